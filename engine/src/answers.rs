@@ -1,0 +1,232 @@
+//! Answers against the rule set's questions: every problem with its JSON path (values are never
+//! repeated back), and the conversion of valid answers into the values rules see.
+//!
+//! Semantics, shared with the generated JSON Schema (`schema::answers`):
+//! - unknown fields are errors; `null` or an absent field means "not answered";
+//! - `integer` accepts whole numbers (also written `2.0`); `number` and `money` any number;
+//! - dates are `YYYY-MM-DD` and must exist in the calendar;
+//! - `enum_list` holds distinct allowed values;
+//! - records may name a `unique` field — the one rule JSON Schema cannot state.
+
+use std::collections::BTreeSet;
+
+use rhai::{Array, Dynamic, Map};
+use schemars::JsonSchema;
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::dates;
+use crate::model::{Question, QuestionType};
+
+/// One problem with the answers: where, what kind, and what is expected.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
+pub struct AnswerProblem {
+    /// JSON Pointer to the answer (e.g. `/members/1/birth_date`).
+    pub path: String,
+    /// A stable code: `unknown_field`, `required`, `wrong_type`, `not_allowed`, `out_of_range`,
+    /// `bad_date`, `duplicate`, `too_few`, `too_many`, `too_long`.
+    pub code: String,
+    /// What is expected, in plain words (never the value given).
+    pub message: String,
+}
+
+/// Checks answers against the questions; returns every problem found.
+pub(crate) fn validate(questions: &[Question], answers: &Value) -> Vec<AnswerProblem> {
+    let mut problems = Vec::new();
+    check_object(questions, answers, "", &mut problems);
+    problems
+}
+
+fn problem(problems: &mut Vec<AnswerProblem>, path: &str, code: &str, message: impl Into<String>) {
+    problems.push(AnswerProblem {
+        path: if path.is_empty() { "/".to_owned() } else { path.to_owned() },
+        code: code.to_owned(),
+        message: message.into(),
+    });
+}
+
+fn check_object(questions: &[Question], value: &Value, path: &str, problems: &mut Vec<AnswerProblem>) {
+    let Some(object) = value.as_object() else {
+        problem(problems, path, "wrong_type", "must be an object of answers");
+        return;
+    };
+    for key in object.keys() {
+        if !questions.iter().any(|q| &q.id == key) {
+            let known: Vec<&str> = questions.iter().map(|q| q.id.as_str()).collect();
+            problem(
+                problems,
+                &format!("{path}/{}", escape(key)),
+                "unknown_field",
+                format!("no such question here; the questions are: {}", known.join(", ")),
+            );
+        }
+    }
+    for q in questions {
+        let child = format!("{path}/{}", q.id);
+        match object.get(&q.id) {
+            None | Some(Value::Null) if q.required => {
+                problem(problems, &child, "required", "this answer is required");
+            }
+            None | Some(Value::Null) => {}
+            Some(answer) => check_answer(q, answer, &child, problems),
+        }
+    }
+}
+
+fn check_answer(q: &Question, value: &Value, path: &str, problems: &mut Vec<AnswerProblem>) {
+    match q.kind {
+        QuestionType::Bool if !value.is_boolean() => {
+            problem(problems, path, "wrong_type", "must be true or false");
+        }
+        QuestionType::Integer => match value.as_f64() {
+            Some(n) if n.fract() == 0.0 => check_range(q, n, path, problems),
+            _ => problem(problems, path, "wrong_type", "must be a whole number"),
+        },
+        QuestionType::Number | QuestionType::Money => match value.as_f64() {
+            Some(n) => check_range(q, n, path, problems),
+            None => problem(problems, path, "wrong_type", "must be a number"),
+        },
+        QuestionType::Date => match value.as_str() {
+            Some(text) if dates::parse(text).is_some() => {}
+            _ => problem(problems, path, "bad_date", "must be a date written YYYY-MM-DD"),
+        },
+        QuestionType::Text => match value.as_str() {
+            Some(text) => {
+                if let Some(max) = q.max_length {
+                    if text.chars().count() > max as usize {
+                        problem(problems, path, "too_long", format!("must be at most {max} characters"));
+                    }
+                }
+            }
+            None => problem(problems, path, "wrong_type", "must be text"),
+        },
+        QuestionType::Enum => match value.as_str() {
+            Some(text) if allowed(q, text) => {}
+            _ => problem(problems, path, "not_allowed", format!("must be one of: {}", values_of(q))),
+        },
+        QuestionType::EnumList => match value.as_array() {
+            Some(items) => {
+                let mut seen = BTreeSet::new();
+                for (index, item) in items.iter().enumerate() {
+                    let item_path = format!("{path}/{index}");
+                    match item.as_str() {
+                        Some(text) if allowed(q, text) => {
+                            if !seen.insert(text) {
+                                problem(problems, &item_path, "duplicate", "each value may appear once");
+                            }
+                        }
+                        _ => problem(problems, &item_path, "not_allowed", format!("must be one of: {}", values_of(q))),
+                    }
+                }
+            }
+            None => problem(problems, path, "wrong_type", "must be a list"),
+        },
+        QuestionType::Section => check_object(&q.questions, value, path, problems),
+        QuestionType::Records => check_records(q, value, path, problems),
+        QuestionType::Bool => {}
+    }
+}
+
+fn check_records(q: &Question, value: &Value, path: &str, problems: &mut Vec<AnswerProblem>) {
+    let Some(records) = value.as_array() else {
+        problem(problems, path, "wrong_type", "must be a list of records");
+        return;
+    };
+    if let Some(min) = q.min_items {
+        if records.len() < min as usize {
+            problem(problems, path, "too_few", format!("needs at least {min} record(s)"));
+        }
+    }
+    if let Some(max) = q.max_items {
+        if records.len() > max as usize {
+            problem(problems, path, "too_many", format!("holds at most {max} records"));
+        }
+    }
+    let mut seen = BTreeSet::new();
+    for (index, record) in records.iter().enumerate() {
+        let record_path = format!("{path}/{index}");
+        check_object(&q.questions, record, &record_path, problems);
+        if let Some(unique) = &q.unique {
+            if let Some(key) = record.get(unique).filter(|v| !v.is_null()) {
+                if !seen.insert(key.to_string()) {
+                    problem(
+                        problems,
+                        &format!("{record_path}/{unique}"),
+                        "duplicate",
+                        format!("`{unique}` must differ from every other record's"),
+                    );
+                }
+            }
+        }
+    }
+}
+
+fn check_range(q: &Question, n: f64, path: &str, problems: &mut Vec<AnswerProblem>) {
+    let below = q.min.is_some_and(|min| n < min);
+    let above = q.max.is_some_and(|max| n > max);
+    if below || above {
+        let range = match (q.min, q.max) {
+            (Some(min), Some(max)) => format!("from {min} to {max}"),
+            (Some(min), None) => format!("at least {min}"),
+            (None, Some(max)) => format!("at most {max}"),
+            (None, None) => String::new(),
+        };
+        problem(problems, path, "out_of_range", format!("must be {range}"));
+    }
+}
+
+fn allowed(q: &Question, text: &str) -> bool {
+    q.values.iter().any(|v| v.id == text)
+}
+
+fn values_of(q: &Question) -> String {
+    q.values.iter().map(|v| v.id.as_str()).collect::<Vec<_>>().join(", ")
+}
+
+/// JSON Pointer escaping of one key.
+fn escape(key: &str) -> String {
+    key.replace('~', "~0").replace('/', "~1")
+}
+
+/// Valid answers as the values rules see: numbers as floats, integers as ints, dates and enums
+/// as strings; an unanswered section reads as an empty map and an unanswered list as empty.
+pub(crate) fn to_dynamic(q: &Question, value: Option<&Value>) -> Option<Dynamic> {
+    let value = value.filter(|v| !v.is_null());
+    Some(match q.kind {
+        QuestionType::Section => {
+            let object = value.and_then(Value::as_object);
+            Dynamic::from_map(section_map(&q.questions, object))
+        }
+        QuestionType::Records => {
+            let items = value.and_then(Value::as_array).map(Vec::as_slice).unwrap_or_default();
+            let records: Array = items
+                .iter()
+                .map(|record| Dynamic::from_map(section_map(&q.questions, record.as_object())))
+                .collect();
+            Dynamic::from_array(records)
+        }
+        QuestionType::EnumList => {
+            let items = value.and_then(Value::as_array).map(Vec::as_slice).unwrap_or_default();
+            Dynamic::from_array(items.iter().filter_map(Value::as_str).map(|s| Dynamic::from(s.to_owned())).collect())
+        }
+        QuestionType::Bool => Dynamic::from_bool(value?.as_bool()?),
+        QuestionType::Integer => Dynamic::from_int(value?.as_f64()? as i64),
+        QuestionType::Number | QuestionType::Money => Dynamic::from_float(value?.as_f64()?),
+        QuestionType::Date | QuestionType::Text | QuestionType::Enum => Dynamic::from(value?.as_str()?.to_owned()),
+    })
+}
+
+fn section_map(questions: &[Question], object: Option<&serde_json::Map<String, Value>>) -> Map {
+    let mut map = Map::new();
+    for q in questions {
+        if let Some(value) = to_dynamic(q, object.and_then(|o| o.get(&q.id))) {
+            map.insert(q.id.as_str().into(), value);
+        }
+    }
+    map
+}
+
+/// Whether an answer is given at a JSON Pointer (`null` counts as not given).
+pub(crate) fn is_answered(answers: &Value, pointer: &str) -> bool {
+    answers.pointer(pointer).is_some_and(|v| !v.is_null())
+}

@@ -1,0 +1,615 @@
+//! Assessing one family with a compiled rule set: validate, compute facts, evaluate categories
+//! and criteria in dependency order, then levels, services, partners and deadlines, each with
+//! its reasons, the answers it read and its basis.
+
+use std::collections::BTreeSet;
+use std::fmt;
+
+use jiff::civil::Date;
+use rhai::{Dynamic, Map, Scope as RhaiScope};
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::answers::{self, AnswerProblem};
+use crate::assessment::{
+    Assessment, CriterionFinding, DeadlineFinding, Finding, LevelOutcome, ParameterValue,
+    PartnerFinding, RuleRef, RuleSetRef, Warning,
+};
+use crate::compile::{MEMBER, MEMBERS};
+use crate::dates;
+use crate::diagnostic::At;
+use crate::model::{QuestionType, Scope};
+use crate::ruleset::{Clause, Expr, NodeKind, Outcome, Reads, RuleSet, Trigger};
+use crate::sandbox;
+use crate::vocab::{Labels, Severity, Urgency};
+
+/// Why a family could not be assessed.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum AssessError {
+    /// The answers do not fit the questions: every problem, with its path.
+    InvalidAnswers {
+        /// Every problem found.
+        problems: Vec<AnswerProblem>,
+    },
+    /// A rule failed while running (a limit, a type error): the rule set needs fixing.
+    RuleFailed {
+        /// The rule, e.g. ``criterion `c15_5_addiction` ``.
+        rule: String,
+        /// The file it is written in.
+        file: String,
+        /// The line of its expression, where known.
+        line: Option<usize>,
+        /// What went wrong (never an answer value).
+        message: String,
+    },
+}
+
+impl fmt::Display for AssessError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            AssessError::InvalidAnswers { problems } => {
+                writeln!(f, "the answers have {} problem(s):", problems.len())?;
+                for p in problems {
+                    writeln!(f, "  {}: {}", p.path, p.message)?;
+                }
+                Ok(())
+            }
+            AssessError::RuleFailed { rule, file, line, message } => {
+                write!(f, "{file}")?;
+                if let Some(line) = line {
+                    write!(f, ":{line}")?;
+                }
+                write!(f, ": {rule}: {message}")
+            }
+        }
+    }
+}
+
+impl std::error::Error for AssessError {}
+
+/// A category or criterion that holds, and for which members.
+#[derive(Debug, Clone)]
+struct Hit {
+    severity: Severity,
+    reads: Vec<String>,
+    because: Vec<String>,
+}
+
+impl RuleSet {
+    /// Assesses one family. The assessment date is the answers' `as_of`; nothing else is read
+    /// from outside, so the same answers and rule set always give the same assessment.
+    pub fn assess(&self, answers: &Value) -> Result<Assessment, AssessError> {
+        let problems = answers::validate(&self.questions, answers);
+        if !problems.is_empty() {
+            return Err(AssessError::InvalidAnswers { problems });
+        }
+        Run::new(self, answers)?.finish()
+    }
+}
+
+struct Run<'a> {
+    rules: &'a RuleSet,
+    answers: &'a Value,
+    as_of: Date,
+    scope: RhaiScope<'static>,
+    members: Vec<Dynamic>,
+    categories: Vec<Option<Hit>>,
+    criteria: Vec<Option<Hit>>,
+    warnings: Vec<Warning>,
+    parameters: Vec<Option<ParameterValue>>,
+}
+
+impl<'a> Run<'a> {
+    fn new(rules: &'a RuleSet, answers: &'a Value) -> Result<Self, AssessError> {
+        let as_of_text = answers.get("as_of").and_then(Value::as_str).unwrap_or_default();
+        let as_of = dates::parse(as_of_text).unwrap_or_default();
+        let mut run = Run {
+            rules,
+            answers,
+            as_of,
+            scope: RhaiScope::new(),
+            members: Vec::new(),
+            categories: vec![None; rules.categories.len()],
+            criteria: vec![None; rules.criteria.len()],
+            warnings: Vec::new(),
+            parameters: Vec::new(),
+        };
+        run.check_dates();
+        run.push_answers();
+        run.push_parameters();
+        run.compute_member_facts()?;
+        run.evaluate_nodes()?;
+        Ok(run)
+    }
+
+    fn warn(&mut self, code: &str, path: Option<String>, ru: &str, en: &str) {
+        self.warnings.push(Warning { code: code.to_owned(), path, message: Labels::new(ru, en) });
+    }
+
+    fn check_dates(&mut self) {
+        let (from, to) = self.rules.in_force;
+        if self.as_of < from || to.is_some_and(|to| self.as_of > to) {
+            self.warn(
+                "not_in_force",
+                Some("/as_of".to_owned()),
+                "набор правил не действует на дату оценки",
+                "the rule set is not in force on the assessment date",
+            );
+        }
+        let members = self.answers.get(MEMBERS).and_then(Value::as_array).cloned().unwrap_or_default();
+        for (index, member) in members.iter().enumerate() {
+            let born = member.get("birth_date").and_then(Value::as_str).and_then(dates::parse);
+            if born.is_some_and(|born| born > self.as_of) {
+                self.warn(
+                    "born_after_as_of",
+                    Some(format!("/{MEMBERS}/{index}/birth_date")),
+                    "дата рождения позже даты оценки",
+                    "the birth date is after the assessment date",
+                );
+            }
+        }
+    }
+
+    fn push_answers(&mut self) {
+        for q in &self.rules.questions {
+            let value = answers::to_dynamic(q, self.answers.get(&q.id)).unwrap_or(Dynamic::UNIT);
+            if q.kind == QuestionType::Records && q.id == MEMBERS {
+                if let Ok(array) = value.into_array() {
+                    self.members = array;
+                }
+            } else {
+                self.scope.push_dynamic(q.id.clone(), value);
+            }
+        }
+    }
+
+    fn push_parameters(&mut self) {
+        for p in &self.rules.parameters {
+            let current = p
+                .values
+                .iter()
+                .find(|(from, to, ..)| *from <= self.as_of && to.is_none_or(|to| self.as_of <= to));
+            match current {
+                Some((_, _, value, basis)) => {
+                    self.scope.push(p.id.clone(), *value);
+                    self.parameters.push(Some(ParameterValue {
+                        id: p.id.clone(),
+                        label: p.label.clone(),
+                        value: *value,
+                        basis: basis.clone(),
+                    }));
+                }
+                None => {
+                    self.scope.push_dynamic(p.id.clone(), Dynamic::UNIT);
+                    self.parameters.push(None);
+                    self.warn(
+                        "no_parameter_value",
+                        None,
+                        &format!("нет значения параметра «{}» на дату оценки", p.label.ru),
+                        &format!("the parameter “{}” has no value on the assessment date", p.label.en),
+                    );
+                }
+            }
+        }
+    }
+
+    /// Adds every member fact to every member's record, in declaration order.
+    fn compute_member_facts(&mut self) -> Result<(), AssessError> {
+        let mut members = std::mem::take(&mut self.members);
+        for member in &mut members {
+            let mut map = std::mem::take(member).try_cast::<Map>().unwrap_or_default();
+            for fact in &self.rules.member_facts {
+                let value = self.with_member(Dynamic::from_map(map.clone()), |run| run.eval(&fact.expr))?;
+                map.insert(fact.id.as_str().into(), value);
+            }
+            *member = Dynamic::from_map(map).into_shared();
+        }
+        self.scope.push_dynamic(MEMBERS, Dynamic::from_array(members.clone()));
+        self.members = members;
+        Ok(())
+    }
+
+    /// Runs `f` with `m` bound to a member, then unbinds it.
+    fn with_member<T>(&mut self, member: Dynamic, f: impl FnOnce(&mut Self) -> T) -> T {
+        let mark = self.scope.len();
+        self.scope.push_dynamic(MEMBER, member);
+        let result = f(self);
+        self.scope.rewind(mark);
+        result
+    }
+
+    fn eval(&mut self, expr: &Expr) -> Result<Dynamic, AssessError> {
+        self.rules
+            .engine
+            .eval_ast_with_scope::<Dynamic>(&mut self.scope, &expr.ast)
+            .map_err(|error| rule_failed(&expr.at, sandbox::describe(&error)))
+    }
+
+    /// A condition: `true` holds; `false` and `()` (it read an unanswered question) do not.
+    fn holds(&mut self, expr: &Expr) -> Result<bool, AssessError> {
+        let value = self.eval(expr)?;
+        if value.is_unit() {
+            return Ok(false);
+        }
+        value.as_bool().map_err(|type_name| {
+            rule_failed(&expr.at, format!("gives a value of type {type_name} where yes/no is needed"))
+        })
+    }
+
+    /// Every member for whom a member-scoped condition holds.
+    fn members_where(&mut self, expr: &Expr) -> Result<Vec<usize>, AssessError> {
+        let mut matched = Vec::new();
+        for index in 0..self.members.len() {
+            let member = self.members.get(index).cloned().unwrap_or(Dynamic::UNIT);
+            if self.with_member(member, |run| run.holds(expr))? {
+                matched.push(index);
+            }
+        }
+        Ok(matched)
+    }
+
+    fn evaluate_nodes(&mut self) -> Result<(), AssessError> {
+        for node in &self.rules.nodes {
+            if node.kind == NodeKind::Derived {
+                let value = self.eval(&node.expr)?;
+                self.scope.push_dynamic(node.id.clone(), value);
+                continue;
+            }
+            let (holds, members) = match node.scope {
+                Scope::Family => (self.holds(&node.expr)?, Vec::new()),
+                Scope::Member => {
+                    let members = self.members_where(&node.expr)?;
+                    (!members.is_empty(), members)
+                }
+            };
+            self.scope.push(node.id.clone(), holds);
+            if !holds {
+                continue;
+            }
+            let severity = match node.kind {
+                NodeKind::Criterion(index) => self.severity(index, node.scope, &members)?,
+                _ => Severity::Low,
+            };
+            let hit = Hit {
+                severity,
+                reads: self.expand_reads(&node.expr.reads, &members),
+                because: self.because(&node.expr.reads),
+            };
+            match node.kind {
+                NodeKind::Category(index) => set(&mut self.categories, index, Some(hit)),
+                NodeKind::Criterion(index) => set(&mut self.criteria, index, Some(hit)),
+                NodeKind::Derived => {}
+            }
+        }
+        Ok(())
+    }
+
+    /// The criterion's severity: the most serious escalation that holds, or its own.
+    fn severity(&mut self, index: usize, scope: Scope, members: &[usize]) -> Result<Severity, AssessError> {
+        let Some(rule) = self.rules.criteria.get(index) else { return Ok(Severity::Low) };
+        let mut severity = rule.severity;
+        for (escalated, expr) in &rule.escalate {
+            let holds = match scope {
+                Scope::Family => self.holds(expr)?,
+                Scope::Member => {
+                    let mut any = false;
+                    for &m in members {
+                        let member = self.members.get(m).cloned().unwrap_or(Dynamic::UNIT);
+                        any |= self.with_member(member, |run| run.holds(expr))?;
+                    }
+                    any
+                }
+            };
+            if holds {
+                severity = severity.max(*escalated);
+            }
+        }
+        Ok(severity)
+    }
+
+    /// The answer paths behind a set of reads, with member fields for the given members.
+    fn expand_reads(&self, reads: &Reads, members: &[usize]) -> Vec<String> {
+        let mut paths: BTreeSet<String> = reads.family.clone();
+        for &m in members {
+            for field in &reads.own_member {
+                paths.insert(format!("/{MEMBERS}/{m}/{field}"));
+            }
+        }
+        for m in 0..self.members.len() {
+            for field in &reads.every_member {
+                paths.insert(format!("/{MEMBERS}/{m}/{field}"));
+            }
+        }
+        paths.into_iter().collect()
+    }
+
+    /// The derived facts used, and the categories and criteria used that hold.
+    fn because(&self, reads: &Reads) -> Vec<String> {
+        let holding = |id: &String| {
+            self.rules.categories.iter().zip(&self.categories).any(|(o, h)| &o.id == id && h.is_some())
+                || self.rules.criteria.iter().zip(&self.criteria).any(|(c, h)| &c.outcome.id == id && h.is_some())
+        };
+        reads.derived.iter().cloned().chain(reads.outcomes.iter().filter(|id| holding(id)).cloned()).collect()
+    }
+
+    /// The ids that make a clause hold, or `None` if it does not.
+    fn clause(&self, clause: &Clause, level: Option<usize>, services: &[bool]) -> Option<Vec<String>> {
+        let mut because = Vec::new();
+        if let Some(i) = clause.category {
+            self.categories.get(i)?.as_ref()?;
+            because.push(self.rules.categories.get(i)?.id.clone());
+        }
+        if let Some(i) = clause.criterion {
+            self.criteria.get(i)?.as_ref()?;
+            because.push(self.rules.criteria.get(i)?.outcome.id.clone());
+        }
+        if let Some((severity, at_least)) = clause.severity {
+            let ids: Vec<String> = self
+                .rules
+                .criteria
+                .iter()
+                .zip(&self.criteria)
+                .filter(|(_, hit)| hit.as_ref().is_some_and(|h| h.severity == severity))
+                .map(|(rule, _)| rule.outcome.id.clone())
+                .collect();
+            if ids.len() < at_least as usize {
+                return None;
+            }
+            because.extend(ids);
+        }
+        if !clause.levels.is_empty() {
+            let level = level?;
+            if !clause.levels.contains(&level) {
+                return None;
+            }
+            because.push(self.rules.levels.get(level)?.outcome.id.clone());
+        }
+        if let Some(i) = clause.service {
+            if !services.get(i).copied().unwrap_or(false) {
+                return None;
+            }
+            because.push(self.rules.services.get(i)?.outcome.id.clone());
+        }
+        Some(because)
+    }
+
+    fn any_clause(&self, clauses: &[Clause], level: Option<usize>, services: &[bool]) -> Option<Vec<String>> {
+        clauses.iter().find_map(|c| self.clause(c, level, services))
+    }
+
+    fn finish(mut self) -> Result<Assessment, AssessError> {
+        let rules = self.rules;
+        let (level_index, level_because) = rules
+            .levels
+            .iter()
+            .enumerate()
+            .find_map(|(i, l)| {
+                if l.otherwise {
+                    return Some((i, Vec::new()));
+                }
+                self.any_clause(&l.if_any, None, &[]).map(|because| (i, because))
+            })
+            .unwrap_or((rules.levels.len().saturating_sub(1), Vec::new()));
+        let level_rule = rules.levels.get(level_index);
+        let level = LevelOutcome {
+            id: level_rule.map(|l| l.outcome.id.clone()).unwrap_or_default(),
+            label: level_rule.map(|l| l.outcome.label.clone()).unwrap_or_default(),
+            review_on: level_rule
+                .and_then(|l| l.review_after.as_ref())
+                .and_then(|p| dates::add(self.as_of, p, &rules.holidays))
+                .map(|d| d.to_string()),
+            because: dedup(level_because),
+            basis: level_rule.map(|l| l.outcome.basis.clone()).unwrap_or_default(),
+            rule: level_rule.map(|l| rule_ref(&l.outcome.at)).unwrap_or(RuleRef { file: String::new(), line: None }),
+        };
+
+        let mut services_on = vec![false; rules.services.len()];
+        let mut urgent_services = Vec::new();
+        for (i, s) in rules.services.iter().enumerate() {
+            let mut because = self.any_clause(&s.if_any, Some(level_index), &[]);
+            let mut reads = Vec::new();
+            if because.is_none() {
+                if let Some(expr) = &s.when {
+                    if self.holds(expr)? {
+                        because = Some(self.because(&expr.reads));
+                        reads = self.expand_reads(&expr.reads, &[]);
+                    }
+                }
+            }
+            if let Some(because) = because {
+                set(&mut services_on, i, true);
+                urgent_services.push(finding(&s.outcome, dedup(because), reads));
+            }
+        }
+
+        let consent = self.consent();
+        let mut partners = Vec::new();
+        let mut pending = Vec::new();
+        for p in &rules.partners {
+            let mut urgency: Option<Urgency> = None;
+            let mut because = Vec::new();
+            for (trigger, trigger_urgency) in &p.triggers {
+                let fired = match trigger {
+                    Trigger::Clause(c) => self.clause(c, Some(level_index), &services_on),
+                    Trigger::When(expr) => self.holds(expr)?.then(|| self.because(&expr.reads)),
+                };
+                let Some(ids) = fired else { continue };
+                let mut u = *trigger_urgency;
+                for id in &ids {
+                    if let Some(severity) = self.severity_of(id) {
+                        for (s, least) in &rules.minimum_partner_urgency {
+                            if *s == severity {
+                                u = u.max(*least);
+                            }
+                        }
+                    }
+                }
+                urgency = Some(urgency.map_or(u, |old| old.max(u)));
+                because.extend(ids);
+            }
+            let Some(urgency) = urgency else { continue };
+            let found = PartnerFinding {
+                id: p.outcome.id.clone(),
+                label: p.outcome.label.clone(),
+                urgency,
+                without_consent: p.without_consent,
+                because: dedup(because),
+                basis: p.outcome.basis.clone(),
+                rule: rule_ref(&p.outcome.at),
+            };
+            if p.without_consent || consent {
+                partners.push(found);
+            } else {
+                pending.push(found);
+            }
+        }
+
+        let mut deadlines = Vec::new();
+        for d in &rules.deadlines {
+            if let Some(because) = self.any_clause(&d.if_any, Some(level_index), &services_on) {
+                let due = dates::add(self.as_of, &d.due_after, &rules.holidays).map(|d| d.to_string()).unwrap_or_default();
+                deadlines.push(DeadlineFinding {
+                    id: d.outcome.id.clone(),
+                    label: d.outcome.label.clone(),
+                    due,
+                    because: dedup(because),
+                    basis: d.outcome.basis.clone(),
+                    rule: rule_ref(&d.outcome.at),
+                });
+            }
+        }
+
+        let categories = rules
+            .categories
+            .iter()
+            .zip(&self.categories)
+            .filter_map(|(o, hit)| hit.as_ref().map(|h| finding(o, h.because.clone(), h.reads.clone())))
+            .collect();
+        let criteria = rules
+            .criteria
+            .iter()
+            .zip(&self.criteria)
+            .filter_map(|(c, hit)| {
+                hit.as_ref().map(|h| CriterionFinding {
+                    id: c.outcome.id.clone(),
+                    label: c.outcome.label.clone(),
+                    severity: h.severity,
+                    because: h.because.clone(),
+                    reads: h.reads.clone(),
+                    basis: c.outcome.basis.clone(),
+                    rule: rule_ref(&c.outcome.at),
+                })
+            })
+            .collect();
+        let missing = self.missing()?;
+        let parameters = self.parameters.iter().flatten().cloned().collect();
+        Ok(Assessment {
+            ruleset: RuleSetRef { id: rules.id.clone(), version: rules.version.clone(), digest: rules.digest.clone() },
+            engine: env!("CARGO_PKG_VERSION").to_owned(),
+            as_of: self.as_of.to_string(),
+            level,
+            categories,
+            criteria,
+            urgent_services,
+            partners,
+            partners_pending_consent: pending,
+            deadlines,
+            parameters,
+            missing,
+            warnings: self.warnings,
+        })
+    }
+
+    fn severity_of(&self, id: &str) -> Option<Severity> {
+        self.rules
+            .criteria
+            .iter()
+            .zip(&self.criteria)
+            .find(|(c, _)| c.outcome.id == id)
+            .and_then(|(_, hit)| hit.as_ref().map(|h| h.severity))
+    }
+
+    /// Whether the family consents to involving partners (unrecorded consent is no consent).
+    fn consent(&mut self) -> bool {
+        let Some(pointer) = &self.rules.partner_consent else { return true };
+        match self.answers.pointer(pointer) {
+            Some(Value::Bool(given)) => *given,
+            _ => {
+                self.warn(
+                    "consent_not_recorded",
+                    Some(pointer.clone()),
+                    "согласие семьи на межведомственное взаимодействие не отмечено: партнёры, которым нужно согласие, отложены",
+                    "the family's consent to involve other agencies is not recorded: partners that need it are held back",
+                );
+                false
+            }
+        }
+    }
+
+    /// Relevant questions that rules read and that are not answered.
+    fn missing(&mut self) -> Result<Vec<String>, AssessError> {
+        let rules = self.rules;
+        let mut missing = Vec::new();
+        for path in &rules.reads_any.family {
+            if !answers::is_answered(self.answers, path) && self.relevant(path, None)? {
+                missing.push(path.clone());
+            }
+        }
+        let fields: BTreeSet<&String> = rules.reads_any.own_member.iter().chain(&rules.reads_any.every_member).collect();
+        for m in 0..self.members.len() {
+            for field in &fields {
+                let path = format!("/{MEMBERS}/{m}/{field}");
+                if !answers::is_answered(self.answers, &path) && self.relevant(&format!("/{MEMBERS}/*/{field}"), Some(m))? {
+                    missing.push(path);
+                }
+            }
+        }
+        Ok(missing)
+    }
+
+    fn relevant(&mut self, pattern: &str, member: Option<usize>) -> Result<bool, AssessError> {
+        let rules = self.rules;
+        for r in rules.relevance.iter().filter(|r| r.pattern == pattern || pattern.starts_with(&format!("{}/", r.pattern))) {
+            let holds = match member {
+                Some(m) => {
+                    let member = self.members.get(m).cloned().unwrap_or(Dynamic::UNIT);
+                    self.with_member(member, |run| run.holds(&r.expr))?
+                }
+                None => self.holds(&r.expr)?,
+            };
+            if !holds {
+                return Ok(false);
+            }
+        }
+        Ok(true)
+    }
+}
+
+fn set<T>(items: &mut [T], index: usize, value: T) {
+    if let Some(slot) = items.get_mut(index) {
+        *slot = value;
+    }
+}
+
+fn dedup(ids: Vec<String>) -> Vec<String> {
+    let mut seen = BTreeSet::new();
+    ids.into_iter().filter(|id| seen.insert(id.clone())).collect()
+}
+
+fn rule_ref(at: &At) -> RuleRef {
+    RuleRef { file: at.file.clone(), line: at.line }
+}
+
+fn finding(o: &Outcome, because: Vec<String>, reads: Vec<String>) -> Finding {
+    Finding { id: o.id.clone(), label: o.label.clone(), because, reads, basis: o.basis.clone(), rule: rule_ref(&o.at) }
+}
+
+fn rule_failed(at: &At, message: String) -> AssessError {
+    AssessError::RuleFailed {
+        rule: at.rule.clone().unwrap_or_default(),
+        file: at.file.clone(),
+        line: at.line,
+        message,
+    }
+}

@@ -1,0 +1,174 @@
+//! The assessment: what Sopro recommends for one family, and why. Its JSON Schema is generated
+//! from these types (`sopro schema assessment`) and committed under `rules/schema/`.
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use crate::vocab::{Basis, Labels, Severity, Urgency};
+
+/// One family's assessment.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct Assessment {
+    /// The rule set that produced it.
+    pub ruleset: RuleSetRef,
+    /// The engine's version.
+    pub engine: String,
+    /// The assessment date (from the answers).
+    pub as_of: String,
+    /// The support level, exactly one.
+    pub level: LevelOutcome,
+    /// Family categories that apply.
+    pub categories: Vec<Finding>,
+    /// Need criteria met.
+    pub criteria: Vec<CriterionFinding>,
+    /// Urgent social services to provide now.
+    pub urgent_services: Vec<Finding>,
+    /// Partners to involve.
+    pub partners: Vec<PartnerFinding>,
+    /// Partners the rules call for but the family has not consented to involve.
+    pub partners_pending_consent: Vec<PartnerFinding>,
+    /// Deadlines that follow.
+    pub deadlines: Vec<DeadlineFinding>,
+    /// Parameter values in force on the assessment date that the outcome used.
+    pub parameters: Vec<ParameterValue>,
+    /// Relevant questions the rules read that are not answered (JSON Pointers).
+    pub missing: Vec<String>,
+    /// Things the specialist should know (no personal data).
+    pub warnings: Vec<Warning>,
+}
+
+/// Which rule set, exactly.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct RuleSetRef {
+    /// Jurisdiction id.
+    pub id: String,
+    /// Version.
+    pub version: String,
+    /// `sha256:` digest of the rule set's files.
+    pub digest: String,
+}
+
+/// Where a rule is written.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct RuleRef {
+    /// File within the rule set.
+    pub file: String,
+    /// Line of the rule's `id:`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<usize>,
+}
+
+/// The support level.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct LevelOutcome {
+    /// Level id.
+    pub id: String,
+    /// A label for people.
+    pub label: Labels,
+    /// When to review the family's situation.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub review_on: Option<String>,
+    /// The categories and criteria that put the family on this level.
+    pub because: Vec<String>,
+    /// Legal basis of the level.
+    pub basis: Vec<Basis>,
+    /// Where the level's rule is written.
+    pub rule: RuleRef,
+}
+
+/// A category or an urgent service that applies.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct Finding {
+    /// Id.
+    pub id: String,
+    /// A label for people.
+    pub label: Labels,
+    /// The rules (categories, criteria, derived facts) it follows from.
+    pub because: Vec<String>,
+    /// The answers it read (JSON Pointers).
+    pub reads: Vec<String>,
+    /// Legal basis.
+    pub basis: Vec<Basis>,
+    /// Where its rule is written.
+    pub rule: RuleRef,
+}
+
+/// A need criterion that is met.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct CriterionFinding {
+    /// Criterion id.
+    pub id: String,
+    /// A label for people.
+    pub label: Labels,
+    /// How serious it is for this family.
+    pub severity: Severity,
+    /// The rules (categories, criteria, derived facts) it follows from.
+    pub because: Vec<String>,
+    /// The answers it read (JSON Pointers).
+    pub reads: Vec<String>,
+    /// Legal basis.
+    pub basis: Vec<Basis>,
+    /// Where its rule is written.
+    pub rule: RuleRef,
+}
+
+/// A partner to involve.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct PartnerFinding {
+    /// Partner id.
+    pub id: String,
+    /// A label for people.
+    pub label: Labels,
+    /// How urgently.
+    pub urgency: Urgency,
+    /// Whether the law obliges the report, so no consent is needed.
+    pub without_consent: bool,
+    /// The criteria, categories or services that call for the partner.
+    pub because: Vec<String>,
+    /// Legal basis.
+    pub basis: Vec<Basis>,
+    /// Where its rule is written.
+    pub rule: RuleRef,
+}
+
+/// A deadline.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct DeadlineFinding {
+    /// Deadline id.
+    pub id: String,
+    /// A label for people.
+    pub label: Labels,
+    /// Due date.
+    pub due: String,
+    /// What makes it apply.
+    pub because: Vec<String>,
+    /// Legal basis.
+    pub basis: Vec<Basis>,
+    /// Where its rule is written.
+    pub rule: RuleRef,
+}
+
+/// A parameter's value on the assessment date.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct ParameterValue {
+    /// Parameter id.
+    pub id: String,
+    /// A label for people.
+    pub label: Labels,
+    /// The value.
+    pub value: f64,
+    /// Where the value comes from.
+    pub basis: Basis,
+}
+
+/// A warning about the assessment.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct Warning {
+    /// A stable code.
+    pub code: String,
+    /// The answer it concerns, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
+    /// In plain words.
+    pub message: Labels,
+}

@@ -1,0 +1,745 @@
+//! Load → check → compile: turns a rule set's files into a [`RuleSet`], collecting every
+//! problem on the way (file, line, rule, plain message).
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use rhai::{Engine, Module, Scope as RhaiScope, AST};
+
+use crate::dates;
+use crate::diagnostic::{At, Diagnostics};
+use crate::load::{self, ItemLines, Located};
+use crate::model::{self, QuestionType, RuleFile, Scope};
+use crate::refs;
+use crate::ruleset::{
+    Clause, CriterionRule, DeadlineRule, Expr, Fact, LevelRule, Loaded, Node, NodeKind, Outcome,
+    Parameter, PartnerRule, Reads, Relevance, RuleSet, ServiceRule, Trigger,
+};
+use crate::sandbox;
+use crate::source::RuleSource;
+use crate::vocab::{Labels, Severity};
+
+/// The name a member is known by in member-scoped rules and member facts.
+pub(crate) const MEMBER: &str = "m";
+/// The records question member-scoped rules iterate over.
+pub(crate) const MEMBERS: &str = "members";
+
+pub(crate) fn compile(source: &dyn RuleSource) -> Loaded {
+    let mut diags = Diagnostics::default();
+    let loaded = load::load(source, &mut diags);
+    let ruleset = Compiler::new(&loaded, &mut diags).and_then(|c| c.run());
+    let has_errors = diags.has_errors();
+    Loaded { ruleset: if has_errors { None } else { ruleset }, diagnostics: diags.0 }
+}
+
+/// What names an expression may use, and what they are.
+#[derive(Default)]
+struct Names {
+    /// Top-level questions that are sections, with their fields.
+    sections: BTreeMap<String, BTreeSet<String>>,
+    /// Top-level scalar questions (`as_of`).
+    scalars: BTreeSet<String>,
+    /// Fields of a member record.
+    member_fields: BTreeSet<String>,
+    /// Member facts and what they read.
+    member_facts: BTreeMap<String, Reads>,
+    /// Parameters by id.
+    parameters: BTreeMap<String, usize>,
+    /// Derived facts, categories and criteria.
+    derived: BTreeSet<String>,
+    outcomes: BTreeSet<String>,
+}
+
+struct Compiler<'a> {
+    loaded: &'a load::Loaded,
+    diags: &'a mut Diagnostics,
+    engine: Engine,
+    names: Names,
+}
+
+impl<'a> Compiler<'a> {
+    fn new(loaded: &'a load::Loaded, diags: &'a mut Diagnostics) -> Option<Self> {
+        let mut engine = sandbox::new_engine();
+        for (file, text) in &loaded.functions {
+            match engine.compile(text) {
+                Ok(ast) => match Module::eval_ast_as_new(RhaiScope::new(), &ast, &engine) {
+                    Ok(module) => {
+                        engine.register_global_module(module.into());
+                    }
+                    Err(error) => diags.error(
+                        "rules::functions",
+                        &At { line: error.position().line(), ..At::file(file) },
+                        format!(
+                            "a function file may only define functions: {}",
+                            sandbox::describe(&error)
+                        ),
+                    ),
+                },
+                Err(error) => diags.error(
+                    "rules::rhai-syntax",
+                    &At { line: error.position().line(), ..At::file(file) },
+                    format!("syntax error: {}", error.err_type()),
+                ),
+            }
+        }
+        Some(Compiler { loaded, diags, engine, names: Names::default() })
+    }
+
+    /// Every item of one kind across the files, located.
+    fn items<T: Clone>(
+        &self,
+        pick: impl Fn(&RuleFile) -> &Vec<T>,
+        id: impl Fn(&T) -> &str,
+        what: &str,
+    ) -> Vec<Located<T>> {
+        let mut out = Vec::new();
+        for (file, rules) in &self.loaded.files {
+            let text = self.loaded.text(file);
+            for item in pick(rules) {
+                let line = ItemLines::find(text, id(item)).line;
+                let rule = Some(format!("{what} `{}`", id(item)));
+                out.push(Located { at: At { file: file.clone(), line, rule }, item: item.clone() });
+            }
+        }
+        out
+    }
+
+    fn run(mut self) -> Option<RuleSet> {
+        let manifest = self.loaded.manifest.clone()?;
+        let (in_force, holidays) = self.manifest_dates(&manifest);
+        let questions = self.questions();
+        let parameters = self.parameters();
+        let member_facts = self.member_facts();
+        let categories = self.items(|f| &f.categories, |c| &c.id, "category");
+        let criteria = self.items(|f| &f.criteria, |c| &c.id, "criterion");
+        let derived = self.items(|f| &f.derived, |d| &d.id, "derived fact");
+        let levels = self.items(|f| &f.levels, |l| &l.id, "level");
+        let services = self.items(|f| &f.urgent_services, |s| &s.id, "urgent service");
+        let partners = self.items(|f| &f.partners, |p| &p.id, "partner");
+        let deadlines = self.items(|f| &f.deadlines, |d| &d.id, "deadline");
+
+        self.check_ids(&derived, |d| (&d.id, &d.label));
+        self.check_ids(&categories, |c| (&c.id, &c.label));
+        self.check_ids(&criteria, |c| (&c.id, &c.label));
+        self.check_ids(&levels, |l| (&l.id, &l.label));
+        self.check_ids(&services, |s| (&s.id, &s.label));
+        self.check_ids(&partners, |p| (&p.id, &p.label));
+        self.check_ids(&deadlines, |d| (&d.id, &d.label));
+        self.names.derived = derived.iter().map(|d| d.item.id.clone()).collect();
+        self.names.outcomes =
+            categories.iter().chain_ids(&criteria).into_iter().collect::<BTreeSet<_>>();
+
+        let mut nodes = Vec::new();
+        for d in &derived {
+            if let Some(expr) = self.expr(&d.item.value, &d.at, "value", 0, Scope::Family) {
+                nodes.push(Node { id: d.item.id.clone(), kind: NodeKind::Derived, scope: Scope::Family, expr });
+            }
+        }
+        let mut category_rules = Vec::new();
+        for (index, c) in categories.iter().enumerate() {
+            if let Some(expr) = self.expr(&c.item.when, &c.at, "when", 0, c.item.scope) {
+                nodes.push(Node { id: c.item.id.clone(), kind: NodeKind::Category(index), scope: c.item.scope, expr });
+            }
+            category_rules.push(outcome(&c.at, &c.item.id, &c.item.label, &c.item.basis));
+        }
+        let mut criterion_rules = Vec::new();
+        for (index, c) in criteria.iter().enumerate() {
+            if let Some(expr) = self.expr(&c.item.when, &c.at, "when", 0, c.item.scope) {
+                nodes.push(Node { id: c.item.id.clone(), kind: NodeKind::Criterion(index), scope: c.item.scope, expr });
+            }
+            let escalate = c
+                .item
+                .escalate
+                .iter()
+                .enumerate()
+                .filter_map(|(nth, e)| {
+                    let expr = self.expr(&e.when, &c.at, "when", nth + 1, c.item.scope)?;
+                    if e.severity <= c.item.severity {
+                        self.diags.warning(
+                            "rules::escalation-not-higher",
+                            &expr.at,
+                            "an escalation should name a more serious severity than the criterion's own",
+                        );
+                    }
+                    Some((e.severity, expr))
+                })
+                .collect();
+            criterion_rules.push(CriterionRule {
+                outcome: outcome(&c.at, &c.item.id, &c.item.label, &c.item.basis),
+                severity: c.item.severity,
+                escalate,
+            });
+        }
+        let nodes = self.order(nodes);
+
+        let ids = Ids {
+            categories: categories.iter().map(|c| c.item.id.as_str()).collect(),
+            criteria: criteria.iter().map(|c| c.item.id.as_str()).collect(),
+            levels: levels.iter().map(|l| l.item.id.as_str()).collect(),
+            services: services.iter().map(|s| s.item.id.as_str()).collect(),
+        };
+        let level_rules = self.levels(&levels, &ids, &criterion_rules);
+        let service_rules: Vec<ServiceRule> = services
+            .iter()
+            .map(|s| ServiceRule {
+                outcome: outcome(&s.at, &s.item.id, &s.item.label, &s.item.basis),
+                if_any: self.clauses(&s.item.if_any, &s.at, &ids, false),
+                when: s.item.when.as_ref().and_then(|w| self.expr(w, &s.at, "when", 0, Scope::Family)),
+            })
+            .collect();
+        let partner_rules: Vec<PartnerRule> = partners
+            .iter()
+            .map(|p| {
+                let mut whens = 0;
+                let triggers = p
+                    .item
+                    .triggers
+                    .iter()
+                    .filter_map(|t| {
+                        let trigger = match &t.when {
+                            Some(when) => {
+                                whens += 1;
+                                Trigger::When(self.expr(when, &p.at, "when", whens - 1, Scope::Family)?)
+                            }
+                            None => Trigger::Clause(self.clauses(std::slice::from_ref(&t.clause), &p.at, &ids, true).pop()?),
+                        };
+                        Some((trigger, t.urgency))
+                    })
+                    .collect();
+                PartnerRule {
+                    outcome: outcome(&p.at, &p.item.id, &p.item.label, &p.item.basis),
+                    without_consent: p.item.without_consent,
+                    triggers,
+                }
+            })
+            .collect();
+        let deadline_rules = deadlines
+            .iter()
+            .map(|d| {
+                self.check_period(&d.item.due_after, &d.at);
+                DeadlineRule {
+                    outcome: outcome(&d.at, &d.item.id, &d.item.label, &d.item.basis),
+                    if_any: self.clauses(&d.item.if_any, &d.at, &ids, true),
+                    due_after: d.item.due_after.clone(),
+                }
+            })
+            .collect();
+        let relevance = self.relevance(&questions);
+        self.check_tests();
+
+        if self.diags.has_errors() {
+            return None;
+        }
+        let mut reads_any = Reads::default();
+        let exprs = nodes
+            .iter()
+            .map(|n| &n.expr)
+            .chain(member_facts.iter().map(|f| &f.expr))
+            .chain(criterion_rules.iter().flat_map(|c| c.escalate.iter().map(|(_, e)| e)))
+            .chain(service_rules.iter().filter_map(|s: &ServiceRule| s.when.as_ref()))
+            .chain(partner_rules.iter().flat_map(|p: &PartnerRule| {
+                p.triggers.iter().filter_map(|(t, _)| match t {
+                    Trigger::When(e) => Some(e),
+                    Trigger::Clause(_) => None,
+                })
+            }));
+        for expr in exprs {
+            reads_any.absorb(&expr.reads);
+        }
+        Some(RuleSet {
+            partner_consent: manifest.item.partner_consent.clone(),
+            reads_any,
+            id: manifest.item.id.clone(),
+            version: manifest.item.version.clone(),
+            title: manifest.item.title.clone(),
+            in_force,
+            digest: self.loaded.digest.clone(),
+            holidays,
+            minimum_partner_urgency: manifest
+                .item
+                .minimum_partner_urgency
+                .iter()
+                .map(|m| (m.severity, m.urgency))
+                .collect(),
+            questions,
+            relevance,
+            parameters,
+            member_facts,
+            nodes,
+            categories: category_rules,
+            criteria: criterion_rules,
+            levels: level_rules,
+            services: service_rules,
+            partners: partner_rules,
+            deadlines: deadline_rules,
+            tests: self.loaded.tests.iter().map(|t| (t.at.clone(), t.item.clone())).collect(),
+            engine: self.engine,
+        })
+    }
+
+    fn manifest_dates(
+        &mut self,
+        manifest: &Located<model::Manifest>,
+    ) -> ((jiff::civil::Date, Option<jiff::civil::Date>), BTreeSet<jiff::civil::Date>) {
+        let at = &manifest.at;
+        let from = self.date(&manifest.item.in_force.from, at, "in_force.from");
+        let to = manifest.item.in_force.to.as_ref().map(|to| self.date(to, at, "in_force.to"));
+        let holidays = manifest.item.holidays.iter().map(|h| self.date(h, at, "holidays")).collect();
+        for (text, what) in [(&manifest.item.id, "id"), (&manifest.item.version, "version")] {
+            if text.trim().is_empty() {
+                self.diags.error("rules::missing", at, format!("the rule set's {what} is empty"));
+            }
+        }
+        self.check_labels(&manifest.item.title, at);
+        ((from, to), holidays)
+    }
+
+    fn date(&mut self, text: &str, at: &At, what: &str) -> jiff::civil::Date {
+        dates::parse(text).unwrap_or_else(|| {
+            self.diags.error("rules::bad-date", at, format!("`{what}` is not a date YYYY-MM-DD"));
+            jiff::civil::Date::default()
+        })
+    }
+
+    fn check_labels(&mut self, labels: &Labels, at: &At) {
+        for (lang, text) in [("ru", &labels.ru), ("en", &labels.en)] {
+            if text.trim().is_empty() {
+                self.diags.error("rules::missing-label", at, format!("the `{lang}` label is empty"));
+            }
+        }
+    }
+
+    fn check_ids<T>(&mut self, items: &[Located<T>], parts: impl Fn(&T) -> (&String, &Labels)) {
+        let mut seen: BTreeMap<String, At> = BTreeMap::new();
+        for item in items {
+            let (id, labels) = parts(&item.item);
+            check_snake_case(id, &item.at, self.diags);
+            self.check_labels(labels, &item.at);
+            if let Some(first) = seen.get(id) {
+                let place = first.line.map_or(first.file.clone(), |l| format!("{}:{l}", first.file));
+                self.diags.error(
+                    "rules::duplicate-id",
+                    &item.at,
+                    format!("the id `{id}` is already used (at {place})"),
+                );
+            } else {
+                seen.insert(id.clone(), item.at.clone());
+            }
+        }
+    }
+
+    fn questions(&mut self) -> Vec<model::Question> {
+        let located = self.items(|f| &f.questions, |q| &q.id, "question");
+        self.check_ids(&located, |q| (&q.id, &q.label));
+        let mut questions = Vec::new();
+        for q in located {
+            self.check_question(&q.item, &q.at);
+            match q.item.kind {
+                QuestionType::Section => {
+                    let fields = q.item.questions.iter().map(|f| f.id.clone()).collect();
+                    self.names.sections.insert(q.item.id.clone(), fields);
+                }
+                QuestionType::Records if q.item.id == MEMBERS => {
+                    self.names.member_fields = q.item.questions.iter().map(|f| f.id.clone()).collect();
+                }
+                QuestionType::Records => {
+                    self.names.sections.insert(q.item.id.clone(), BTreeSet::new());
+                }
+                _ => {
+                    self.names.scalars.insert(q.item.id.clone());
+                }
+            }
+            questions.push(q.item);
+        }
+        questions
+    }
+
+    fn check_question(&mut self, q: &model::Question, at: &At) {
+        let nested = matches!(q.kind, QuestionType::Section | QuestionType::Records);
+        let at = At { rule: Some(format!("question `{}`", q.id)), ..at.clone() };
+        if nested && q.questions.is_empty() {
+            self.diags.error("rules::empty-section", &at, "a section or records question needs `questions`");
+        }
+        if !nested && !q.questions.is_empty() {
+            self.diags.error("rules::not-a-section", &at, "only section and records questions hold `questions`");
+        }
+        let enumerated = matches!(q.kind, QuestionType::Enum | QuestionType::EnumList);
+        if enumerated && q.values.is_empty() {
+            self.diags.error("rules::no-values", &at, "an enum question needs `values`");
+        }
+        for value in &q.values {
+            self.check_labels(&value.label, &at);
+        }
+        if let Some(unique) = &q.unique {
+            if !q.questions.iter().any(|f| &f.id == unique) {
+                self.diags.error("rules::unknown-field", &at, format!("`unique` names no field `{unique}`"));
+            }
+        }
+        let mut seen = BTreeSet::new();
+        for field in &q.questions {
+            self.check_labels(&field.label, &at);
+            check_snake_case(&field.id, &at, self.diags);
+            if !seen.insert(field.id.as_str()) {
+                self.diags.error("rules::duplicate-id", &at, format!("the field `{}` appears twice", field.id));
+            }
+            if !field.questions.is_empty() {
+                self.diags.error("rules::nesting", &at, format!("the field `{}` nests too deep (one level of sections only)", field.id));
+            }
+            self.check_question(field, &at);
+        }
+    }
+
+    fn parameters(&mut self) -> Vec<Parameter> {
+        let located = self.items(|f| &f.parameters, |p| &p.id, "parameter");
+        self.check_ids(&located, |p| (&p.id, &p.label));
+        let mut out = Vec::new();
+        for p in located {
+            let mut values = Vec::new();
+            for v in &p.item.values {
+                let from = self.date(&v.from, &p.at, "from");
+                let to = v.to.as_ref().map(|to| self.date(to, &p.at, "to"));
+                if !v.value.is_finite() {
+                    self.diags.error("rules::bad-value", &p.at, "a parameter value must be a finite number");
+                }
+                values.push((from, to, v.value, v.basis.clone()));
+            }
+            values.sort_by_key(|(from, ..)| *from);
+            for pair in values.windows(2) {
+                if let [(_, to, ..), (next_from, ..)] = pair {
+                    if to.is_none_or(|to| to >= *next_from) {
+                        self.diags.error(
+                            "rules::overlapping-periods",
+                            &p.at,
+                            format!("two values overlap: one has no end or ends on or after {next_from}"),
+                        );
+                    }
+                }
+            }
+            self.names.parameters.insert(p.item.id.clone(), out.len());
+            out.push(Parameter { id: p.item.id, label: p.item.label, values });
+        }
+        out
+    }
+
+    fn member_facts(&mut self) -> Vec<Fact> {
+        let located = self.items(|f| &f.member_facts, |f| &f.id, "member fact");
+        self.check_ids(&located, |f| (&f.id, &f.label));
+        let mut facts = Vec::new();
+        for f in located {
+            if self.names.member_fields.contains(&f.item.id) {
+                self.diags.error("rules::duplicate-id", &f.at, "a member fact may not share its name with a member question");
+            }
+            if let Some(expr) = self.expr(&f.item.value, &f.at, "value", 0, Scope::Member) {
+                self.names.member_facts.insert(f.item.id.clone(), expr.reads.clone());
+                facts.push(Fact { id: f.item.id, expr });
+            }
+        }
+        facts
+    }
+
+    /// Compiles the `nth` expression under `key` of a rule, and works out what it reads.
+    fn expr(&mut self, text: &str, at: &At, key: &str, nth: usize, scope: Scope) -> Option<Expr> {
+        let text_of_file = self.loaded.text(&at.file);
+        let start = at.line.and_then(|_| {
+            let lines = ItemLines::find(text_of_file, at.rule.as_deref().and_then(rule_id).unwrap_or(""));
+            lines.expression(key, nth)
+        });
+        let at = At { line: start.or(at.line), ..at.clone() };
+        let mut rhai_scope = RhaiScope::new();
+        for name in self.visible(scope) {
+            rhai_scope.push_dynamic(name, rhai::Dynamic::UNIT);
+        }
+        let ast: AST = match self.engine.compile_expression_with_scope(&rhai_scope, text) {
+            Ok(ast) => ast,
+            Err(error) => {
+                let line = error.position().line().map(|l| l.saturating_sub(1));
+                let message = match error.err_type() {
+                    rhai::ParseErrorType::VariableUndefined(name) => {
+                        format!("unknown name `{name}`: no question, fact, parameter, category or criterion is called so")
+                    }
+                    other => format!("syntax error: {other}"),
+                };
+                let code = if matches!(error.err_type(), rhai::ParseErrorType::VariableUndefined(_)) {
+                    "rules::unknown-name"
+                } else {
+                    "rules::rhai-syntax"
+                };
+                self.diags.error(code, &at.below(line.unwrap_or(0)), message);
+                return None;
+            }
+        };
+        let reads = self.reads(text, &at, scope);
+        Some(Expr { ast, at, reads })
+    }
+
+    /// The names an expression in `scope` may use, the member's own last.
+    fn visible(&self, scope: Scope) -> Vec<String> {
+        let n = &self.names;
+        let mut names: Vec<String> = n.scalars.iter().chain(n.sections.keys()).cloned().collect();
+        names.push(MEMBERS.to_owned());
+        names.extend(n.parameters.keys().cloned());
+        names.extend(n.derived.iter().cloned());
+        names.extend(n.outcomes.iter().cloned());
+        if scope == Scope::Member {
+            names.push(MEMBER.to_owned());
+        }
+        names
+    }
+
+    /// What an expression reads, and errors for fields no question defines.
+    fn reads(&mut self, text: &str, at: &At, scope: Scope) -> Reads {
+        let closure_params: BTreeSet<String> = refs::closure_params(text).into_iter().collect();
+        let mut reads = Reads::default();
+        for r in refs::scan(text) {
+            let here = at.below(r.line - 1);
+            let n = &self.names;
+            let is_member = r.root == MEMBER && scope == Scope::Member && !closure_params.contains(&r.root);
+            if is_member || closure_params.contains(&r.root) {
+                let Some(field) = r.field else { continue };
+                let target = if is_member { &mut reads.own_member } else { &mut reads.every_member };
+                if let Some(fact) = n.member_facts.get(&field) {
+                    target.extend(fact.own_member.iter().cloned());
+                    reads.family.extend(fact.family.iter().cloned());
+                    reads.parameters.extend(fact.parameters.iter().copied());
+                } else if n.member_fields.contains(&field) {
+                    target.insert(field);
+                } else if is_member || !n.sections.values().any(|s| s.contains(&field)) {
+                    self.diags.error("rules::unknown-field", &here, format!("a member has no field or fact `{field}`"));
+                }
+            } else if let Some(fields) = n.sections.get(&r.root) {
+                match r.field {
+                    Some(field) if fields.contains(&field) => {
+                        reads.family.insert(format!("/{}/{field}", r.root));
+                    }
+                    Some(field) => self.diags.error(
+                        "rules::unknown-field",
+                        &here,
+                        format!("`{}` has no field `{field}`", r.root),
+                    ),
+                    None => {}
+                }
+            } else if n.scalars.contains(&r.root) {
+                reads.family.insert(format!("/{}", r.root));
+            } else if let Some(&index) = n.parameters.get(&r.root) {
+                reads.parameters.insert(index);
+            } else if n.derived.contains(&r.root) {
+                reads.derived.insert(r.root);
+            } else if n.outcomes.contains(&r.root) {
+                reads.outcomes.insert(r.root);
+            }
+        }
+        reads
+    }
+
+    /// Orders derived facts, categories and criteria so that each comes after what it uses,
+    /// and completes every node's reads with those of the facts it uses.
+    fn order(&mut self, nodes: Vec<Node>) -> Vec<Node> {
+        let mut pending: Vec<Node> = nodes;
+        let mut ordered: Vec<Node> = Vec::new();
+        let mut done: BTreeSet<String> = BTreeSet::new();
+        while !pending.is_empty() {
+            let (ready, waiting): (Vec<Node>, Vec<Node>) = pending.into_iter().partition(|node| {
+                node.expr.reads.derived.iter().chain(&node.expr.reads.outcomes).all(|d| done.contains(d) || d == &node.id)
+            });
+            if ready.is_empty() {
+                let ids: Vec<&str> = waiting.iter().map(|n| n.id.as_str()).collect();
+                for node in &waiting {
+                    self.diags.error(
+                        "rules::cycle",
+                        &node.expr.at,
+                        format!("rules depend on each other in a circle: {}", ids.join(", ")),
+                    );
+                }
+                return ordered;
+            }
+            for mut node in ready {
+                if node.expr.reads.derived.contains(&node.id) || node.expr.reads.outcomes.contains(&node.id) {
+                    self.diags.error("rules::cycle", &node.expr.at, "the rule uses itself");
+                }
+                let used: Vec<Reads> = ordered
+                    .iter()
+                    .filter(|o| o.kind == NodeKind::Derived && node.expr.reads.derived.contains(&o.id))
+                    .map(|o| o.expr.reads.clone())
+                    .collect();
+                for u in &used {
+                    node.expr.reads.absorb(u);
+                }
+                done.insert(node.id.clone());
+                ordered.push(node);
+            }
+            pending = waiting;
+        }
+        ordered
+    }
+
+    fn clauses(&mut self, clauses: &[model::Clause], at: &At, ids: &Ids, levels_allowed: bool) -> Vec<Clause> {
+        let mut out = Vec::new();
+        for c in clauses {
+            let mut resolve = |list: &[&str], id: &Option<String>, what: &str| -> Option<usize> {
+                let id = id.as_ref()?;
+                let index = list.iter().position(|x| x == id);
+                if index.is_none() {
+                    self.diags.error("rules::unknown-id", at, format!("no {what} has the id `{id}`"));
+                }
+                index
+            };
+            let category = resolve(&ids.categories, &c.category, "category");
+            let criterion = resolve(&ids.criteria, &c.criterion, "criterion");
+            let service = resolve(&ids.services, &c.urgent_service, "urgent service");
+            let levels: Vec<usize> = c.level.iter().filter_map(|l| resolve(&ids.levels, &Some(l.clone()), "level")).collect();
+            if !levels_allowed && !c.level.is_empty() {
+                self.diags.error("rules::level-in-level", at, "a level's or service's clause cannot depend on the level");
+            }
+            if c.at_least.is_some() && c.severity.is_none() {
+                self.diags.error("rules::at-least", at, "`at_least` counts criteria of a `severity`, which is missing");
+            }
+            let clause = Clause {
+                category,
+                criterion,
+                severity: c.severity.map(|s| (s, c.at_least.unwrap_or(1).max(1))),
+                levels,
+                service,
+            };
+            if clause == Clause::default() {
+                self.diags.error("rules::empty-clause", at, "a clause must name a category, criterion, severity, level or urgent service");
+            }
+            out.push(clause);
+        }
+        out
+    }
+
+    fn levels(&mut self, levels: &[Located<model::Level>], ids: &Ids, criteria: &[CriterionRule]) -> Vec<LevelRule> {
+        let reachable_severities: BTreeSet<Severity> = criteria
+            .iter()
+            .flat_map(|c| std::iter::once(c.severity).chain(c.escalate.iter().map(|(s, _)| *s)))
+            .collect();
+        let mut rules: Vec<LevelRule> = Vec::new();
+        let mut earlier: Vec<Clause> = Vec::new();
+        for (index, l) in levels.iter().enumerate() {
+            let if_any = self.clauses(&l.item.if_any, &l.at, ids, false);
+            let last = index + 1 == levels.len();
+            if let Some(review) = &l.item.review_after {
+                self.check_period(review, &l.at);
+            }
+            if l.item.otherwise && !last {
+                self.diags.error("rules::unreachable-level", &l.at, "only the last level can be `otherwise`; the levels after it can never be reached");
+            } else if last && !l.item.otherwise {
+                self.diags.error("rules::no-default-level", &l.at, "the last level must be `otherwise: true`, so that every family gets a level");
+            } else if !l.item.otherwise {
+                let impossible = |c: &Clause| c.severity.is_some_and(|(s, _)| !reachable_severities.contains(&s));
+                let shadowed = |c: &Clause| earlier.iter().any(|e| subsumes(e, c));
+                if if_any.is_empty() {
+                    self.diags.error("rules::unreachable-level", &l.at, "the level has no `if_any` clauses and is not `otherwise`: no family can reach it");
+                } else if if_any.iter().all(|c| impossible(c) || shadowed(c)) {
+                    self.diags.error(
+                        "rules::unreachable-level",
+                        &l.at,
+                        "no family can reach this level: each clause needs a severity no criterion has, or is already covered by a higher level",
+                    );
+                }
+            }
+            earlier.extend(if_any.iter().cloned());
+            rules.push(LevelRule {
+                outcome: outcome(&l.at, &l.item.id, &l.item.label, &l.item.basis),
+                if_any,
+                otherwise: l.item.otherwise,
+                review_after: l.item.review_after.clone(),
+            });
+        }
+        if rules.is_empty() {
+            self.diags.error("rules::no-levels", &At::file("levels.yaml"), "the rule set defines no levels");
+        }
+        rules
+    }
+
+    fn check_period(&mut self, period: &model::Period, at: &At) {
+        let given = [period.days, period.working_days, period.months, period.years].iter().filter(|p| p.is_some()).count();
+        if given != 1 {
+            self.diags.error("rules::bad-period", at, "a period gives exactly one of days, working_days, months, years");
+        }
+    }
+
+    fn relevance(&mut self, questions: &[model::Question]) -> Vec<Relevance> {
+        let mut out = Vec::new();
+        for q in questions {
+            let at = At { line: None, rule: Some(format!("question `{}`", q.id)), ..self.file_of_question(&q.id) };
+            let (scope, prefix) = if q.kind == QuestionType::Records { (Scope::Member, format!("/{}/*", q.id)) } else { (Scope::Family, format!("/{}", q.id)) };
+            if let Some(when) = &q.relevant_when {
+                if let Some(expr) = self.expr(when, &at, "relevant_when", 0, Scope::Family) {
+                    out.push(Relevance { pattern: format!("/{}", q.id), expr });
+                }
+            }
+            for field in &q.questions {
+                if let Some(when) = &field.relevant_when {
+                    let at = At { rule: Some(format!("question `{}.{}`", q.id, field.id)), ..at.clone() };
+                    if let Some(expr) = self.expr(when, &at, "relevant_when", 0, scope) {
+                        out.push(Relevance { pattern: format!("{prefix}/{}", field.id), expr });
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    fn file_of_question(&self, id: &str) -> At {
+        for (file, rules) in &self.loaded.files {
+            if rules.questions.iter().any(|q| q.id == id) {
+                return At::file(file);
+            }
+        }
+        At::default()
+    }
+
+    fn check_tests(&mut self) {
+        if self.loaded.tests.is_empty() {
+            self.diags.warning("rules::no-tests", &At::file("tests/"), "the rule set carries no test cases");
+        }
+    }
+}
+
+/// Clause `a` holds whenever clause `b` holds (so `b` adds nothing after `a`).
+fn subsumes(a: &Clause, b: &Clause) -> bool {
+    let same = |x: Option<usize>, y: Option<usize>| x.is_none() || x == y;
+    let severity = match (a.severity, b.severity) {
+        (None, _) => true,
+        (Some((sa, na)), Some((sb, nb))) => sa == sb && na <= nb,
+        (Some(_), None) => false,
+    };
+    same(a.category, b.category) && same(a.criterion, b.criterion) && same(a.service, b.service) && severity && a.levels.is_empty()
+}
+
+struct Ids<'a> {
+    categories: Vec<&'a str>,
+    criteria: Vec<&'a str>,
+    levels: Vec<&'a str>,
+    services: Vec<&'a str>,
+}
+
+trait ChainIds {
+    fn chain_ids(self, other: &[Located<model::Criterion>]) -> Vec<String>;
+}
+
+impl<'a, I: Iterator<Item = &'a Located<model::Category>>> ChainIds for I {
+    fn chain_ids(self, other: &[Located<model::Criterion>]) -> Vec<String> {
+        self.map(|c| c.item.id.clone()).chain(other.iter().map(|c| c.item.id.clone())).collect()
+    }
+}
+
+fn outcome(at: &At, id: &str, label: &Labels, basis: &[crate::vocab::Basis]) -> Outcome {
+    Outcome { id: id.to_owned(), label: label.clone(), basis: basis.to_vec(), at: at.clone() }
+}
+
+fn rule_id(rule: &str) -> Option<&str> {
+    let start = rule.find('`')? + 1;
+    let end = start + rule[start..].find('`')?;
+    let id = &rule[start..end];
+    // `members.role` → the question's own id line is `id: role`.
+    Some(id.rsplit('.').next().unwrap_or(id))
+}
+
+fn check_snake_case(id: &str, at: &At, diags: &mut Diagnostics) {
+    let ok = id.starts_with(|c: char| c.is_ascii_lowercase())
+        && id.bytes().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'_');
+    if !ok {
+        diags.error("rules::bad-id", at, "an id is written in ASCII snake_case (a-z, 0-9, _), starting with a letter");
+    }
+}

@@ -1,0 +1,62 @@
+//! # sopro-engine
+//!
+//! A rules-driven needs-assessment engine for social services to families with children.
+//! A rule set (YAML + Rhai, see `rules/README.md`) is loaded, checked and compiled once into a
+//! [`RuleSet`]; [`RuleSet::assess`] then turns one family's answers into an [`Assessment`]: the
+//! support level, categories, need criteria, urgent services, partners and deadlines, each with
+//! the rules, answers and legal basis behind it.
+//!
+//! The engine does no I/O and never reads the clock: rule files arrive through a
+//! [`RuleSource`], answers as JSON values, and the assessment date is the answers' `as_of`.
+//!
+//! ```
+//! use sopro_engine::{MemorySource, RuleSet};
+//! let mut files = MemorySource::new();
+//! files.insert("ruleset.yaml", "ruleset: {id: demo, version: '1', title: {ru: Демо, en: Demo},\n  in_force: {from: 2026-01-01}}\n");
+//! files.insert("rules.yaml", r#"
+//! questions:
+//!   - {id: as_of, type: date, required: true, label: {ru: Дата, en: Date}}
+//!   - {id: members, type: records, label: {ru: Члены семьи, en: Members}, questions: [
+//!       {id: id, type: text, required: true, label: {ru: Код, en: Id}}]}
+//!   - {id: answers, type: section, label: {ru: Анкета, en: Questionnaire}, questions: [
+//!       {id: no_food, type: bool, label: {ru: Нет еды, en: No food}}]}
+//! criteria:
+//!   - {id: hunger, label: {ru: Голод, en: Hunger}, severity: critical,
+//!      when: answers.no_food == true, basis: [{act: demo, status: inferred}]}
+//! levels:
+//!   - {id: urgent, label: {ru: Срочно, en: Urgent}, if_any: [{severity: critical}], basis: []}
+//!   - {id: none, label: {ru: Нет, en: None}, otherwise: true, basis: []}
+//! "#);
+//! let loaded = RuleSet::load(&files);
+//! let rules = loaded.ruleset.expect("the demo rule set compiles");
+//! let answers = serde_json::json!({"as_of": "2026-03-10", "members": [{"id": "m1"}], "answers": {"no_food": true}});
+//! let assessment = rules.assess(&answers).expect("valid answers");
+//! assert_eq!(assessment.level.id, "urgent");
+//! assert_eq!(assessment.criteria[0].reads, ["/answers/no_food"]);
+//! ```
+
+mod answers;
+mod assess;
+mod assessment;
+mod compile;
+mod dates;
+mod diagnostic;
+mod load;
+pub mod model;
+mod refs;
+mod ruleset;
+mod sandbox;
+mod schema;
+mod source;
+mod testing;
+mod vocab;
+
+pub use answers::AnswerProblem;
+pub use assess::AssessError;
+pub use assessment::*;
+pub use diagnostic::{Diagnostic, Level as DiagnosticLevel};
+pub use ruleset::{Loaded, RuleSet};
+pub use schema::{answers_schema, assessment_schema, ruleset_schema, test_file_schema};
+pub use source::{MemorySource, RuleSource};
+pub use testing::{CaseOutcome, Coverage, TestReport};
+pub use vocab::{Basis, BasisStatus, Labels, Lang, Severity, Urgency};

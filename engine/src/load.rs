@@ -1,0 +1,201 @@
+//! Reading a rule set's files: YAML into the format types, each rule with its file and line.
+//!
+//! `serde_yaml` reports positions only for syntax errors, so the line of a rule is found by its
+//! `id:` line, and the line of an expression by its key below that. Expressions written as `|`
+//! block scalars map Rhai's line numbers straight onto the file's.
+
+use sha2::{Digest, Sha256};
+
+use crate::diagnostic::{At, Diagnostics};
+use crate::model::{Manifest, RuleFile, TestCase};
+use crate::source::RuleSource;
+
+/// An item of a rule file, with where it stands.
+#[derive(Debug, Clone)]
+pub(crate) struct Located<T> {
+    pub at: At,
+    pub item: T,
+}
+
+/// Every file of a rule set, parsed.
+#[derive(Debug, Default)]
+pub(crate) struct Loaded {
+    pub manifest: Option<Located<Manifest>>,
+    pub files: Vec<(String, RuleFile)>,
+    pub texts: Vec<(String, String)>,
+    pub functions: Vec<(String, String)>,
+    pub tests: Vec<Located<TestCase>>,
+    pub digest: String,
+}
+
+impl Loaded {
+    /// The text of a rule file.
+    pub fn text(&self, file: &str) -> &str {
+        self.texts.iter().find(|(name, _)| name == file).map_or("", |(_, text)| text)
+    }
+}
+
+/// Which files of a folder belong to the rule set.
+enum Kind {
+    Rules,
+    Functions,
+    Tests,
+}
+
+fn kind(path: &str) -> Option<Kind> {
+    let in_tests = path.starts_with("tests/");
+    let nested = path.contains('/');
+    if path.ends_with(".yaml") || path.ends_with(".yml") {
+        if in_tests && path.matches('/').count() == 1 {
+            return Some(Kind::Tests);
+        }
+        if !nested {
+            return Some(Kind::Rules);
+        }
+    }
+    if path.ends_with(".rhai") && !nested {
+        return Some(Kind::Functions);
+    }
+    None
+}
+
+pub(crate) fn load(source: &dyn RuleSource, diags: &mut Diagnostics) -> Loaded {
+    let mut loaded = Loaded::default();
+    let mut hasher = Sha256::new();
+    for path in source.paths() {
+        let Some(kind) = kind(&path) else { continue };
+        let Some(text) = source.text(&path) else { continue };
+        hasher.update(path.as_bytes());
+        hasher.update([0]);
+        hasher.update(text.as_bytes());
+        hasher.update([0]);
+        match kind {
+            Kind::Rules => load_rules(&path, text, &mut loaded, diags),
+            Kind::Functions => loaded.functions.push((path.clone(), text.to_owned())),
+            Kind::Tests => load_tests(&path, text, &mut loaded, diags),
+        }
+    }
+    let digest: String = hasher.finalize().iter().map(|b| format!("{b:02x}")).collect();
+    loaded.digest = format!("sha256:{digest}");
+    if loaded.manifest.is_none() {
+        diags.error(
+            "rules::no-manifest",
+            &At::file("ruleset.yaml"),
+            "the rule set has no `ruleset:` section (it belongs in ruleset.yaml)",
+        );
+    }
+    loaded
+}
+
+fn load_rules(path: &str, text: &str, loaded: &mut Loaded, diags: &mut Diagnostics) {
+    loaded.texts.push((path.to_owned(), text.to_owned()));
+    let file: RuleFile = match serde_yaml::from_str::<Option<RuleFile>>(text) {
+        Ok(file) => file.unwrap_or_default(),
+        Err(error) => {
+            diags.error("rules::yaml", &yaml_at(path, &error), plain_yaml_error(&error));
+            return;
+        }
+    };
+    if let Some(manifest) = file.ruleset.clone() {
+        let at = At { line: find_line(text, "ruleset:", 0), ..At::file(path) };
+        if let Some(first) = &loaded.manifest {
+            diags.error(
+                "rules::duplicate-manifest",
+                &at,
+                format!("a second `ruleset:` section (the first is in {})", first.at.file),
+            );
+        } else {
+            loaded.manifest = Some(Located { at, item: manifest });
+        }
+    }
+    loaded.files.push((path.to_owned(), file));
+}
+
+fn load_tests(path: &str, text: &str, loaded: &mut Loaded, diags: &mut Diagnostics) {
+    match serde_yaml::from_str::<Vec<TestCase>>(text) {
+        Ok(cases) => {
+            let mut from = 0;
+            for case in cases {
+                let line = find_key_value(text, "name", &case.name, from);
+                from = line.unwrap_or(from);
+                let at = At { line, rule: Some(format!("test `{}`", case.name)), ..At::file(path) };
+                loaded.tests.push(Located { at, item: case });
+            }
+        }
+        Err(error) => diags.error("rules::yaml", &yaml_at(path, &error), plain_yaml_error(&error)),
+    }
+}
+
+fn yaml_at(path: &str, error: &serde_yaml::Error) -> At {
+    At { line: error.location().map(|l| l.line()), ..At::file(path) }
+}
+
+/// serde_yaml's message without its trailing position (the diagnostic carries the line).
+fn plain_yaml_error(error: &serde_yaml::Error) -> String {
+    let message = error.to_string();
+    match message.find(" at line ") {
+        Some(cut) => message[..cut].to_owned(),
+        None => message,
+    }
+}
+
+/// The 1-based line of the first line at or after `from` (0-based) that starts with `key`.
+pub(crate) fn find_line(text: &str, key: &str, from: usize) -> Option<usize> {
+    text.lines()
+        .enumerate()
+        .skip(from)
+        .find(|(_, line)| line.trim_start().trim_start_matches("- ").starts_with(key))
+        .map(|(index, _)| index + 1)
+}
+
+/// The 1-based line where `key: value` stands, at or after line `from` (0-based).
+pub(crate) fn find_key_value(text: &str, key: &str, value: &str, from: usize) -> Option<usize> {
+    text.lines().enumerate().skip(from).find_map(|(index, line)| {
+        let rest = line.trim_start().trim_start_matches("- ").strip_prefix(key)?;
+        let rest = rest.trim_start().strip_prefix(':')?;
+        let rest = rest.split(" #").next().unwrap_or("").trim();
+        let unquoted = rest.trim_matches(|c| c == '"' || c == '\'');
+        (unquoted == value).then_some(index + 1)
+    })
+}
+
+/// Where the item with `id` is, and where its expressions start.
+pub(crate) struct ItemLines<'a> {
+    text: &'a str,
+    /// 1-based line of `id: …`.
+    pub line: Option<usize>,
+}
+
+impl<'a> ItemLines<'a> {
+    pub fn find(text: &'a str, id: &str) -> Self {
+        ItemLines { text, line: find_key_value(text, "id", id, 0) }
+    }
+
+    /// The line an expression under `key` starts on (the `nth` such key of the item), and
+    /// whether it is a block scalar (its first line is the line after the key).
+    pub fn expression(&self, key: &str, nth: usize) -> Option<usize> {
+        let start = self.line?;
+        let mut seen = 0;
+        let id_indent = indent_of(self.text.lines().nth(start - 1)?);
+        for (index, line) in self.text.lines().enumerate().skip(start) {
+            let trimmed = line.trim_start().trim_start_matches("- ");
+            if trimmed.starts_with("id:") && indent_of(line) <= id_indent {
+                return None;
+            }
+            if let Some(rest) = trimmed.strip_prefix(key).and_then(|r| r.strip_prefix(':')) {
+                if seen == nth {
+                    let block = matches!(rest.trim().chars().next(), Some('|' | '>'));
+                    return Some(if block { index + 2 } else { index + 1 });
+                }
+                seen += 1;
+            }
+        }
+        None
+    }
+}
+
+fn indent_of(line: &str) -> usize {
+    let trimmed = line.trim_start();
+    let dash = usize::from(trimmed.starts_with("- ")) * 2;
+    line.len() - trimmed.len() + dash
+}

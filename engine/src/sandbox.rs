@@ -1,0 +1,158 @@
+//! The Rhai engine rules run in: no I/O, no `eval`, no modules, bounded work and sizes,
+//! and the small standard library of functions a rule set may call.
+
+use rhai::{Array, Dynamic, Engine, EvalAltResult, Position};
+
+use crate::dates;
+
+/// Bounds on what one rule may do. A rule that hits one fails with an error naming it.
+pub(crate) mod limits {
+    /// Operations per evaluation of one expression (an endless loop stops here, in milliseconds).
+    pub const OPERATIONS: u64 = 2_000_000;
+    /// Depth of nested function calls.
+    pub const CALL_LEVELS: usize = 32;
+    /// Depth of nested expressions (at compile time), and inside functions.
+    pub const EXPR_DEPTH: usize = 64;
+    /// Depth of nested expressions inside functions.
+    pub const FUNCTION_EXPR_DEPTH: usize = 32;
+    /// Length of a string built by a rule.
+    pub const STRING_SIZE: usize = 64 * 1024;
+    /// Length of an array built by a rule (a family may have up to 10 000 members).
+    pub const ARRAY_SIZE: usize = 20_000;
+    /// Entries of a map built by a rule.
+    pub const MAP_SIZE: usize = 1_000;
+    /// Variables alive at once.
+    pub const VARIABLES: usize = 1_000;
+    /// Functions a rule set may define.
+    pub const FUNCTIONS: usize = 256;
+}
+
+/// A Rhai engine with the sandbox applied and the rule library registered.
+pub(crate) fn new_engine() -> Engine {
+    let mut engine = Engine::new();
+    engine
+        .set_max_operations(limits::OPERATIONS)
+        .set_max_call_levels(limits::CALL_LEVELS)
+        .set_max_expr_depths(limits::EXPR_DEPTH, limits::FUNCTION_EXPR_DEPTH)
+        .set_max_string_size(limits::STRING_SIZE)
+        .set_max_array_size(limits::ARRAY_SIZE)
+        .set_max_map_size(limits::MAP_SIZE)
+        .set_max_variables(limits::VARIABLES)
+        .set_max_functions(limits::FUNCTIONS)
+        .set_max_modules(0)
+        .set_strict_variables(true)
+        .set_fail_on_invalid_map_property(false);
+    // Rules see only what they are given: no eval, no imports, no output.
+    engine.disable_symbol("eval");
+    engine.set_module_resolver(rhai::module_resolvers::DummyModuleResolver::new());
+    engine.on_print(|_| {});
+    engine.on_debug(|_, _, _| {});
+    register_library(&mut engine);
+    engine
+}
+
+/// The functions every rule set may call, documented in `rules/README.md`.
+fn register_library(engine: &mut Engine) {
+    engine.register_fn("age_on", |birth: &str, on: &str| -> Result<i64, Box<EvalAltResult>> {
+        dates::age_on(birth, on).ok_or_else(|| bad_date("age_on"))
+    });
+    engine.register_fn(
+        "days_between",
+        |from: &str, to: &str| -> Result<i64, Box<EvalAltResult>> {
+            dates::days_between(from, to).ok_or_else(|| bad_date("days_between"))
+        },
+    );
+    engine.register_fn("sum_of", sum_of);
+    engine.register_fn("count_of", count_of);
+}
+
+/// Sum of a numeric field over records; an unanswered field counts as 0.
+fn sum_of(records: Array, field: &str) -> f64 {
+    records
+        .iter()
+        .filter_map(|record| record.read_lock::<rhai::Map>()?.get(field).map(number))
+        .sum()
+}
+
+/// How many records have a field equal to `true`.
+fn count_of(records: Array, field: &str) -> i64 {
+    let count = records
+        .iter()
+        .filter(|record| {
+            record
+                .read_lock::<rhai::Map>()
+                .and_then(|map| map.get(field).and_then(|v| v.as_bool().ok()))
+                .unwrap_or(false)
+        })
+        .count();
+    i64::try_from(count).unwrap_or(i64::MAX)
+}
+
+fn number(value: &Dynamic) -> f64 {
+    value
+        .as_float()
+        .ok()
+        .or_else(|| value.as_int().ok().map(|i| i as f64))
+        .unwrap_or(0.0)
+}
+
+fn bad_date(function: &str) -> Box<EvalAltResult> {
+    EvalAltResult::ErrorRuntime(
+        format!("{function}: a date is not of the form YYYY-MM-DD").into(),
+        Position::NONE,
+    )
+    .into()
+}
+
+/// A Rhai error in plain words, without any value from the answers.
+pub(crate) fn describe(error: &EvalAltResult) -> String {
+    use EvalAltResult as E;
+    match error {
+        E::ErrorTooManyOperations(_) => format!(
+            "stopped after {} operations: the rule may loop forever",
+            limits::OPERATIONS
+        ),
+        E::ErrorStackOverflow(_) => {
+            format!("calls nest deeper than {} levels (endless recursion?)", limits::CALL_LEVELS)
+        }
+        E::ErrorDataTooLarge(what, _) => format!("{what} grew past its limit"),
+        E::ErrorTooManyVariables(_) => "too many variables".to_owned(),
+        E::ErrorFunctionNotFound(signature, _) => format!("no function `{signature}`"),
+        E::ErrorVariableNotFound(name, _) => format!("unknown variable `{name}`"),
+        E::ErrorMismatchOutputType(wanted, got, _) => {
+            format!("gives a value of type {got} where {wanted} is needed")
+        }
+        E::ErrorMismatchDataType(wanted, got, _) => {
+            format!("works on a value of type {got} where {wanted} is needed")
+        }
+        E::ErrorArithmetic(_, _) => "arithmetic error (division by zero or overflow)".to_owned(),
+        E::ErrorIndexingType(ty, _) => format!("cannot index a value of type {ty}"),
+        E::ErrorArrayBounds(..) | E::ErrorStringBounds(..) => "index out of bounds".to_owned(),
+        E::ErrorInFunctionCall(name, _, inner, _) => {
+            format!("in function `{name}`: {}", describe(inner))
+        }
+        E::ErrorRuntime(..) | E::ErrorTerminated(..) => "the rule raised an error".to_owned(),
+        E::ErrorParsing(kind, _) => format!("syntax error: {kind}"),
+        _ => "the rule failed at run time".to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_endless_loop_is_stopped() {
+        let engine = new_engine();
+        let started = std::time::Instant::now();
+        let result = engine.eval::<bool>("loop { } true");
+        assert!(matches!(result.map_err(|e| *e), Err(EvalAltResult::ErrorTooManyOperations(_))));
+        assert!(started.elapsed() < std::time::Duration::from_secs(1));
+    }
+
+    #[test]
+    fn eval_is_disabled() {
+        let engine = new_engine();
+        assert!(engine.compile_expression(r#"eval("1")"#).is_err());
+    }
+}

@@ -1,0 +1,107 @@
+//! JSON Schemas: of a rule file and a test file (from the format types), of the assessment
+//! (from its types), and of the answers a rule set accepts (from its questions).
+
+use serde_json::{json, Map, Value};
+
+use crate::assessment::Assessment;
+use crate::model::{Question, QuestionType, RuleFile, TestCase};
+use crate::ruleset::RuleSet;
+
+/// The JSON Schema of one YAML file of a rule set.
+pub fn ruleset_schema() -> Value {
+    serde_json::to_value(schemars::schema_for!(RuleFile)).unwrap_or_default()
+}
+
+/// The JSON Schema of a test file (`tests/*.yaml`).
+pub fn test_file_schema() -> Value {
+    serde_json::to_value(schemars::schema_for!(Vec<TestCase>)).unwrap_or_default()
+}
+
+/// The JSON Schema of an assessment.
+pub fn assessment_schema() -> Value {
+    serde_json::to_value(schemars::schema_for!(Assessment)).unwrap_or_default()
+}
+
+/// The JSON Schema of the answers `rules` accepts. It accepts exactly what
+/// [`RuleSet::assess`] accepts, except that JSON Schema cannot require a records' `unique`
+/// field to differ between records; the engine rejects such duplicates.
+pub fn answers_schema(rules: &RuleSet) -> Value {
+    let mut schema = object_schema(rules.questions());
+    if let Value::Object(map) = &mut schema {
+        map.insert("$schema".into(), json!("https://json-schema.org/draft/2020-12/schema"));
+        map.insert(
+            "title".into(),
+            json!(format!("{} {} — {}", rules.id(), rules.version(), rules.title().ru)),
+        );
+    }
+    schema
+}
+
+fn object_schema(questions: &[Question]) -> Value {
+    let properties: Map<String, Value> =
+        questions.iter().map(|q| (q.id.clone(), question_schema(q))).collect();
+    let required: Vec<&str> =
+        questions.iter().filter(|q| q.required).map(|q| q.id.as_str()).collect();
+    json!({
+        "type": "object",
+        "additionalProperties": false,
+        "required": required,
+        "properties": properties,
+    })
+}
+
+fn question_schema(q: &Question) -> Value {
+    let mut schema = match q.kind {
+        QuestionType::Bool => json!({"type": "boolean"}),
+        QuestionType::Integer => json!({"type": "integer"}),
+        QuestionType::Number | QuestionType::Money => json!({"type": "number"}),
+        QuestionType::Date => json!({"type": "string", "format": "date", "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"}),
+        QuestionType::Text => json!({"type": "string"}),
+        QuestionType::Enum => json!({"enum": ids(q)}),
+        QuestionType::EnumList => json!({"type": "array", "uniqueItems": true, "items": {"enum": ids(q)}}),
+        QuestionType::Section => object_schema(&q.questions),
+        QuestionType::Records => json!({"type": "array", "items": object_schema(&q.questions)}),
+    };
+    let Value::Object(map) = &mut schema else { return schema };
+    map.insert("title".into(), json!(q.label.ru));
+    let mut description = q.label.en.clone();
+    if let Some(help) = &q.help {
+        description = format!("{description}. {}", help.en);
+    }
+    if let Some(unique) = &q.unique {
+        description = format!("{description}. `{unique}` must differ between records (checked by the engine).");
+    }
+    map.insert("description".into(), json!(description));
+    if let Some(min) = q.min {
+        map.insert("minimum".into(), json!(min));
+    }
+    if let Some(max) = q.max {
+        map.insert("maximum".into(), json!(max));
+    }
+    if let Some(max) = q.max_length {
+        map.insert("maxLength".into(), json!(max));
+    }
+    if let Some(min) = q.min_items {
+        map.insert("minItems".into(), json!(min));
+    }
+    if let Some(max) = q.max_items {
+        map.insert("maxItems".into(), json!(max));
+    }
+    if !q.required {
+        allow_null(map);
+    }
+    schema
+}
+
+/// `null` means "not answered", so every optional answer may be `null`.
+fn allow_null(map: &mut Map<String, Value>) {
+    if let Some(Value::Array(values)) = map.get_mut("enum") {
+        values.push(Value::Null);
+    } else if let Some(Value::String(ty)) = map.get("type").cloned() {
+        map.insert("type".into(), json!([ty, "null"]));
+    }
+}
+
+fn ids(q: &Question) -> Vec<&str> {
+    q.values.iter().map(|v| v.id.as_str()).collect()
+}

@@ -1,0 +1,199 @@
+//! Running a rule set's own test cases: expected against actual, and which ids no case reached.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::Serialize;
+
+use crate::assess::AssessError;
+use crate::assessment::Assessment;
+use crate::model::Expectation;
+use crate::ruleset::RuleSet;
+
+/// The result of one test case.
+#[derive(Debug, Clone, Serialize)]
+pub struct CaseOutcome {
+    /// The case's name.
+    pub name: String,
+    /// The file and line it is written at.
+    pub location: String,
+    /// Each difference between expected and actual, in plain words (empty: passed).
+    pub differences: Vec<String>,
+}
+
+impl CaseOutcome {
+    /// Whether the case passed.
+    pub fn passed(&self) -> bool {
+        self.differences.is_empty()
+    }
+}
+
+/// Ids that no test case produced, by kind.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Coverage {
+    /// `level`, `category`, … → ids never produced.
+    pub uncovered: BTreeMap<String, Vec<String>>,
+}
+
+impl Coverage {
+    /// Whether every id was produced by some case.
+    pub fn is_full(&self) -> bool {
+        self.uncovered.values().all(Vec::is_empty)
+    }
+}
+
+/// The results of a rule set's test cases.
+#[derive(Debug, Clone, Serialize)]
+pub struct TestReport {
+    /// One outcome per case, in file order.
+    pub cases: Vec<CaseOutcome>,
+    /// What no case reached.
+    pub coverage: Coverage,
+}
+
+impl TestReport {
+    /// Cases that passed.
+    pub fn passed(&self) -> usize {
+        self.cases.iter().filter(|c| c.passed()).count()
+    }
+
+    /// Cases that failed.
+    pub fn failed(&self) -> usize {
+        self.cases.len() - self.passed()
+    }
+}
+
+impl RuleSet {
+    /// Runs the rule set's own test cases.
+    pub fn run_tests(&self) -> TestReport {
+        let mut seen: BTreeMap<&str, BTreeSet<String>> = BTreeMap::new();
+        let mut cases = Vec::new();
+        for (at, case) in &self.tests {
+            let result = self.assess(&case.answers);
+            if let Ok(a) = &result {
+                record(&mut seen, a);
+            }
+            let location = at.line.map_or(at.file.clone(), |l| format!("{}:{l}", at.file));
+            cases.push(CaseOutcome { name: case.name.clone(), location, differences: compare(&case.expect, &result) });
+        }
+        let all: [(&str, Vec<&str>); 6] = [
+            ("level", self.levels.iter().map(|l| l.outcome.id.as_str()).collect()),
+            ("category", self.categories.iter().map(|c| c.id.as_str()).collect()),
+            ("criterion", self.criteria.iter().map(|c| c.outcome.id.as_str()).collect()),
+            ("urgent_service", self.services.iter().map(|s| s.outcome.id.as_str()).collect()),
+            ("partner", self.partners.iter().map(|p| p.outcome.id.as_str()).collect()),
+            ("deadline", self.deadlines.iter().map(|d| d.outcome.id.as_str()).collect()),
+        ];
+        let mut coverage = Coverage::default();
+        for (kind, ids) in all {
+            let reached = seen.get(kind);
+            let missed: Vec<String> = ids.into_iter().filter(|id| !reached.is_some_and(|r| r.contains(*id))).map(str::to_owned).collect();
+            coverage.uncovered.insert(kind.to_owned(), missed);
+        }
+        TestReport { cases, coverage }
+    }
+}
+
+fn record(seen: &mut BTreeMap<&'static str, BTreeSet<String>>, a: &Assessment) {
+    seen.entry("level").or_default().insert(a.level.id.clone());
+    seen.entry("category").or_default().extend(a.categories.iter().map(|c| c.id.clone()));
+    seen.entry("criterion").or_default().extend(a.criteria.iter().map(|c| c.id.clone()));
+    seen.entry("urgent_service").or_default().extend(a.urgent_services.iter().map(|s| s.id.clone()));
+    let partners = a.partners.iter().chain(&a.partners_pending_consent).map(|p| p.id.clone());
+    seen.entry("partner").or_default().extend(partners);
+    seen.entry("deadline").or_default().extend(a.deadlines.iter().map(|d| d.id.clone()));
+}
+
+fn compare(expect: &Expectation, result: &Result<Assessment, AssessError>) -> Vec<String> {
+    let mut diffs = Vec::new();
+    let a = match result {
+        Ok(a) => a,
+        Err(AssessError::InvalidAnswers { problems }) => {
+            let actual: Vec<String> = problems.iter().map(|p| p.path.clone()).collect();
+            match &expect.invalid_at {
+                Some(expected) if sorted(expected.clone()) == sorted(actual.clone()) => {}
+                Some(expected) => diffs.push(set_diff("invalid answers at", expected, &actual)),
+                None => diffs.push(format!("the answers were refused: {}", actual.join(", "))),
+            }
+            return diffs;
+        }
+        Err(error) => return vec![format!("a rule failed: {error}")],
+    };
+    if expect.invalid_at.is_some() {
+        diffs.push("expected the answers to be refused, but they were accepted".to_owned());
+    }
+    if let Some(level) = &expect.level {
+        if level != &a.level.id {
+            diffs.push(format!("level: expected {level}, got {} (because {})", a.level.id, a.level.because.join(", ")));
+        }
+    }
+    let ids = |items: Vec<&String>| items.into_iter().cloned().collect::<Vec<_>>();
+    if let Some(expected) = &expect.categories {
+        check_set(&mut diffs, "categories", expected, &ids(a.categories.iter().map(|c| &c.id).collect()));
+    }
+    if let Some(expected) = &expect.urgent_services {
+        check_set(&mut diffs, "urgent services", expected, &ids(a.urgent_services.iter().map(|s| &s.id).collect()));
+    }
+    if let Some(expected) = &expect.partners_pending_consent {
+        check_set(&mut diffs, "partners pending consent", expected, &ids(a.partners_pending_consent.iter().map(|p| &p.id).collect()));
+    }
+    if let Some(expected) = &expect.criteria {
+        let actual = a.criteria.iter().map(|c| (c.id.clone(), c.severity.id().to_owned())).collect();
+        check_map(&mut diffs, "criteria", &expected.iter().map(|(k, v)| (k.clone(), v.id().to_owned())).collect(), &actual);
+    }
+    if let Some(expected) = &expect.partners {
+        let actual = a.partners.iter().map(|p| (p.id.clone(), p.urgency.id().to_owned())).collect();
+        check_map(&mut diffs, "partners", &expected.iter().map(|(k, v)| (k.clone(), v.id().to_owned())).collect(), &actual);
+    }
+    if let Some(expected) = &expect.deadlines {
+        let actual = a.deadlines.iter().map(|d| (d.id.clone(), d.due.clone())).collect();
+        check_map(&mut diffs, "deadlines", expected, &actual);
+    }
+    diffs
+}
+
+fn sorted(mut v: Vec<String>) -> Vec<String> {
+    v.sort();
+    v
+}
+
+fn set_diff(what: &str, expected: &[String], actual: &[String]) -> String {
+    let missing: Vec<&String> = expected.iter().filter(|e| !actual.contains(e)).collect();
+    let extra: Vec<&String> = actual.iter().filter(|a| !expected.contains(a)).collect();
+    let mut parts = Vec::new();
+    if !missing.is_empty() {
+        parts.push(format!("missing {}", join(&missing)));
+    }
+    if !extra.is_empty() {
+        parts.push(format!("unexpected {}", join(&extra)));
+    }
+    format!("{what}: {}", parts.join("; "))
+}
+
+fn check_set(diffs: &mut Vec<String>, what: &str, expected: &[String], actual: &[String]) {
+    if sorted(expected.to_vec()) != sorted(actual.to_vec()) {
+        diffs.push(set_diff(what, expected, actual));
+    }
+}
+
+fn check_map(diffs: &mut Vec<String>, what: &str, expected: &BTreeMap<String, String>, actual: &BTreeMap<String, String>) {
+    let mut parts = Vec::new();
+    for (id, value) in expected {
+        match actual.get(id) {
+            None => parts.push(format!("missing {id} ({value})")),
+            Some(got) if got != value => parts.push(format!("{id}: expected {value}, got {got}")),
+            Some(_) => {}
+        }
+    }
+    for (id, value) in actual {
+        if !expected.contains_key(id) {
+            parts.push(format!("unexpected {id} ({value})"));
+        }
+    }
+    if !parts.is_empty() {
+        diffs.push(format!("{what}: {}", parts.join("; ")));
+    }
+}
+
+fn join(items: &[&String]) -> String {
+    items.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ")
+}
