@@ -1,1 +1,128 @@
-fn main(){}
+//! `sopro`: assess families, check and test rule sets, print JSON Schemas.
+//! Glue only: files are read here, everything else is the engine's.
+
+mod commands;
+mod files;
+mod render;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+/// Sopro — оценка нуждаемости семей с детьми в социальном сопровождении.
+///
+/// Needs assessment of families with children against a versioned rule set (YAML + Rhai).
+///
+/// Exit codes: 0 success; 1 the rule set has errors, a test failed or a rule failed at run
+/// time; 2 wrong usage; 3 the answers are invalid; 4 a file could not be read or parsed.
+#[derive(Parser)]
+#[command(name = "sopro", version, about, long_about, after_help = EXAMPLES)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+const EXAMPLES: &str = "Examples:
+  sopro assess --rules rules/khmao/2026.1 examples/family-crisis.json
+  sopro assess --rules rules/khmao/2026.1 --format json --lang en - < family.yaml
+  sopro check rules/khmao/2026.1
+  sopro test rules/khmao/2026.1
+  sopro schema answers --rules rules/khmao/2026.1";
+
+#[derive(Subcommand)]
+enum Command {
+    /// Assess one family: answers as JSON or YAML, from a file or `-` (standard input).
+    Assess {
+        /// The rule-set folder (a version, e.g. rules/khmao/2026.1).
+        #[arg(long)]
+        rules: PathBuf,
+        /// The answers file, or `-` for standard input.
+        answers: PathBuf,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Human)]
+        format: Format,
+        /// Language of the human output.
+        #[arg(long, value_enum, default_value_t = Lang::Ru)]
+        lang: Lang,
+    },
+    /// Check a rule set for mistakes: every problem with file, line and rule.
+    Check {
+        /// The rule-set folder.
+        rules: PathBuf,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Human)]
+        format: Format,
+    },
+    /// Run the rule set's own test cases (tests/*.yaml) and report coverage.
+    Test {
+        /// The rule-set folder.
+        rules: PathBuf,
+        /// Fail when some level, category, criterion, service, partner or deadline is never
+        /// produced by any case.
+        #[arg(long)]
+        require_full_coverage: bool,
+    },
+    /// Print a JSON Schema.
+    Schema {
+        /// Which schema.
+        #[arg(value_enum)]
+        kind: SchemaKind,
+        /// The rule-set folder (needed for `answers`).
+        #[arg(long)]
+        rules: Option<PathBuf>,
+    },
+}
+
+/// Output format.
+#[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
+enum Format {
+    /// Readable text for a specialist.
+    Human,
+    /// JSON (the shapes of `sopro schema`).
+    Json,
+}
+
+/// Language of the human output.
+#[derive(Clone, Copy, ValueEnum)]
+enum Lang {
+    /// Русский.
+    Ru,
+    /// English.
+    En,
+}
+
+/// A JSON Schema `sopro` can print.
+#[derive(Clone, Copy, ValueEnum)]
+enum SchemaKind {
+    /// The answers a rule set accepts (needs --rules).
+    Answers,
+    /// An assessment.
+    Assessment,
+    /// A YAML file of a rule set.
+    Ruleset,
+    /// A test file of a rule set (tests/*.yaml).
+    Tests,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let code = match cli.command {
+        Command::Assess { rules, answers, format, lang } => {
+            commands::assess(&rules, &answers, format == Format::Json, lang.into())
+        }
+        Command::Check { rules, format } => commands::check(&rules, format == Format::Json),
+        Command::Test { rules, require_full_coverage } => commands::test(&rules, require_full_coverage),
+        Command::Schema { kind, rules } => commands::schema(kind, rules.as_deref()),
+    };
+    ExitCode::from(code as u8)
+}
+
+impl From<Lang> for sopro_engine::Lang {
+    fn from(lang: Lang) -> Self {
+        match lang {
+            Lang::Ru => sopro_engine::Lang::Ru,
+            Lang::En => sopro_engine::Lang::En,
+        }
+    }
+}

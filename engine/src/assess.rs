@@ -365,6 +365,20 @@ impl<'a> Run<'a> {
             }
             because.push(self.rules.levels.get(level)?.outcome.id.clone());
         }
+        if clause.any_service {
+            let on: Vec<String> = self
+                .rules
+                .services
+                .iter()
+                .zip(services)
+                .filter(|(_, on)| **on)
+                .map(|(s, _)| s.outcome.id.clone())
+                .collect();
+            if on.is_empty() {
+                return None;
+            }
+            because.extend(on);
+        }
         if let Some(i) = clause.service {
             if !services.get(i).copied().unwrap_or(false) {
                 return None;
@@ -404,24 +418,34 @@ impl<'a> Run<'a> {
             rule: level_rule.map(|l| rule_ref(&l.outcome.at)).unwrap_or(RuleRef { file: String::new(), line: None }),
         };
 
+        // Services that follow from other services (`any_urgent_service`) come second.
         let mut services_on = vec![false; rules.services.len()];
-        let mut urgent_services = Vec::new();
-        for (i, s) in rules.services.iter().enumerate() {
-            let mut because = self.any_clause(&s.if_any, Some(level_index), &[]);
-            let mut reads = Vec::new();
-            if because.is_none() {
-                if let Some(expr) = &s.when {
-                    if self.holds(expr)? {
-                        because = Some(self.because(&expr.reads));
-                        reads = self.expand_reads(&expr.reads, &[]);
+        let mut service_findings: Vec<Option<Finding>> = vec![None; rules.services.len()];
+        for second_pass in [false, true] {
+            let others = services_on.clone();
+            for (i, s) in rules.services.iter().enumerate() {
+                let needs_others = s.if_any.iter().any(|c| c.any_service);
+                if services_on.get(i).copied().unwrap_or(false) || (second_pass && !needs_others) {
+                    continue;
+                }
+                let context: &[bool] = if second_pass { &others } else { &[] };
+                let mut because = self.any_clause(&s.if_any, Some(level_index), context);
+                let mut reads = Vec::new();
+                if because.is_none() && !second_pass {
+                    if let Some(expr) = &s.when {
+                        if self.holds(expr)? {
+                            because = Some(self.because(&expr.reads));
+                            reads = self.expand_reads(&expr.reads, &[]);
+                        }
                     }
                 }
-            }
-            if let Some(because) = because {
-                set(&mut services_on, i, true);
-                urgent_services.push(finding(&s.outcome, dedup(because), reads));
+                if let Some(because) = because {
+                    set(&mut services_on, i, true);
+                    set(&mut service_findings, i, Some(finding(&s.outcome, dedup(because), reads)));
+                }
             }
         }
+        let urgent_services: Vec<Finding> = service_findings.into_iter().flatten().collect();
 
         let consent = self.consent();
         let mut partners = Vec::new();

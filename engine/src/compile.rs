@@ -26,7 +26,8 @@ pub(crate) const MEMBERS: &str = "members";
 pub(crate) fn compile(source: &dyn RuleSource) -> Loaded {
     let mut diags = Diagnostics::default();
     let loaded = load::load(source, &mut diags);
-    let ruleset = Compiler::new(&loaded, &mut diags).and_then(|c| c.run());
+    // A file that does not parse would make every name it defines look unknown elsewhere.
+    let ruleset = if diags.has_errors() { None } else { Compiler::new(&loaded, &mut diags).and_then(|c| c.run()) };
     let has_errors = diags.has_errors();
     Loaded { ruleset: if has_errors { None } else { ruleset }, diagnostics: diags.0 }
 }
@@ -182,7 +183,7 @@ impl<'a> Compiler<'a> {
             .iter()
             .map(|s| ServiceRule {
                 outcome: outcome(&s.at, &s.item.id, &s.item.label, &s.item.basis),
-                if_any: self.clauses(&s.item.if_any, &s.at, &ids, false),
+                if_any: self.clauses(&s.item.if_any, &s.at, &ids, true),
                 when: s.item.when.as_ref().and_then(|w| self.expr(w, &s.at, "when", 0, Scope::Family)),
             })
             .collect();
@@ -587,7 +588,10 @@ impl<'a> Compiler<'a> {
             let service = resolve(&ids.services, &c.urgent_service, "urgent service");
             let levels: Vec<usize> = c.level.iter().filter_map(|l| resolve(&ids.levels, &Some(l.clone()), "level")).collect();
             if !levels_allowed && !c.level.is_empty() {
-                self.diags.error("rules::level-in-level", at, "a level's or service's clause cannot depend on the level");
+                self.diags.error("rules::level-in-level", at, "a level's clause cannot depend on the level");
+            }
+            if !levels_allowed && (c.urgent_service.is_some() || c.any_urgent_service) {
+                self.diags.error("rules::service-in-level", at, "a level's clause cannot depend on urgent services (they follow from the level)");
             }
             if c.at_least.is_some() && c.severity.is_none() {
                 self.diags.error("rules::at-least", at, "`at_least` counts criteria of a `severity`, which is missing");
@@ -598,9 +602,10 @@ impl<'a> Compiler<'a> {
                 severity: c.severity.map(|s| (s, c.at_least.unwrap_or(1).max(1))),
                 levels,
                 service,
+                any_service: c.any_urgent_service,
             };
             if clause == Clause::default() {
-                self.diags.error("rules::empty-clause", at, "a clause must name a category, criterion, severity, level or urgent service");
+                self.diags.error("rules::empty-clause", at, "a clause must name a category, criterion, severity, level or urgent service (or any_urgent_service)");
             }
             out.push(clause);
         }
@@ -704,7 +709,7 @@ fn subsumes(a: &Clause, b: &Clause) -> bool {
         (Some((sa, na)), Some((sb, nb))) => sa == sb && na <= nb,
         (Some(_), None) => false,
     };
-    same(a.category, b.category) && same(a.criterion, b.criterion) && same(a.service, b.service) && severity && a.levels.is_empty()
+    same(a.category, b.category) && same(a.criterion, b.criterion) && same(a.service, b.service) && severity && a.levels.is_empty() && !a.any_service
 }
 
 struct Ids<'a> {

@@ -314,6 +314,9 @@ pub struct Clause {
     /// This urgent service is recommended.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub urgent_service: Option<String>,
+    /// Some other urgent service is recommended.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub any_urgent_service: bool,
 }
 
 /// A support level.

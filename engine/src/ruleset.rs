@@ -133,6 +133,7 @@ pub(crate) struct Clause {
     pub severity: Option<(Severity, u32)>,
     pub levels: Vec<usize>,
     pub service: Option<usize>,
+    pub any_service: bool,
 }
 
 pub(crate) struct LevelRule {

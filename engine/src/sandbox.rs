@@ -63,7 +63,7 @@ fn register_library(engine: &mut Engine) {
         },
     );
     engine.register_fn("sum_of", sum_of);
-    engine.register_fn("count_of", count_of);
+    engine.register_fn("answered", |value: Dynamic| !value.is_unit());
 }
 
 /// Sum of a numeric field over records; an unanswered field counts as 0.
@@ -72,20 +72,6 @@ fn sum_of(records: Array, field: &str) -> f64 {
         .iter()
         .filter_map(|record| record.read_lock::<rhai::Map>()?.get(field).map(number))
         .sum()
-}
-
-/// How many records have a field equal to `true`.
-fn count_of(records: Array, field: &str) -> i64 {
-    let count = records
-        .iter()
-        .filter(|record| {
-            record
-                .read_lock::<rhai::Map>()
-                .and_then(|map| map.get(field).and_then(|v| v.as_bool().ok()))
-                .unwrap_or(false)
-        })
-        .count();
-    i64::try_from(count).unwrap_or(i64::MAX)
 }
 
 fn number(value: &Dynamic) -> f64 {

@@ -1,0 +1,122 @@
+//! One function per subcommand: read, call the engine, render, and return the exit code.
+
+use std::path::Path;
+
+use sopro_engine::{AssessError, Lang, RuleSet};
+
+use crate::{files, render, SchemaKind};
+
+/// Exit codes (documented in `sopro --help` and the README).
+pub mod exit {
+    pub const OK: i32 = 0;
+    pub const RULES: i32 = 1;
+    pub const INVALID_ANSWERS: i32 = 3;
+    pub const INPUT: i32 = 4;
+}
+
+/// Loads a rule set, printing its problems; `None` if it cannot be used.
+fn load(dir: &Path) -> Result<RuleSet, i32> {
+    let source = files::read_rules(dir).map_err(|message| {
+        eprintln!("error: {message}");
+        exit::INPUT
+    })?;
+    let loaded = RuleSet::load(&source);
+    match loaded.ruleset {
+        Some(rules) => Ok(rules),
+        None => {
+            for d in &loaded.diagnostics {
+                eprintln!("{}: {d}", dir.display());
+            }
+            eprintln!("error: the rule set has errors; run `sopro check {}`", dir.display());
+            Err(exit::RULES)
+        }
+    }
+}
+
+pub fn assess(rules_dir: &Path, answers: &Path, json: bool, lang: Lang) -> i32 {
+    let rules = match load(rules_dir) {
+        Ok(rules) => rules,
+        Err(code) => return code,
+    };
+    let answers = match files::read_answers(answers) {
+        Ok(answers) => answers,
+        Err(message) => {
+            eprintln!("error: {message}");
+            return exit::INPUT;
+        }
+    };
+    match rules.assess(&answers) {
+        Ok(assessment) => {
+            if json {
+                println!("{}", to_json(&assessment));
+            } else {
+                print!("{}", render::assessment(&assessment, lang));
+            }
+            exit::OK
+        }
+        Err(error) => {
+            if json {
+                println!("{}", to_json(&serde_json::json!({ "error": error })));
+            } else {
+                eprint!("{}", render::assess_error(&error, lang));
+            }
+            match error {
+                AssessError::InvalidAnswers { .. } => exit::INVALID_ANSWERS,
+                AssessError::RuleFailed { .. } => exit::RULES,
+            }
+        }
+    }
+}
+
+pub fn check(dir: &Path, json: bool) -> i32 {
+    let source = match files::read_rules(dir) {
+        Ok(source) => source,
+        Err(message) => {
+            eprintln!("error: {message}");
+            return exit::INPUT;
+        }
+    };
+    let loaded = RuleSet::load(&source);
+    let errors = loaded.diagnostics.iter().filter(|d| d.is_error()).count();
+    if json {
+        println!("{}", to_json(&loaded.diagnostics));
+    } else {
+        print!("{}", render::check(dir, &loaded));
+    }
+    if errors > 0 { exit::RULES } else { exit::OK }
+}
+
+pub fn test(dir: &Path, require_full_coverage: bool) -> i32 {
+    let rules = match load(dir) {
+        Ok(rules) => rules,
+        Err(code) => return code,
+    };
+    let report = rules.run_tests();
+    print!("{}", render::test_report(&rules, &report));
+    let coverage_failed = require_full_coverage && !report.coverage.is_full();
+    if report.failed() > 0 || report.cases.is_empty() || coverage_failed { exit::RULES } else { exit::OK }
+}
+
+pub fn schema(kind: SchemaKind, rules_dir: Option<&Path>) -> i32 {
+    let schema = match kind {
+        SchemaKind::Assessment => sopro_engine::assessment_schema(),
+        SchemaKind::Ruleset => sopro_engine::ruleset_schema(),
+        SchemaKind::Tests => sopro_engine::test_file_schema(),
+        SchemaKind::Answers => {
+            let Some(dir) = rules_dir else {
+                eprintln!("error: `sopro schema answers` needs --rules DIR");
+                return 2;
+            };
+            match load(dir) {
+                Ok(rules) => sopro_engine::answers_schema(&rules),
+                Err(code) => return code,
+            }
+        }
+    };
+    println!("{}", to_json(&schema));
+    exit::OK
+}
+
+fn to_json<T: serde::Serialize>(value: &T) -> String {
+    serde_json::to_string_pretty(value).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
+}

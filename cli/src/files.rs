@@ -1,0 +1,52 @@
+//! Reading rule-set folders and answer files from disk.
+
+use std::fs;
+use std::io::Read;
+use std::path::Path;
+
+use sopro_engine::MemorySource;
+
+/// Reads a rule-set folder: the files at its top and in `tests/`.
+pub fn read_rules(dir: &Path) -> Result<MemorySource, String> {
+    let mut source = MemorySource::new();
+    if !dir.join("ruleset.yaml").is_file() {
+        return Err(format!("{}: not a rule-set folder (no ruleset.yaml in it)", dir.display()));
+    }
+    for sub in ["", "tests"] {
+        let folder = dir.join(sub);
+        let Ok(entries) = fs::read_dir(&folder) else { continue };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if !path.is_file() {
+                continue;
+            }
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let relative = if sub.is_empty() { name } else { format!("{sub}/{name}") };
+            let text = fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+            source.insert(relative, text);
+        }
+    }
+    Ok(source)
+}
+
+/// Reads answers (JSON or YAML) from a file or, for `-`, standard input.
+/// Parse errors give the position only, never the text around it.
+pub fn read_answers(path: &Path) -> Result<serde_json::Value, String> {
+    let text = if path == Path::new("-") {
+        let mut text = String::new();
+        std::io::stdin().read_to_string(&mut text).map_err(|e| format!("standard input: {e}"))?;
+        text
+    } else {
+        fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?
+    };
+    let name = path.display();
+    if text.trim_start().starts_with('{') {
+        serde_json::from_str(&text)
+            .map_err(|e| format!("{name}: not valid JSON (line {}, column {})", e.line(), e.column()))
+    } else {
+        serde_yaml::from_str(&text).map_err(|e| match e.location() {
+            Some(at) => format!("{name}: not valid YAML (line {}, column {})", at.line(), at.column()),
+            None => format!("{name}: not valid YAML or JSON"),
+        })
+    }
+}

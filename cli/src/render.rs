@@ -1,0 +1,246 @@
+//! Text for people: assessments, diagnostics and test reports.
+
+use std::fmt::Write;
+use std::path::Path;
+
+use sopro_engine::{AssessError, Assessment, Basis, Lang, Loaded, RuleSet, TestReport};
+
+/// Words of the human output, by language.
+struct Words {
+    title: &'static str,
+    as_of: &'static str,
+    case: &'static str,
+    level: &'static str,
+    review: &'static str,
+    because: &'static str,
+    criteria: &'static str,
+    categories: &'static str,
+    services: &'static str,
+    partners: &'static str,
+    pending: &'static str,
+    no_consent_needed: &'static str,
+    deadlines: &'static str,
+    parameters: &'static str,
+    missing: &'static str,
+    warnings: &'static str,
+    reads: &'static str,
+    basis: &'static str,
+    none: &'static str,
+    invalid: &'static str,
+    rule_failed: &'static str,
+}
+
+const RU: Words = Words {
+    title: "Оценка нуждаемости семьи",
+    as_of: "дата оценки",
+    case: "Случай",
+    level: "УРОВЕНЬ СОПРОВОЖДЕНИЯ",
+    review: "пересмотр",
+    because: "потому что",
+    criteria: "Критерии нуждаемости",
+    categories: "Категории семьи",
+    services: "Срочные социальные услуги",
+    partners: "Партнёры (межведомственное взаимодействие)",
+    pending: "Ожидают согласия семьи",
+    no_consent_needed: "сообщение обязательно по закону, согласие не требуется",
+    deadlines: "Сроки",
+    parameters: "Параметры на дату оценки",
+    missing: "Не заполнено (может изменить результат)",
+    warnings: "Предупреждения",
+    reads: "ответы",
+    basis: "основание",
+    none: "нет",
+    invalid: "Ответы не приняты",
+    rule_failed: "Ошибка в правиле",
+};
+
+const EN: Words = Words {
+    title: "Family needs assessment",
+    as_of: "assessment date",
+    case: "Case",
+    level: "SUPPORT LEVEL",
+    review: "review",
+    because: "because",
+    criteria: "Need criteria",
+    categories: "Family categories",
+    services: "Urgent social services",
+    partners: "Partners (interagency)",
+    pending: "Waiting for the family's consent",
+    no_consent_needed: "the law obliges a report, no consent needed",
+    deadlines: "Deadlines",
+    parameters: "Parameters on the assessment date",
+    missing: "Not answered (may change the result)",
+    warnings: "Warnings",
+    reads: "answers",
+    basis: "basis",
+    none: "none",
+    invalid: "The answers were not accepted",
+    rule_failed: "A rule failed",
+};
+
+fn words(lang: Lang) -> &'static Words {
+    match lang {
+        Lang::Ru => &RU,
+        Lang::En => &EN,
+    }
+}
+
+/// An assessment as a specialist reads it: level first, then reasons, services, partners,
+/// deadlines and the basis of each.
+pub fn assessment(a: &Assessment, lang: Lang) -> String {
+    let w = words(lang);
+    let mut out = String::new();
+    let label_of = |id: &str| -> String {
+        let found = a.criteria.iter().map(|c| (&c.id, &c.label))
+            .chain(a.categories.iter().map(|c| (&c.id, &c.label)))
+            .chain(a.urgent_services.iter().map(|s| (&s.id, &s.label)))
+            .find(|(i, _)| i.as_str() == id);
+        found.map_or(id.to_owned(), |(_, l)| l.get(lang).to_owned())
+    };
+    let reasons = |ids: &[String]| ids.iter().map(|id| label_of(id)).collect::<Vec<_>>().join("; ");
+    let _ = writeln!(out, "{} — {} {}, {} {}", w.title, a.ruleset.id, a.ruleset.version, w.as_of, a.as_of);
+    let _ = writeln!(out);
+    let review = a.level.review_on.as_ref().map(|d| format!(" ({} {d})", w.review)).unwrap_or_default();
+    let _ = writeln!(out, "{}: {}{review}", w.level, a.level.label.get(lang).to_uppercase());
+    if !a.level.because.is_empty() {
+        let _ = writeln!(out, "  {}: {}", w.because, reasons(&a.level.because));
+    }
+    let _ = writeln!(out, "  {}: {}", w.basis, basis(&a.level.basis, lang));
+
+    section(&mut out, w.criteria, a.criteria.is_empty(), w.none);
+    for c in &a.criteria {
+        let _ = writeln!(out, "  [{}] {} ({})", c.severity.label().get(lang), c.label.get(lang), c.id);
+        if !c.reads.is_empty() {
+            let _ = writeln!(out, "      {}: {}", w.reads, c.reads.join(", "));
+        }
+        let _ = writeln!(out, "      {}: {}", w.basis, basis(&c.basis, lang));
+    }
+    section(&mut out, w.categories, a.categories.is_empty(), w.none);
+    for c in &a.categories {
+        let _ = writeln!(out, "  • {} ({}) — {}: {}", c.label.get(lang), c.id, w.basis, basis(&c.basis, lang));
+    }
+    section(&mut out, w.services, a.urgent_services.is_empty(), w.none);
+    for s in &a.urgent_services {
+        let _ = writeln!(out, "  • {} — {}: {}", s.label.get(lang), w.because, reasons(&s.because));
+    }
+    for (title, list) in [(w.partners, &a.partners), (w.pending, &a.partners_pending_consent)] {
+        if list.is_empty() && title == w.pending {
+            continue;
+        }
+        section(&mut out, title, list.is_empty(), w.none);
+        for p in list {
+            let _ = writeln!(out, "  • {} — {} — {}: {}", p.label.get(lang), p.urgency.label().get(lang), w.because, reasons(&p.because));
+            if p.without_consent {
+                let _ = writeln!(out, "      ({})", w.no_consent_needed);
+            }
+        }
+    }
+    section(&mut out, w.deadlines, a.deadlines.is_empty(), w.none);
+    for d in &a.deadlines {
+        let _ = writeln!(out, "  {}  {} — {}: {}", d.due, d.label.get(lang), w.basis, basis(&d.basis, lang));
+    }
+    if !a.parameters.is_empty() {
+        section(&mut out, w.parameters, false, w.none);
+        for p in &a.parameters {
+            let _ = writeln!(out, "  {} = {} — {}: {}", p.label.get(lang), p.value, w.basis, basis(std::slice::from_ref(&p.basis), lang));
+        }
+    }
+    if !a.missing.is_empty() {
+        section(&mut out, w.missing, false, w.none);
+        let _ = writeln!(out, "  {}", a.missing.join(", "));
+    }
+    if !a.warnings.is_empty() {
+        section(&mut out, w.warnings, false, w.none);
+        for warning in &a.warnings {
+            let path = warning.path.as_ref().map(|p| format!(" ({p})")).unwrap_or_default();
+            let _ = writeln!(out, "  ! {}{path}", warning.message.get(lang));
+        }
+    }
+    let _ = writeln!(out);
+    let _ = writeln!(out, "{}: {}", w.case, a.ruleset.digest);
+    out
+}
+
+fn section(out: &mut String, title: &str, empty: bool, none: &str) {
+    let _ = writeln!(out);
+    if empty {
+        let _ = writeln!(out, "{title}: {none}");
+    } else {
+        let _ = writeln!(out, "{title}:");
+    }
+}
+
+fn basis(items: &[Basis], lang: Lang) -> String {
+    items
+        .iter()
+        .map(|b| {
+            let article = b.article.as_ref().map(|a| format!(" ст. {a}")).unwrap_or_default();
+            format!("{}{article} ({})", b.act, b.status.label().get(lang))
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+pub fn assess_error(error: &AssessError, lang: Lang) -> String {
+    let w = words(lang);
+    let mut out = String::new();
+    match error {
+        AssessError::InvalidAnswers { problems } => {
+            let _ = writeln!(out, "{} ({}):", w.invalid, problems.len());
+            for p in problems {
+                let _ = writeln!(out, "  {}: {} [{}]", p.path, p.message, p.code);
+            }
+        }
+        AssessError::RuleFailed { .. } => {
+            let _ = writeln!(out, "{}: {error}", w.rule_failed);
+        }
+    }
+    out
+}
+
+pub fn check(dir: &Path, loaded: &Loaded) -> String {
+    let mut out = String::new();
+    for d in &loaded.diagnostics {
+        let _ = writeln!(out, "{}/{d}", dir.display());
+    }
+    let errors = loaded.diagnostics.iter().filter(|d| d.is_error()).count();
+    let warnings = loaded.diagnostics.len() - errors;
+    match &loaded.ruleset {
+        Some(rules) => {
+            let _ = writeln!(out, "ok: {} {} ({}), {warnings} warning(s)", rules.id(), rules.version(), rules.digest());
+        }
+        None => {
+            let _ = writeln!(out, "{errors} error(s), {warnings} warning(s)");
+        }
+    }
+    out
+}
+
+pub fn test_report(rules: &RuleSet, report: &TestReport) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "running {} test case(s) of {} {}", report.cases.len(), rules.id(), rules.version());
+    for case in &report.cases {
+        if case.passed() {
+            let _ = writeln!(out, "ok     {}", case.name);
+        } else {
+            let _ = writeln!(out, "FAILED {}  ({})", case.name, case.location);
+            for difference in &case.differences {
+                let _ = writeln!(out, "         {difference}");
+            }
+        }
+    }
+    let uncovered: Vec<String> = report
+        .coverage
+        .uncovered
+        .iter()
+        .filter(|(_, ids)| !ids.is_empty())
+        .map(|(kind, ids)| format!("  {kind}: {}", ids.join(", ")))
+        .collect();
+    if uncovered.is_empty() {
+        let _ = writeln!(out, "coverage: every level, category, criterion, urgent service, partner and deadline is reached by some case");
+    } else {
+        let _ = writeln!(out, "coverage: not reached by any case:\n{}", uncovered.join("\n"));
+    }
+    let _ = writeln!(out, "{} passed, {} failed", report.passed(), report.failed());
+    out
+}
