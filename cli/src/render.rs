@@ -33,7 +33,7 @@ struct Words {
 const RU: Words = Words {
     title: "Оценка нуждаемости семьи",
     as_of: "дата оценки",
-    case: "Случай",
+    case: "Версия правил",
     level: "УРОВЕНЬ СОПРОВОЖДЕНИЯ",
     review: "пересмотр",
     because: "потому что",
@@ -57,7 +57,7 @@ const RU: Words = Words {
 const EN: Words = Words {
     title: "Family needs assessment",
     as_of: "assessment date",
-    case: "Case",
+    case: "Rule set digest",
     level: "SUPPORT LEVEL",
     review: "review",
     because: "because",
@@ -110,6 +110,9 @@ pub fn assessment(a: &Assessment, lang: Lang) -> String {
     section(&mut out, w.criteria, a.criteria.is_empty(), w.none);
     for c in &a.criteria {
         let _ = writeln!(out, "  [{}] {} ({})", c.severity.label().get(lang), c.label.get(lang), c.id);
+        if !c.because.is_empty() {
+            let _ = writeln!(out, "      {}: {}", w.because, reasons(&c.because));
+        }
         if !c.reads.is_empty() {
             let _ = writeln!(out, "      {}: {}", w.reads, c.reads.join(", "));
         }
@@ -121,7 +124,11 @@ pub fn assessment(a: &Assessment, lang: Lang) -> String {
     }
     section(&mut out, w.services, a.urgent_services.is_empty(), w.none);
     for s in &a.urgent_services {
-        let _ = writeln!(out, "  • {} — {}: {}", s.label.get(lang), w.because, reasons(&s.because));
+        if s.because.is_empty() {
+            let _ = writeln!(out, "  • {} — {}: {}", s.label.get(lang), w.reads, s.reads.join(", "));
+        } else {
+            let _ = writeln!(out, "  • {} — {}: {}", s.label.get(lang), w.because, reasons(&s.because));
+        }
     }
     for (title, list) in [(w.partners, &a.partners), (w.pending, &a.partners_pending_consent)] {
         if list.is_empty() && title == w.pending {

@@ -203,7 +203,7 @@ impl<'a> Run<'a> {
                 let value = self.with_member(Dynamic::from_map(map.clone()), |run| run.eval(&fact.expr))?;
                 map.insert(fact.id.as_str().into(), value);
             }
-            *member = Dynamic::from_map(map).into_shared();
+            *member = Dynamic::from_map(map);
         }
         self.scope.push_dynamic(MEMBERS, Dynamic::from_array(members.clone()));
         self.members = members;
@@ -273,7 +273,7 @@ impl<'a> Run<'a> {
             };
             let hit = Hit {
                 severity,
-                reads: self.expand_reads(&node.expr.reads, &members),
+                reads: self.reads_with_outcomes(&node.expr.reads, &members),
                 because: self.because(&node.expr.reads),
             };
             match node.kind {
@@ -319,6 +319,20 @@ impl<'a> Run<'a> {
         for m in 0..self.members.len() {
             for field in &reads.every_member {
                 paths.insert(format!("/{MEMBERS}/{m}/{field}"));
+            }
+        }
+        paths.into_iter().collect()
+    }
+
+    /// The answers read, including those read by the categories and criteria used that hold.
+    fn reads_with_outcomes(&self, reads: &Reads, members: &[usize]) -> Vec<String> {
+        let mut paths: BTreeSet<String> = self.expand_reads(reads, members).into_iter().collect();
+        let outcomes = self.rules.categories.iter().zip(&self.categories).chain(
+            self.rules.criteria.iter().map(|c| &c.outcome).zip(&self.criteria),
+        );
+        for (outcome, hit) in outcomes {
+            if let Some(hit) = hit.as_ref().filter(|_| reads.outcomes.contains(&outcome.id)) {
+                paths.extend(hit.reads.iter().cloned());
             }
         }
         paths.into_iter().collect()
@@ -435,7 +449,7 @@ impl<'a> Run<'a> {
                     if let Some(expr) = &s.when {
                         if self.holds(expr)? {
                             because = Some(self.because(&expr.reads));
-                            reads = self.expand_reads(&expr.reads, &[]);
+                            reads = self.reads_with_outcomes(&expr.reads, &[]);
                         }
                     }
                 }

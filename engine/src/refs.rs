@@ -157,23 +157,27 @@ fn is_keyword(word: &str) -> bool {
     )
 }
 
-/// Closure parameters declared in the expression (`|m| …`, `|sum, m| …`).
+/// Closure parameters declared in the expression (`|m| …`, `|sum, m| …`). A closure is an
+/// argument of a call, so its opening bar follows `(` or `,`; a bar elsewhere is `||` (or).
 pub(crate) fn closure_params(text: &str) -> Vec<String> {
     let mut params = Vec::new();
-    let mut rest = text;
-    while let Some(open) = rest.find('|') {
-        let after = &rest[open + 1..];
-        let Some(close) = after.find('|') else { break };
-        let inside = &after[..close];
+    let mut i = 0;
+    while let Some(offset) = text[i..].find('|') {
+        let open = i + offset;
+        let before = text[..open].trim_end().bytes().last();
+        i = open + 1;
+        if !matches!(before, Some(b'(' | b',')) {
+            continue;
+        }
+        let Some(close) = text[open + 1..].find('|') else { break };
+        let inside = &text[open + 1..open + 1 + close];
         let names: Vec<&str> = inside.split(',').map(str::trim).collect();
-        if names.iter().all(|n| {
-            !n.is_empty() && n.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'_')
-        }) {
+        let valid = names
+            .iter()
+            .all(|n| !n.is_empty() && n.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'_'));
+        if valid {
             params.extend(names.iter().map(|n| (*n).to_owned()));
-            rest = &after[close + 1..];
-        } else {
-            // `||` (logical or) or something else: move past the first bar only.
-            rest = after;
+            i = open + 2 + close;
         }
     }
     params
@@ -204,6 +208,7 @@ mod tests {
     fn counts_lines_and_finds_closure_params() {
         let refs = scan("a ||\n b.c");
         assert_eq!(refs[1].line, 2);
+        assert!(closure_params("a && (b || c || d)").is_empty());
         assert_eq!(closure_params("x.filter(|m| m.a || m.b).reduce(|s, m| s + 1, 0)"), vec![
             "m".to_owned(),
             "s".to_owned(),
