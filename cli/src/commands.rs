@@ -4,7 +4,20 @@ use std::path::Path;
 
 use sopro_engine::{AssessError, Lang, RuleSet};
 
-use crate::{files, render, SchemaKind};
+use crate::{files, render};
+
+/// A JSON Schema `sopro` can print.
+#[derive(Clone, Copy, clap::ValueEnum)]
+pub enum SchemaKind {
+    /// The answers a rule set accepts (needs --rules).
+    Answers,
+    /// An assessment.
+    Assessment,
+    /// A YAML file of a rule set.
+    Ruleset,
+    /// A test file of a rule set (tests/*.yaml).
+    Tests,
+}
 
 /// Exit codes (documented in `sopro --help` and the README).
 pub mod exit {
@@ -14,7 +27,7 @@ pub mod exit {
     pub const INPUT: i32 = 4;
 }
 
-/// Loads a rule set, printing its problems; `None` if it cannot be used.
+/// Loads a rule set, printing its problems; the exit code if it cannot be used.
 fn load(dir: &Path) -> Result<RuleSet, i32> {
     let source = files::read_rules(dir).map_err(|message| {
         eprintln!("error: {message}");
@@ -33,6 +46,7 @@ fn load(dir: &Path) -> Result<RuleSet, i32> {
     }
 }
 
+/// `sopro assess`.
 pub fn assess(rules_dir: &Path, answers: &Path, json: bool, lang: Lang) -> i32 {
     let rules = match load(rules_dir) {
         Ok(rules) => rules,
@@ -68,6 +82,7 @@ pub fn assess(rules_dir: &Path, answers: &Path, json: bool, lang: Lang) -> i32 {
     }
 }
 
+/// `sopro check`.
 pub fn check(dir: &Path, json: bool) -> i32 {
     let source = match files::read_rules(dir) {
         Ok(source) => source,
@@ -86,6 +101,7 @@ pub fn check(dir: &Path, json: bool) -> i32 {
     if errors > 0 { exit::RULES } else { exit::OK }
 }
 
+/// `sopro test`.
 pub fn test(dir: &Path, require_full_coverage: bool) -> i32 {
     let rules = match load(dir) {
         Ok(rules) => rules,
@@ -97,6 +113,7 @@ pub fn test(dir: &Path, require_full_coverage: bool) -> i32 {
     if report.failed() > 0 || report.cases.is_empty() || coverage_failed { exit::RULES } else { exit::OK }
 }
 
+/// `sopro schema`.
 pub fn schema(kind: SchemaKind, rules_dir: Option<&Path>) -> i32 {
     let schema = match kind {
         SchemaKind::Assessment => sopro_engine::assessment_schema(),

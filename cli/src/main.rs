@@ -1,14 +1,11 @@
 //! `sopro`: assess families, check and test rule sets, print JSON Schemas.
 //! Glue only: files are read here, everything else is the engine's.
 
-mod commands;
-mod files;
-mod render;
-
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
+use sopro_cli::commands::{self, SchemaKind};
 
 /// Sopro — оценка нуждаемости семей с детьми в социальном сопровождении.
 ///
@@ -90,19 +87,6 @@ enum Lang {
     Ru,
     /// English.
     En,
-}
-
-/// A JSON Schema `sopro` can print.
-#[derive(Clone, Copy, ValueEnum)]
-enum SchemaKind {
-    /// The answers a rule set accepts (needs --rules).
-    Answers,
-    /// An assessment.
-    Assessment,
-    /// A YAML file of a rule set.
-    Ruleset,
-    /// A test file of a rule set (tests/*.yaml).
-    Tests,
 }
 
 fn main() -> ExitCode {

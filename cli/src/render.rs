@@ -188,6 +188,7 @@ fn basis(items: &[Basis], lang: Lang) -> String {
         .join("; ")
 }
 
+/// Why an assessment was refused, for people.
 pub fn assess_error(error: &AssessError, lang: Lang) -> String {
     let w = words(lang);
     let mut out = String::new();
@@ -205,6 +206,7 @@ pub fn assess_error(error: &AssessError, lang: Lang) -> String {
     out
 }
 
+/// `sopro check` output.
 pub fn check(dir: &Path, loaded: &Loaded) -> String {
     let mut out = String::new();
     for d in &loaded.diagnostics {
@@ -223,6 +225,7 @@ pub fn check(dir: &Path, loaded: &Loaded) -> String {
     out
 }
 
+/// `sopro test` output, ending with `N passed, M failed`.
 pub fn test_report(rules: &RuleSet, report: &TestReport) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "running {} test case(s) of {} {}", report.cases.len(), rules.id(), rules.version());

@@ -77,6 +77,11 @@ struct Hit {
 }
 
 impl RuleSet {
+    /// Checks answers against the questions without assessing: every problem, with its path.
+    pub fn validate_answers(&self, answers: &Value) -> Vec<AnswerProblem> {
+        answers::validate(&self.questions, answers)
+    }
+
     /// Assesses one family. The assessment date is the answers' `as_of`; nothing else is read
     /// from outside, so the same answers and rule set always give the same assessment.
     pub fn assess(&self, answers: &Value) -> Result<Assessment, AssessError> {

@@ -1,1 +1,45 @@
+//! Shared helpers of the cross-crate tests: the bundled rule sets, loaded from disk.
 
+use std::path::{Path, PathBuf};
+
+use sopro_engine::{MemorySource, RuleSet};
+
+/// The repository's root folder.
+pub fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+/// Every bundled rule-set version: `rules/<jurisdiction>/<version>/`.
+pub fn bundled_rule_sets() -> Vec<PathBuf> {
+    let mut found = Vec::new();
+    let Ok(jurisdictions) = std::fs::read_dir(root().join("rules")) else { return found };
+    for jurisdiction in jurisdictions.flatten() {
+        let Ok(versions) = std::fs::read_dir(jurisdiction.path()) else { continue };
+        for version in versions.flatten() {
+            if version.path().join("ruleset.yaml").is_file() {
+                found.push(version.path());
+            }
+        }
+    }
+    found.sort();
+    found
+}
+
+/// The files of a rule-set folder.
+pub fn source(dir: &Path) -> MemorySource {
+    sopro_cli::files::read_rules(dir).unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// The default rule set, `rules/khmao/2026.1`.
+pub fn khmao_source() -> MemorySource {
+    source(&root().join("rules/khmao/2026.1"))
+}
+
+/// The default rule set, compiled.
+pub fn khmao() -> RuleSet {
+    let loaded = RuleSet::load(&khmao_source());
+    match loaded.ruleset {
+        Some(rules) => rules,
+        None => panic!("the default rule set has errors: {:#?}", loaded.diagnostics),
+    }
+}

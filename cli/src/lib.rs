@@ -1,0 +1,6 @@
+//! The `sopro` command's parts, as a library so tests and benchmarks reuse them:
+//! reading rule-set folders and answer files, the subcommands, and the text rendering.
+
+pub mod commands;
+pub mod files;
+pub mod render;

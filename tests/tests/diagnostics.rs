@@ -1,0 +1,144 @@
+//! Mistakes in rule files are found with file, rule and line; bad answers are reported in
+//! full, by path, without their values; runaway rules are stopped.
+
+use std::time::{Duration, Instant};
+
+use serde_json::json;
+use sopro_engine::{AssessError, MemorySource, RuleSet, RuleSource};
+use sopro_tests::khmao_source;
+
+/// The default rule set with one file edited.
+fn edited(file: &str, from: &str, to: &str) -> MemorySource {
+    let mut source = khmao_source();
+    let text = source.text(file).unwrap().to_owned();
+    assert!(text.contains(from), "{file} has no `{from}`");
+    source.insert(file, text.replacen(from, to, 1));
+    source
+}
+
+fn line_of(source: &MemorySource, file: &str, needle: &str) -> usize {
+    source.text(file).unwrap().lines().position(|l| l.contains(needle)).unwrap() + 1
+}
+
+#[test]
+fn a_misspelt_field_is_named_with_file_rule_and_line() {
+    let source = edited("criteria.yaml", "survey_act.food_present == false", "survey_act.food_presnt == false");
+    let loaded = RuleSet::load(&source);
+    assert!(loaded.ruleset.is_none());
+    let d = loaded.diagnostics.iter().find(|d| d.code == "rules::unknown-field").unwrap();
+    assert_eq!(d.file, "criteria.yaml");
+    assert_eq!(d.rule.as_deref(), Some("criterion `sop_no_food_or_medicine`"));
+    assert_eq!(d.line, Some(line_of(&source, "criteria.yaml", "food_presnt")));
+    assert!(d.message.contains("food_presnt"), "{}", d.message);
+}
+
+#[test]
+fn a_syntax_error_inside_a_block_expression_points_at_its_line() {
+    let source = edited("criteria.yaml", "|| survey_act.heating == \"none\"", "|| survey_act.heating == = \"none\"");
+    let loaded = RuleSet::load(&source);
+    let d = loaded.diagnostics.iter().find(|d| d.code == "rules::rhai-syntax").unwrap();
+    assert_eq!(d.rule.as_deref(), Some("criterion `housing_unfit`"));
+    assert_eq!(d.line, Some(line_of(&source, "criteria.yaml", "heating == = ")));
+}
+
+#[test]
+fn unknown_names_duplicates_and_unknown_references_are_all_reported_at_once() {
+    let mut source = edited("categories.yaml", "when: children_for_large_family >= 3", "when: children_for_large_famly >= 3");
+    let partners = source.text("partners.yaml").unwrap().replacen("{criterion: alimony_unpaid}", "{criterion: alimony_unpayed}", 1);
+    source.insert("partners.yaml", partners);
+    let levels = source.text("levels.yaml").unwrap().replacen("id: preventive", "id: crisis", 1);
+    source.insert("levels.yaml", levels);
+    let loaded = RuleSet::load(&source);
+    let codes: Vec<&str> = loaded.diagnostics.iter().map(|d| d.code).collect();
+    for code in ["rules::unknown-name", "rules::unknown-id", "rules::duplicate-id"] {
+        assert!(codes.contains(&code), "{code} not in {codes:?}");
+    }
+}
+
+#[test]
+fn a_level_no_family_can_reach_is_reported() {
+    let source = edited("levels.yaml", "      - {category: child_in_tzhs, severity: medium}", "      - {severity: high}");
+    let loaded = RuleSet::load(&source);
+    let d = loaded.diagnostics.iter().find(|d| d.code == "rules::unreachable-level").unwrap();
+    assert_eq!(d.rule.as_deref(), Some("level `rehabilitation`"));
+}
+
+#[test]
+fn a_yaml_error_gives_the_line() {
+    let source = edited("services.yaml", "  - id: u_food\n", "  - id: u_food\n   broken: [\n");
+    let loaded = RuleSet::load(&source);
+    let d = loaded.diagnostics.iter().find(|d| d.code == "rules::yaml").unwrap();
+    assert_eq!(d.file, "services.yaml");
+    assert!(d.line.is_some());
+}
+
+#[test]
+fn a_missing_label_is_reported() {
+    let source = edited("partners.yaml", "label: {ru: \"Суд\", en: \"Court\"}", "label: {ru: \"\", en: \"Court\"}");
+    let loaded = RuleSet::load(&source);
+    let d = loaded.diagnostics.iter().find(|d| d.code == "rules::missing-label").unwrap();
+    assert_eq!(d.rule.as_deref(), Some("partner `court`"));
+}
+
+#[test]
+fn every_answer_problem_is_listed_by_path_and_no_value_is_repeated() {
+    let rules = sopro_tests::khmao();
+    let answers = json!({
+        "as_of": "2026-13-40",
+        "case": {"id": "Иванова Мария Петровна", "consent_interagency": "да, согласна"},
+        "members": [
+            {"id": "m1", "role": "mom", "birth_date": "1985-02-14", "monthly_income": -5},
+            {"id": "m1", "role": "child", "birth_date": "2011-04-04", "diagnosis": "секретный диагноз"}
+        ],
+        "survey_act": {"utility_debt": "много долгов"},
+        "questionnaire": {"requested_help": ["legal", "legal", "волшебство"]}
+    });
+    let Err(AssessError::InvalidAnswers { problems }) = rules.assess(&answers) else { panic!("accepted") };
+    let paths: Vec<&str> = problems.iter().map(|p| p.path.as_str()).collect();
+    for expected in ["/as_of", "/case/consent_interagency", "/members/0/role", "/members/0/monthly_income",
+                     "/members/1/diagnosis", "/members/1/id", "/survey_act/utility_debt",
+                     "/questionnaire/requested_help/1", "/questionnaire/requested_help/2"] {
+        assert!(paths.contains(&expected), "{expected} not in {paths:?}");
+    }
+    let everything = serde_json::to_string(&problems).unwrap();
+    for secret in ["Иванова", "да, согласна", "mom", "-5", "секретный", "много", "волшебство", "2026-13-40"] {
+        assert!(!everything.contains(secret), "the value `{secret}` leaked: {everything}");
+    }
+}
+
+/// A copy of the default rule set with an extra function and a criterion that calls it.
+fn with_hostile_function(function: &str, call: &str) -> RuleSet {
+    let mut source = khmao_source();
+    source.insert("hostile.rhai", function.to_owned());
+    let criteria = source.text("criteria.yaml").unwrap().to_owned()
+        + format!("\n  - id: hostile\n    label: {{ru: Тест, en: Test}}\n    severity: low\n    when: {call}\n    basis: [{{act: test, status: inferred}}]\n").as_str();
+    source.insert("criteria.yaml", criteria);
+    let loaded = RuleSet::load(&source);
+    loaded.ruleset.unwrap_or_else(|| panic!("{:#?}", loaded.diagnostics))
+}
+
+fn family() -> serde_json::Value {
+    json!({"as_of": "2026-03-10", "members": [{"id": "m1", "role": "mother", "birth_date": "1990-01-01"}]})
+}
+
+#[test]
+fn an_endless_loop_is_stopped_well_under_a_second_with_the_rule_named() {
+    let rules = with_hostile_function("fn spin() { loop { } }", "spin()");
+    let started = Instant::now();
+    let result = rules.assess(&family());
+    let took = started.elapsed();
+    let Err(AssessError::RuleFailed { rule, file, message, .. }) = result else { panic!("not stopped: {result:?}") };
+    assert_eq!(rule, "criterion `hostile`");
+    assert_eq!(file, "criteria.yaml");
+    assert!(message.contains("loop"), "{message}");
+    assert!(took < Duration::from_millis(900), "took {took:?}");
+}
+
+#[test]
+fn endless_recursion_and_a_non_boolean_condition_fail_cleanly() {
+    let rules = with_hostile_function("fn down(n) { down(n + 1) }", "down(0)");
+    assert!(matches!(rules.assess(&family()), Err(AssessError::RuleFailed { .. })));
+    let rules = with_hostile_function("fn text() { \"yes\" }", "text()");
+    let Err(AssessError::RuleFailed { message, .. }) = rules.assess(&family()) else { panic!() };
+    assert!(message.contains("yes/no"), "{message}");
+}

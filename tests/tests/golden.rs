@@ -1,0 +1,74 @@
+//! Every bundled rule set compiles without errors and passes its own test cases with full
+//! coverage; the contract's example family gives the contract's shape.
+
+use sopro_tests::{bundled_rule_sets, khmao, root, source};
+use sopro_engine::RuleSet;
+
+#[test]
+fn every_bundled_rule_set_passes_its_own_cases_with_full_coverage() {
+    let sets = bundled_rule_sets();
+    assert!(!sets.is_empty(), "no rule sets found under rules/");
+    for dir in sets {
+        let loaded = RuleSet::load(&source(&dir));
+        let errors: Vec<String> =
+            loaded.diagnostics.iter().filter(|d| d.is_error()).map(ToString::to_string).collect();
+        assert!(errors.is_empty(), "{}: {errors:#?}", dir.display());
+        let Some(rules) = loaded.ruleset else { continue };
+        let report = rules.run_tests();
+        let failures: Vec<String> = report
+            .cases
+            .iter()
+            .filter(|c| !c.passed())
+            .map(|c| format!("{} ({}): {}", c.name, c.location, c.differences.join("; ")))
+            .collect();
+        assert!(failures.is_empty(), "{}: failing cases:\n{}", dir.display(), failures.join("\n"));
+        assert!(report.cases.len() >= 30, "{}: only {} cases", dir.display(), report.cases.len());
+        assert!(report.coverage.is_full(), "{}: not covered: {:?}", dir.display(), report.coverage.uncovered);
+    }
+}
+
+#[test]
+fn the_contract_family_gives_the_contract_shape() {
+    let rules = khmao();
+    let text = std::fs::read_to_string(root().join("examples/family-crisis.json")).unwrap();
+    let answers: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let assessment = serde_json::to_value(rules.assess(&answers).unwrap()).unwrap();
+
+    for key in ["ruleset", "engine", "as_of", "level", "categories", "criteria", "urgent_services", "partners", "deadlines", "missing", "warnings"] {
+        assert!(assessment.get(key).is_some(), "no `{key}` in the assessment");
+    }
+    assert_eq!(assessment["ruleset"]["id"], "khmao");
+    assert_eq!(assessment["ruleset"]["version"], "2026.1");
+    assert!(assessment["ruleset"]["digest"].as_str().unwrap().starts_with("sha256:"));
+    assert_eq!(assessment["as_of"], "2026-03-10");
+    assert_eq!(assessment["level"]["id"], "crisis");
+    assert_eq!(assessment["level"]["label"]["ru"], "кризисный");
+    assert_eq!(assessment["level"]["review_on"], "2026-06-10");
+    assert!(assessment["level"]["because"].as_array().unwrap().contains(&"c15_5_addiction".into()));
+
+    let addiction = assessment["criteria"].as_array().unwrap().iter().find(|c| c["id"] == "c15_5_addiction").unwrap();
+    assert_eq!(addiction["severity"], "high");
+    assert_eq!(addiction["reads"], serde_json::json!(["/members/0/substance_abuse"]));
+    assert_eq!(addiction["basis"][0], serde_json::json!({"act": "442-ФЗ", "article": "15.1.5", "status": "statute"}));
+
+    let narcology = assessment["partners"].as_array().unwrap().iter().find(|p| p["id"] == "narcology").unwrap();
+    assert_eq!(narcology["urgency"], "routine");
+    assert_eq!(narcology["because"], serde_json::json!(["c15_5_addiction"]));
+    let ipss = assessment["deadlines"].as_array().unwrap().iter().find(|d| d["id"] == "ipss_review").unwrap();
+    assert_eq!(ipss["due"], "2026-06-10");
+}
+
+#[test]
+fn an_assessment_is_the_same_every_time_and_on_every_thread() {
+    let rules = khmao();
+    let answers: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(root().join("examples/family-crisis.json")).unwrap()).unwrap();
+    let first = serde_json::to_string(&rules.assess(&answers).unwrap()).unwrap();
+    let again: Vec<String> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..4)
+            .map(|_| scope.spawn(|| serde_json::to_string(&rules.assess(&answers).unwrap()).unwrap()))
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    assert!(again.iter().all(|a| a == &first));
+}
