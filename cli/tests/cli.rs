@@ -1,0 +1,124 @@
+//! The `sopro` binary as a user runs it: outputs, exit codes, messages.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+fn sopro(args: &[&str], stdin: Option<&str>) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_sopro"))
+        .args(args)
+        .current_dir(root())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    if let Some(text) = stdin {
+        child.stdin.take().unwrap().write_all(text.as_bytes()).unwrap();
+    }
+    drop(child.stdin.take());
+    child.wait_with_output().unwrap()
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+const RULES: &str = "rules/khmao/2026.1";
+
+#[test]
+fn assess_prints_a_readable_russian_assessment_level_first() {
+    let out = sopro(&["assess", "--rules", RULES, "examples/family-crisis.json"], None);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    let level = stdout.find("УРОВЕНЬ СОПРОВОЖДЕНИЯ: КРИЗИСНЫЙ").unwrap();
+    let partners = stdout.find("Наркологический кабинет — в плановом порядке").unwrap();
+    assert!(level < partners);
+    assert!(stdout.contains("442-ФЗ ст. 15.1.5 (норма права)"));
+}
+
+#[test]
+fn assess_reads_yaml_from_standard_input_and_speaks_english_as_json() {
+    let yaml = "as_of: 2026-03-10\nmembers:\n  - {id: m1, role: mother, birth_date: 1990-01-01, monthly_income: 90000, employment: employed}\n  - {id: c1, role: child, birth_date: 2015-01-01}\nquestionnaire: {domestic_violence: true}\n";
+    let out = sopro(&["assess", "--rules", RULES, "--format", "json", "-"], Some(yaml));
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["level"]["id"], "emergency");
+    let english = sopro(&["assess", "--rules", RULES, "--lang", "en", "-"], Some(yaml));
+    assert!(text(&english.stdout).contains("SUPPORT LEVEL: EMERGENCY"));
+}
+
+#[test]
+fn invalid_answers_exit_3_with_every_path_and_no_values() {
+    let answers = r#"{"as_of": "2026-03-10", "members": [{"id": "m1", "role": "тётя Валя", "birth_date": "1990-01-01", "monthly_income": "очень мало"}]}"#;
+    let out = sopro(&["assess", "--rules", RULES, "-"], Some(answers));
+    assert_eq!(out.status.code(), Some(3));
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("/members/0/role") && stderr.contains("/members/0/monthly_income"), "{stderr}");
+    assert!(!stderr.contains("Валя") && !stderr.contains("очень мало"), "{stderr}");
+}
+
+#[test]
+fn broken_json_reports_the_position_only() {
+    let out = sopro(&["assess", "--rules", RULES, "-"], Some("{\"as_of\": \"2026-03-10\", \"secret\": Иванов}"));
+    assert_eq!(out.status.code(), Some(4));
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("line 1"), "{stderr}");
+    assert!(!stderr.contains("Иванов"), "{stderr}");
+}
+
+#[test]
+fn check_names_file_rule_and_line_of_a_typo_and_exits_1() {
+    let copy = std::env::temp_dir().join(format!("sopro-check-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&copy);
+    std::fs::create_dir_all(copy.join("tests")).unwrap();
+    for entry in std::fs::read_dir(root().join(RULES)).unwrap().flatten() {
+        if entry.path().is_file() {
+            std::fs::copy(entry.path(), copy.join(entry.file_name())).unwrap();
+        }
+    }
+    let criteria = std::fs::read_to_string(copy.join("criteria.yaml")).unwrap();
+    let needle = "when: survey_act.sanitary_state == \"antisanitary\"";
+    let line = criteria.lines().position(|l| l.contains(needle)).unwrap() + 1;
+    let broken = criteria.replace(needle, "when: survey_act.sanitary_stat == \"antisanitary\"");
+    std::fs::write(copy.join("criteria.yaml"), broken).unwrap();
+
+    let out = sopro(&["check", copy.to_str().unwrap()], None);
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = text(&out.stdout);
+    let expected = format!(
+        "criteria.yaml:{line}: criterion `sop_antisanitary`: `survey_act` has no field `sanitary_stat`"
+    );
+    assert!(stdout.contains(&expected), "{stdout}");
+    let _ = std::fs::remove_dir_all(&copy);
+}
+
+#[test]
+fn check_and_test_pass_on_the_default_rule_set() {
+    let check = sopro(&["check", RULES], None);
+    assert_eq!(check.status.code(), Some(0), "{}", text(&check.stdout));
+    let test = sopro(&["test", RULES, "--require-full-coverage"], None);
+    assert_eq!(test.status.code(), Some(0), "{}", text(&test.stdout));
+    let stdout = text(&test.stdout);
+    let last = stdout.lines().last().unwrap();
+    assert!(last.ends_with("passed, 0 failed"), "{last}");
+    assert!(stdout.contains("coverage: every level"));
+}
+
+#[test]
+fn schema_prints_json_schemas_and_a_missing_folder_exits_4() {
+    for kind in ["assessment", "ruleset", "tests"] {
+        let out = sopro(&["schema", kind], None);
+        assert_eq!(out.status.code(), Some(0));
+        let _: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    }
+    let answers = sopro(&["schema", "answers", "--rules", RULES], None);
+    let json: serde_json::Value = serde_json::from_slice(&answers.stdout).unwrap();
+    assert_eq!(json["required"], serde_json::json!(["as_of", "members"]));
+    let missing = sopro(&["check", "rules/no-such-set"], None);
+    assert_eq!(missing.status.code(), Some(4));
+}
