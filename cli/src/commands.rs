@@ -98,7 +98,11 @@ pub fn check(dir: &Path, json: bool) -> i32 {
     } else {
         print!("{}", render::check(dir, &loaded));
     }
-    if errors > 0 { exit::RULES } else { exit::OK }
+    if errors > 0 {
+        exit::RULES
+    } else {
+        exit::OK
+    }
 }
 
 /// `sopro test`.
@@ -110,7 +114,11 @@ pub fn test(dir: &Path, require_full_coverage: bool) -> i32 {
     let report = rules.run_tests();
     print!("{}", render::test_report(&rules, &report));
     let coverage_failed = require_full_coverage && !report.coverage.is_full();
-    if report.failed() > 0 || report.cases.is_empty() || coverage_failed { exit::RULES } else { exit::OK }
+    if report.failed() > 0 || report.cases.is_empty() || coverage_failed {
+        exit::RULES
+    } else {
+        exit::OK
+    }
 }
 
 /// `sopro schema`.

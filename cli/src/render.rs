@@ -91,7 +91,10 @@ pub fn assessment(a: &Assessment, lang: Lang) -> String {
     let w = words(lang);
     let mut out = String::new();
     let label_of = |id: &str| -> String {
-        let found = a.criteria.iter().map(|c| (&c.id, &c.label))
+        let found = a
+            .criteria
+            .iter()
+            .map(|c| (&c.id, &c.label))
             .chain(a.categories.iter().map(|c| (&c.id, &c.label)))
             .chain(a.urgent_services.iter().map(|s| (&s.id, &s.label)))
             .find(|(i, _)| i.as_str() == id);
@@ -120,7 +123,8 @@ pub fn assessment(a: &Assessment, lang: Lang) -> String {
     }
     section(&mut out, w.categories, a.categories.is_empty(), w.none);
     for c in &a.categories {
-        let _ = writeln!(out, "  • {} ({}) — {}: {}", c.label.get(lang), c.id, w.basis, basis(&c.basis, lang));
+        let _ =
+            writeln!(out, "  • {} ({}) — {}: {}", c.label.get(lang), c.id, w.basis, basis(&c.basis, lang));
     }
     section(&mut out, w.services, a.urgent_services.is_empty(), w.none);
     for s in &a.urgent_services {
@@ -136,7 +140,14 @@ pub fn assessment(a: &Assessment, lang: Lang) -> String {
         }
         section(&mut out, title, list.is_empty(), w.none);
         for p in list {
-            let _ = writeln!(out, "  • {} — {} — {}: {}", p.label.get(lang), p.urgency.label().get(lang), w.because, reasons(&p.because));
+            let _ = writeln!(
+                out,
+                "  • {} — {} — {}: {}",
+                p.label.get(lang),
+                p.urgency.label().get(lang),
+                w.because,
+                reasons(&p.because)
+            );
             if p.without_consent {
                 let _ = writeln!(out, "      ({})", w.no_consent_needed);
             }
@@ -149,7 +160,14 @@ pub fn assessment(a: &Assessment, lang: Lang) -> String {
     if !a.parameters.is_empty() {
         section(&mut out, w.parameters, false, w.none);
         for p in &a.parameters {
-            let _ = writeln!(out, "  {} = {} — {}: {}", p.label.get(lang), p.value, w.basis, basis(std::slice::from_ref(&p.basis), lang));
+            let _ = writeln!(
+                out,
+                "  {} = {} — {}: {}",
+                p.label.get(lang),
+                p.value,
+                w.basis,
+                basis(std::slice::from_ref(&p.basis), lang)
+            );
         }
     }
     if !a.missing.is_empty() {
@@ -216,7 +234,13 @@ pub fn check(dir: &Path, loaded: &Loaded) -> String {
     let warnings = loaded.diagnostics.len() - errors;
     match &loaded.ruleset {
         Some(rules) => {
-            let _ = writeln!(out, "ok: {} {} ({}), {warnings} warning(s)", rules.id(), rules.version(), rules.digest());
+            let _ = writeln!(
+                out,
+                "ok: {} {} ({}), {warnings} warning(s)",
+                rules.id(),
+                rules.version(),
+                rules.digest()
+            );
         }
         None => {
             let _ = writeln!(out, "{errors} error(s), {warnings} warning(s)");
@@ -228,7 +252,8 @@ pub fn check(dir: &Path, loaded: &Loaded) -> String {
 /// `sopro test` output, ending with `N passed, M failed`.
 pub fn test_report(rules: &RuleSet, report: &TestReport) -> String {
     let mut out = String::new();
-    let _ = writeln!(out, "running {} test case(s) of {} {}", report.cases.len(), rules.id(), rules.version());
+    let _ =
+        writeln!(out, "running {} test case(s) of {} {}", report.cases.len(), rules.id(), rules.version());
     for case in &report.cases {
         if case.passed() {
             let _ = writeln!(out, "ok     {}", case.name);

@@ -64,7 +64,8 @@ fn invalid_answers_exit_3_with_every_path_and_no_values() {
 
 #[test]
 fn broken_json_reports_the_position_only() {
-    let out = sopro(&["assess", "--rules", RULES, "-"], Some("{\"as_of\": \"2026-03-10\", \"secret\": Иванов}"));
+    let out =
+        sopro(&["assess", "--rules", RULES, "-"], Some("{\"as_of\": \"2026-03-10\", \"secret\": Иванов}"));
     assert_eq!(out.status.code(), Some(4));
     let stderr = text(&out.stderr);
     assert!(stderr.contains("line 1"), "{stderr}");

@@ -115,7 +115,12 @@ fn check_answer(q: &Question, value: &Value, path: &str, problems: &mut Vec<Answ
                                 problem(problems, &item_path, "duplicate", "each value may appear once");
                             }
                         }
-                        _ => problem(problems, &item_path, "not_allowed", format!("must be one of: {}", values_of(q))),
+                        _ => problem(
+                            problems,
+                            &item_path,
+                            "not_allowed",
+                            format!("must be one of: {}", values_of(q)),
+                        ),
                     }
                 }
             }
@@ -207,12 +212,16 @@ pub(crate) fn to_dynamic(q: &Question, value: Option<&Value>) -> Option<Dynamic>
         }
         QuestionType::EnumList => {
             let items = value.and_then(Value::as_array).map(Vec::as_slice).unwrap_or_default();
-            Dynamic::from_array(items.iter().filter_map(Value::as_str).map(|s| Dynamic::from(s.to_owned())).collect())
+            Dynamic::from_array(
+                items.iter().filter_map(Value::as_str).map(|s| Dynamic::from(s.to_owned())).collect(),
+            )
         }
         QuestionType::Bool => Dynamic::from_bool(value?.as_bool()?),
         QuestionType::Integer => Dynamic::from_int(value?.as_f64()? as i64),
         QuestionType::Number | QuestionType::Money => Dynamic::from_float(value?.as_f64()?),
-        QuestionType::Date | QuestionType::Text | QuestionType::Enum => Dynamic::from(value?.as_str()?.to_owned()),
+        QuestionType::Date | QuestionType::Text | QuestionType::Enum => {
+            Dynamic::from(value?.as_str()?.to_owned())
+        }
     })
 }
 

@@ -12,8 +12,8 @@ use serde_json::Value;
 
 use crate::answers::{self, AnswerProblem};
 use crate::assessment::{
-    Assessment, CriterionFinding, DeadlineFinding, Finding, LevelOutcome, ParameterValue,
-    PartnerFinding, RuleRef, RuleSetRef, Warning,
+    Assessment, CriterionFinding, DeadlineFinding, Finding, LevelOutcome, ParameterValue, PartnerFinding,
+    RuleRef, RuleSetRef, Warning,
 };
 use crate::compile::{MEMBER, MEMBERS};
 use crate::dates;
@@ -332,9 +332,12 @@ impl<'a> Run<'a> {
     /// The answers read, including those read by the categories and criteria used that hold.
     fn reads_with_outcomes(&self, reads: &Reads, members: &[usize]) -> Vec<String> {
         let mut paths: BTreeSet<String> = self.expand_reads(reads, members).into_iter().collect();
-        let outcomes = self.rules.categories.iter().zip(&self.categories).chain(
-            self.rules.criteria.iter().map(|c| &c.outcome).zip(&self.criteria),
-        );
+        let outcomes = self
+            .rules
+            .categories
+            .iter()
+            .zip(&self.categories)
+            .chain(self.rules.criteria.iter().map(|c| &c.outcome).zip(&self.criteria));
         for (outcome, hit) in outcomes {
             if let Some(hit) = hit.as_ref().filter(|_| reads.outcomes.contains(&outcome.id)) {
                 paths.extend(hit.reads.iter().cloned());
@@ -347,7 +350,12 @@ impl<'a> Run<'a> {
     fn because(&self, reads: &Reads) -> Vec<String> {
         let holding = |id: &String| {
             self.rules.categories.iter().zip(&self.categories).any(|(o, h)| &o.id == id && h.is_some())
-                || self.rules.criteria.iter().zip(&self.criteria).any(|(c, h)| &c.outcome.id == id && h.is_some())
+                || self
+                    .rules
+                    .criteria
+                    .iter()
+                    .zip(&self.criteria)
+                    .any(|(c, h)| &c.outcome.id == id && h.is_some())
         };
         reads.derived.iter().cloned().chain(reads.outcomes.iter().filter(|id| holding(id)).cloned()).collect()
     }
@@ -434,7 +442,9 @@ impl<'a> Run<'a> {
                 .map(|d| d.to_string()),
             because: dedup(level_because),
             basis: level_rule.map(|l| l.outcome.basis.clone()).unwrap_or_default(),
-            rule: level_rule.map(|l| rule_ref(&l.outcome.at)).unwrap_or(RuleRef { file: String::new(), line: None }),
+            rule: level_rule
+                .map(|l| rule_ref(&l.outcome.at))
+                .unwrap_or(RuleRef { file: String::new(), line: None }),
         };
 
         // Services that follow from other services (`any_urgent_service`) come second.
@@ -511,7 +521,9 @@ impl<'a> Run<'a> {
         let mut deadlines = Vec::new();
         for d in &rules.deadlines {
             if let Some(because) = self.any_clause(&d.if_any, Some(level_index), &services_on) {
-                let due = dates::add(self.as_of, &d.due_after, &rules.holidays).map(|d| d.to_string()).unwrap_or_default();
+                let due = dates::add(self.as_of, &d.due_after, &rules.holidays)
+                    .map(|d| d.to_string())
+                    .unwrap_or_default();
                 deadlines.push(DeadlineFinding {
                     id: d.outcome.id.clone(),
                     label: d.outcome.label.clone(),
@@ -548,7 +560,11 @@ impl<'a> Run<'a> {
         let missing = self.missing()?;
         let parameters = self.parameters.iter().flatten().cloned().collect();
         Ok(Assessment {
-            ruleset: RuleSetRef { id: rules.id.clone(), version: rules.version.clone(), digest: rules.digest.clone() },
+            ruleset: RuleSetRef {
+                id: rules.id.clone(),
+                version: rules.version.clone(),
+                digest: rules.digest.clone(),
+            },
             engine: env!("CARGO_PKG_VERSION").to_owned(),
             as_of: self.as_of.to_string(),
             level,
@@ -599,11 +615,14 @@ impl<'a> Run<'a> {
                 missing.push(path.clone());
             }
         }
-        let fields: BTreeSet<&String> = rules.reads_any.own_member.iter().chain(&rules.reads_any.every_member).collect();
+        let fields: BTreeSet<&String> =
+            rules.reads_any.own_member.iter().chain(&rules.reads_any.every_member).collect();
         for m in 0..self.members.len() {
             for field in &fields {
                 let path = format!("/{MEMBERS}/{m}/{field}");
-                if !answers::is_answered(self.answers, &path) && self.relevant(&format!("/{MEMBERS}/*/{field}"), Some(m))? {
+                if !answers::is_answered(self.answers, &path)
+                    && self.relevant(&format!("/{MEMBERS}/*/{field}"), Some(m))?
+                {
                     missing.push(path);
                 }
             }
@@ -613,7 +632,11 @@ impl<'a> Run<'a> {
 
     fn relevant(&mut self, pattern: &str, member: Option<usize>) -> Result<bool, AssessError> {
         let rules = self.rules;
-        for r in rules.relevance.iter().filter(|r| r.pattern == pattern || pattern.starts_with(&format!("{}/", r.pattern))) {
+        for r in rules
+            .relevance
+            .iter()
+            .filter(|r| r.pattern == pattern || pattern.starts_with(&format!("{}/", r.pattern)))
+        {
             let holds = match member {
                 Some(m) => {
                     let member = self.members.get(m).cloned().unwrap_or(Dynamic::UNIT);
@@ -645,7 +668,14 @@ fn rule_ref(at: &At) -> RuleRef {
 }
 
 fn finding(o: &Outcome, because: Vec<String>, reads: Vec<String>) -> Finding {
-    Finding { id: o.id.clone(), label: o.label.clone(), because, reads, basis: o.basis.clone(), rule: rule_ref(&o.at) }
+    Finding {
+        id: o.id.clone(),
+        label: o.label.clone(),
+        because,
+        reads,
+        basis: o.basis.clone(),
+        rule: rule_ref(&o.at),
+    }
 }
 
 fn rule_failed(at: &At, message: String) -> AssessError {

@@ -11,8 +11,8 @@ use crate::load::{self, ItemLines, Located};
 use crate::model::{self, QuestionType, RuleFile, Scope};
 use crate::refs;
 use crate::ruleset::{
-    Clause, CriterionRule, DeadlineRule, Expr, Fact, LevelRule, Loaded, Node, NodeKind, Outcome,
-    Parameter, PartnerRule, Reads, Relevance, RuleSet, ServiceRule, Trigger,
+    Clause, CriterionRule, DeadlineRule, Expr, Fact, LevelRule, Loaded, Node, NodeKind, Outcome, Parameter,
+    PartnerRule, Reads, Relevance, RuleSet, ServiceRule, Trigger,
 };
 use crate::sandbox;
 use crate::source::RuleSource;
@@ -27,7 +27,8 @@ pub(crate) fn compile(source: &dyn RuleSource) -> Loaded {
     let mut diags = Diagnostics::default();
     let loaded = load::load(source, &mut diags);
     // A file that does not parse would make every name it defines look unknown elsewhere.
-    let ruleset = if diags.has_errors() { None } else { Compiler::new(&loaded, &mut diags).and_then(|c| c.run()) };
+    let ruleset =
+        if diags.has_errors() { None } else { Compiler::new(&loaded, &mut diags).and_then(|c| c.run()) };
     let has_errors = diags.has_errors();
     Loaded { ruleset: if has_errors { None } else { ruleset }, diagnostics: diags.0 }
 }
@@ -69,10 +70,7 @@ impl<'a> Compiler<'a> {
                     Err(error) => diags.error(
                         "rules::functions",
                         &At { line: error.position().line(), ..At::file(file) },
-                        format!(
-                            "a function file may only define functions: {}",
-                            sandbox::describe(&error)
-                        ),
+                        format!("a function file may only define functions: {}", sandbox::describe(&error)),
                     ),
                 },
                 Err(error) => diags.error(
@@ -126,26 +124,40 @@ impl<'a> Compiler<'a> {
         self.check_ids(&partners, |p| (&p.id, &p.label));
         self.check_ids(&deadlines, |d| (&d.id, &d.label));
         self.names.derived = derived.iter().map(|d| d.item.id.clone()).collect();
-        self.names.outcomes =
-            categories.iter().chain_ids(&criteria).into_iter().collect::<BTreeSet<_>>();
+        self.names.outcomes = categories.iter().chain_ids(&criteria).into_iter().collect::<BTreeSet<_>>();
 
         let mut nodes = Vec::new();
         for d in &derived {
             if let Some(expr) = self.expr(&d.item.value, &d.at, "value", 0, Scope::Family) {
-                nodes.push(Node { id: d.item.id.clone(), kind: NodeKind::Derived, scope: Scope::Family, expr });
+                nodes.push(Node {
+                    id: d.item.id.clone(),
+                    kind: NodeKind::Derived,
+                    scope: Scope::Family,
+                    expr,
+                });
             }
         }
         let mut category_rules = Vec::new();
         for (index, c) in categories.iter().enumerate() {
             if let Some(expr) = self.expr(&c.item.when, &c.at, "when", 0, c.item.scope) {
-                nodes.push(Node { id: c.item.id.clone(), kind: NodeKind::Category(index), scope: c.item.scope, expr });
+                nodes.push(Node {
+                    id: c.item.id.clone(),
+                    kind: NodeKind::Category(index),
+                    scope: c.item.scope,
+                    expr,
+                });
             }
             category_rules.push(outcome(&c.at, &c.item.id, &c.item.label, &c.item.basis));
         }
         let mut criterion_rules = Vec::new();
         for (index, c) in criteria.iter().enumerate() {
             if let Some(expr) = self.expr(&c.item.when, &c.at, "when", 0, c.item.scope) {
-                nodes.push(Node { id: c.item.id.clone(), kind: NodeKind::Criterion(index), scope: c.item.scope, expr });
+                nodes.push(Node {
+                    id: c.item.id.clone(),
+                    kind: NodeKind::Criterion(index),
+                    scope: c.item.scope,
+                    expr,
+                });
             }
             let escalate = c
                 .item
@@ -201,7 +213,9 @@ impl<'a> Compiler<'a> {
                                 whens += 1;
                                 Trigger::When(self.expr(when, &p.at, "when", whens - 1, Scope::Family)?)
                             }
-                            None => Trigger::Clause(self.clauses(std::slice::from_ref(&t.clause), &p.at, &ids, true).pop()?),
+                            None => Trigger::Clause(
+                                self.clauses(std::slice::from_ref(&t.clause), &p.at, &ids, true).pop()?,
+                            ),
                         };
                         Some((trigger, t.urgency))
                     })
@@ -361,7 +375,11 @@ impl<'a> Compiler<'a> {
             self.diags.error("rules::empty-section", &at, "a section or records question needs `questions`");
         }
         if !nested && !q.questions.is_empty() {
-            self.diags.error("rules::not-a-section", &at, "only section and records questions hold `questions`");
+            self.diags.error(
+                "rules::not-a-section",
+                &at,
+                "only section and records questions hold `questions`",
+            );
         }
         let enumerated = matches!(q.kind, QuestionType::Enum | QuestionType::EnumList);
         if enumerated && q.values.is_empty() {
@@ -380,10 +398,18 @@ impl<'a> Compiler<'a> {
             self.check_labels(&field.label, &at);
             check_snake_case(&field.id, &at, self.diags);
             if !seen.insert(field.id.as_str()) {
-                self.diags.error("rules::duplicate-id", &at, format!("the field `{}` appears twice", field.id));
+                self.diags.error(
+                    "rules::duplicate-id",
+                    &at,
+                    format!("the field `{}` appears twice", field.id),
+                );
             }
             if !field.questions.is_empty() {
-                self.diags.error("rules::nesting", &at, format!("the field `{}` nests too deep (one level of sections only)", field.id));
+                self.diags.error(
+                    "rules::nesting",
+                    &at,
+                    format!("the field `{}` nests too deep (one level of sections only)", field.id),
+                );
             }
             self.check_question(field, &at);
         }
@@ -427,7 +453,11 @@ impl<'a> Compiler<'a> {
         let mut facts = Vec::new();
         for f in located {
             if self.names.member_fields.contains(&f.item.id) {
-                self.diags.error("rules::duplicate-id", &f.at, "a member fact may not share its name with a member question");
+                self.diags.error(
+                    "rules::duplicate-id",
+                    &f.at,
+                    "a member fact may not share its name with a member question",
+                );
             }
             if let Some(expr) = self.expr(&f.item.value, &f.at, "value", 0, Scope::Member) {
                 self.names.member_facts.insert(f.item.id.clone(), expr.reads.clone());
@@ -504,7 +534,11 @@ impl<'a> Compiler<'a> {
                 } else if n.member_fields.contains(&field) {
                     target.insert(field);
                 } else if is_member || !n.sections.values().any(|s| s.contains(&field)) {
-                    self.diags.error("rules::unknown-field", &here, format!("a member has no field or fact `{field}`"));
+                    self.diags.error(
+                        "rules::unknown-field",
+                        &here,
+                        format!("a member has no field or fact `{field}`"),
+                    );
                 }
             } else if let Some(fields) = n.sections.get(&r.root) {
                 match r.field {
@@ -539,7 +573,12 @@ impl<'a> Compiler<'a> {
         let mut done: BTreeSet<String> = BTreeSet::new();
         while !pending.is_empty() {
             let (ready, waiting): (Vec<Node>, Vec<Node>) = pending.into_iter().partition(|node| {
-                node.expr.reads.derived.iter().chain(&node.expr.reads.outcomes).all(|d| done.contains(d) || d == &node.id)
+                node.expr
+                    .reads
+                    .derived
+                    .iter()
+                    .chain(&node.expr.reads.outcomes)
+                    .all(|d| done.contains(d) || d == &node.id)
             });
             if ready.is_empty() {
                 let ids: Vec<&str> = waiting.iter().map(|n| n.id.as_str()).collect();
@@ -572,7 +611,13 @@ impl<'a> Compiler<'a> {
         ordered
     }
 
-    fn clauses(&mut self, clauses: &[model::Clause], at: &At, ids: &Ids, levels_allowed: bool) -> Vec<Clause> {
+    fn clauses(
+        &mut self,
+        clauses: &[model::Clause],
+        at: &At,
+        ids: &Ids,
+        levels_allowed: bool,
+    ) -> Vec<Clause> {
         let mut out = Vec::new();
         for c in clauses {
             let mut resolve = |list: &[&str], id: &Option<String>, what: &str| -> Option<usize> {
@@ -586,15 +631,24 @@ impl<'a> Compiler<'a> {
             let category = resolve(&ids.categories, &c.category, "category");
             let criterion = resolve(&ids.criteria, &c.criterion, "criterion");
             let service = resolve(&ids.services, &c.urgent_service, "urgent service");
-            let levels: Vec<usize> = c.level.iter().filter_map(|l| resolve(&ids.levels, &Some(l.clone()), "level")).collect();
+            let levels: Vec<usize> =
+                c.level.iter().filter_map(|l| resolve(&ids.levels, &Some(l.clone()), "level")).collect();
             if !levels_allowed && !c.level.is_empty() {
                 self.diags.error("rules::level-in-level", at, "a level's clause cannot depend on the level");
             }
             if !levels_allowed && (c.urgent_service.is_some() || c.any_urgent_service) {
-                self.diags.error("rules::service-in-level", at, "a level's clause cannot depend on urgent services (they follow from the level)");
+                self.diags.error(
+                    "rules::service-in-level",
+                    at,
+                    "a level's clause cannot depend on urgent services (they follow from the level)",
+                );
             }
             if c.at_least.is_some() && c.severity.is_none() {
-                self.diags.error("rules::at-least", at, "`at_least` counts criteria of a `severity`, which is missing");
+                self.diags.error(
+                    "rules::at-least",
+                    at,
+                    "`at_least` counts criteria of a `severity`, which is missing",
+                );
             }
             let clause = Clause {
                 category,
@@ -612,7 +666,12 @@ impl<'a> Compiler<'a> {
         out
     }
 
-    fn levels(&mut self, levels: &[Located<model::Level>], ids: &Ids, criteria: &[CriterionRule]) -> Vec<LevelRule> {
+    fn levels(
+        &mut self,
+        levels: &[Located<model::Level>],
+        ids: &Ids,
+        criteria: &[CriterionRule],
+    ) -> Vec<LevelRule> {
         let reachable_severities: BTreeSet<Severity> = criteria
             .iter()
             .flat_map(|c| std::iter::once(c.severity).chain(c.escalate.iter().map(|(s, _)| *s)))
@@ -626,14 +685,27 @@ impl<'a> Compiler<'a> {
                 self.check_period(review, &l.at);
             }
             if l.item.otherwise && !last {
-                self.diags.error("rules::unreachable-level", &l.at, "only the last level can be `otherwise`; the levels after it can never be reached");
+                self.diags.error(
+                    "rules::unreachable-level",
+                    &l.at,
+                    "only the last level can be `otherwise`; the levels after it can never be reached",
+                );
             } else if last && !l.item.otherwise {
-                self.diags.error("rules::no-default-level", &l.at, "the last level must be `otherwise: true`, so that every family gets a level");
+                self.diags.error(
+                    "rules::no-default-level",
+                    &l.at,
+                    "the last level must be `otherwise: true`, so that every family gets a level",
+                );
             } else if !l.item.otherwise {
-                let impossible = |c: &Clause| c.severity.is_some_and(|(s, _)| !reachable_severities.contains(&s));
+                let impossible =
+                    |c: &Clause| c.severity.is_some_and(|(s, _)| !reachable_severities.contains(&s));
                 let shadowed = |c: &Clause| earlier.iter().any(|e| subsumes(e, c));
                 if if_any.is_empty() {
-                    self.diags.error("rules::unreachable-level", &l.at, "the level has no `if_any` clauses and is not `otherwise`: no family can reach it");
+                    self.diags.error(
+                        "rules::unreachable-level",
+                        &l.at,
+                        "the level has no `if_any` clauses and is not `otherwise`: no family can reach it",
+                    );
                 } else if if_any.iter().all(|c| impossible(c) || shadowed(c)) {
                     self.diags.error(
                         "rules::unreachable-level",
@@ -657,17 +729,29 @@ impl<'a> Compiler<'a> {
     }
 
     fn check_period(&mut self, period: &model::Period, at: &At) {
-        let given = [period.days, period.working_days, period.months, period.years].iter().filter(|p| p.is_some()).count();
+        let given = [period.days, period.working_days, period.months, period.years]
+            .iter()
+            .filter(|p| p.is_some())
+            .count();
         if given != 1 {
-            self.diags.error("rules::bad-period", at, "a period gives exactly one of days, working_days, months, years");
+            self.diags.error(
+                "rules::bad-period",
+                at,
+                "a period gives exactly one of days, working_days, months, years",
+            );
         }
     }
 
     fn relevance(&mut self, questions: &[model::Question]) -> Vec<Relevance> {
         let mut out = Vec::new();
         for q in questions {
-            let at = At { line: None, rule: Some(format!("question `{}`", q.id)), ..self.file_of_question(&q.id) };
-            let (scope, prefix) = if q.kind == QuestionType::Records { (Scope::Member, format!("/{}/*", q.id)) } else { (Scope::Family, format!("/{}", q.id)) };
+            let at =
+                At { line: None, rule: Some(format!("question `{}`", q.id)), ..self.file_of_question(&q.id) };
+            let (scope, prefix) = if q.kind == QuestionType::Records {
+                (Scope::Member, format!("/{}/*", q.id))
+            } else {
+                (Scope::Family, format!("/{}", q.id))
+            };
             if let Some(when) = &q.relevant_when {
                 if let Some(expr) = self.expr(when, &at, "relevant_when", 0, Scope::Family) {
                     out.push(Relevance { pattern: format!("/{}", q.id), expr });
@@ -709,7 +793,12 @@ fn subsumes(a: &Clause, b: &Clause) -> bool {
         (Some((sa, na)), Some((sb, nb))) => sa == sb && na <= nb,
         (Some(_), None) => false,
     };
-    same(a.category, b.category) && same(a.criterion, b.criterion) && same(a.service, b.service) && severity && a.levels.is_empty() && !a.any_service
+    same(a.category, b.category)
+        && same(a.criterion, b.criterion)
+        && same(a.service, b.service)
+        && severity
+        && a.levels.is_empty()
+        && !a.any_service
 }
 
 struct Ids<'a> {
@@ -745,6 +834,10 @@ fn check_snake_case(id: &str, at: &At, diags: &mut Diagnostics) {
     let ok = id.starts_with(|c: char| c.is_ascii_lowercase())
         && id.bytes().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'_');
     if !ok {
-        diags.error("rules::bad-id", at, "an id is written in ASCII snake_case (a-z, 0-9, _), starting with a letter");
+        diags.error(
+            "rules::bad-id",
+            at,
+            "an id is written in ASCII snake_case (a-z, 0-9, _), starting with a letter",
+        );
     }
 }

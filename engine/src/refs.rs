@@ -68,8 +68,7 @@ pub(crate) fn scan(text: &str) -> Vec<Ref> {
                     i += 1;
                 }
                 // `1.5` is a number, not a property access.
-                if bytes.get(i) == Some(&b'.') && bytes.get(i + 1).is_some_and(u8::is_ascii_digit)
-                {
+                if bytes.get(i) == Some(&b'.') && bytes.get(i + 1).is_some_and(u8::is_ascii_digit) {
                     i += 1;
                     while bytes.get(i).is_some_and(u8::is_ascii_digit) {
                         i += 1;
@@ -172,9 +171,8 @@ pub(crate) fn closure_params(text: &str) -> Vec<String> {
         let Some(close) = text[open + 1..].find('|') else { break };
         let inside = &text[open + 1..open + 1 + close];
         let names: Vec<&str> = inside.split(',').map(str::trim).collect();
-        let valid = names
-            .iter()
-            .all(|n| !n.is_empty() && n.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'_'));
+        let valid =
+            names.iter().all(|n| !n.is_empty() && n.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'_'));
         if valid {
             params.extend(names.iter().map(|n| (*n).to_owned()));
             i = open + 2 + close;
@@ -189,9 +187,10 @@ mod tests {
 
     #[test]
     fn finds_properties_and_skips_strings_methods_and_numbers() {
-        let refs = scan(r#"survey_act.food_present == false && m.role in ["child", "x.y"] && members.filter(|k| k.age < 1.5).len() > 0"#);
-        let pairs: Vec<(String, Option<String>)> =
-            refs.into_iter().map(|r| (r.root, r.field)).collect();
+        let refs = scan(
+            r#"survey_act.food_present == false && m.role in ["child", "x.y"] && members.filter(|k| k.age < 1.5).len() > 0"#,
+        );
+        let pairs: Vec<(String, Option<String>)> = refs.into_iter().map(|r| (r.root, r.field)).collect();
         assert_eq!(
             pairs,
             vec![
@@ -209,10 +208,9 @@ mod tests {
         let refs = scan("a ||\n b.c");
         assert_eq!(refs[1].line, 2);
         assert!(closure_params("a && (b || c || d)").is_empty());
-        assert_eq!(closure_params("x.filter(|m| m.a || m.b).reduce(|s, m| s + 1, 0)"), vec![
-            "m".to_owned(),
-            "s".to_owned(),
-            "m".to_owned()
-        ]);
+        assert_eq!(
+            closure_params("x.filter(|m| m.a || m.b).reduce(|s, m| s + 1, 0)"),
+            vec!["m".to_owned(), "s".to_owned(), "m".to_owned()]
+        );
     }
 }

@@ -56,30 +56,20 @@ fn register_library(engine: &mut Engine) {
     engine.register_fn("age_on", |birth: &str, on: &str| -> Result<i64, Box<EvalAltResult>> {
         dates::age_on(birth, on).ok_or_else(|| bad_date("age_on"))
     });
-    engine.register_fn(
-        "days_between",
-        |from: &str, to: &str| -> Result<i64, Box<EvalAltResult>> {
-            dates::days_between(from, to).ok_or_else(|| bad_date("days_between"))
-        },
-    );
+    engine.register_fn("days_between", |from: &str, to: &str| -> Result<i64, Box<EvalAltResult>> {
+        dates::days_between(from, to).ok_or_else(|| bad_date("days_between"))
+    });
     engine.register_fn("sum_of", sum_of);
     engine.register_fn("answered", |value: Dynamic| !value.is_unit());
 }
 
 /// Sum of a numeric field over records; an unanswered field counts as 0.
 fn sum_of(records: Array, field: &str) -> f64 {
-    records
-        .iter()
-        .filter_map(|record| record.read_lock::<rhai::Map>()?.get(field).map(number))
-        .sum()
+    records.iter().filter_map(|record| record.read_lock::<rhai::Map>()?.get(field).map(number)).sum()
 }
 
 fn number(value: &Dynamic) -> f64 {
-    value
-        .as_float()
-        .ok()
-        .or_else(|| value.as_int().ok().map(|i| i as f64))
-        .unwrap_or(0.0)
+    value.as_float().ok().or_else(|| value.as_int().ok().map(|i| i as f64)).unwrap_or(0.0)
 }
 
 fn bad_date(function: &str) -> Box<EvalAltResult> {
@@ -94,10 +84,9 @@ fn bad_date(function: &str) -> Box<EvalAltResult> {
 pub(crate) fn describe(error: &EvalAltResult) -> String {
     use EvalAltResult as E;
     match error {
-        E::ErrorTooManyOperations(_) => format!(
-            "stopped after {} operations: the rule may loop forever",
-            limits::OPERATIONS
-        ),
+        E::ErrorTooManyOperations(_) => {
+            format!("stopped after {} operations: the rule may loop forever", limits::OPERATIONS)
+        }
         E::ErrorStackOverflow(_) => {
             format!("calls nest deeper than {} levels (endless recursion?)", limits::CALL_LEVELS)
         }

@@ -40,8 +40,7 @@ pub fn answers_schema(rules: &RuleSet) -> Value {
 fn object_schema(questions: &[Question]) -> Value {
     let properties: Map<String, Value> =
         questions.iter().map(|q| (q.id.clone(), question_schema(q))).collect();
-    let required: Vec<&str> =
-        questions.iter().filter(|q| q.required).map(|q| q.id.as_str()).collect();
+    let required: Vec<&str> = questions.iter().filter(|q| q.required).map(|q| q.id.as_str()).collect();
     json!({
         "type": "object",
         "additionalProperties": false,
@@ -55,7 +54,9 @@ fn question_schema(q: &Question) -> Value {
         QuestionType::Bool => json!({"type": "boolean"}),
         QuestionType::Integer => json!({"type": "integer"}),
         QuestionType::Number | QuestionType::Money => json!({"type": "number"}),
-        QuestionType::Date => json!({"type": "string", "format": "date", "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"}),
+        QuestionType::Date => {
+            json!({"type": "string", "format": "date", "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"})
+        }
         QuestionType::Text => json!({"type": "string"}),
         QuestionType::Enum => json!({"enum": ids(q)}),
         QuestionType::EnumList => json!({"type": "array", "uniqueItems": true, "items": {"enum": ids(q)}}),
@@ -69,7 +70,8 @@ fn question_schema(q: &Question) -> Value {
         description = format!("{description}. {}", help.en);
     }
     if let Some(unique) = &q.unique {
-        description = format!("{description}. `{unique}` must differ between records (checked by the engine).");
+        description =
+            format!("{description}. `{unique}` must differ between records (checked by the engine).");
     }
     map.insert("description".into(), json!(description));
     if let Some(min) = q.min {

@@ -73,7 +73,11 @@ impl RuleSet {
                 record(&mut seen, a);
             }
             let location = at.line.map_or(at.file.clone(), |l| format!("{}:{l}", at.file));
-            cases.push(CaseOutcome { name: case.name.clone(), location, differences: compare(&case.expect, &result) });
+            cases.push(CaseOutcome {
+                name: case.name.clone(),
+                location,
+                differences: compare(&case.expect, &result),
+            });
         }
         let all: [(&str, Vec<&str>); 6] = [
             ("level", self.levels.iter().map(|l| l.outcome.id.as_str()).collect()),
@@ -86,7 +90,11 @@ impl RuleSet {
         let mut coverage = Coverage::default();
         for (kind, ids) in all {
             let reached = seen.get(kind);
-            let missed: Vec<String> = ids.into_iter().filter(|id| !reached.is_some_and(|r| r.contains(*id))).map(str::to_owned).collect();
+            let missed: Vec<String> = ids
+                .into_iter()
+                .filter(|id| !reached.is_some_and(|r| r.contains(*id)))
+                .map(str::to_owned)
+                .collect();
             coverage.uncovered.insert(kind.to_owned(), missed);
         }
         TestReport { cases, coverage }
@@ -123,7 +131,11 @@ fn compare(expect: &Expectation, result: &Result<Assessment, AssessError>) -> Ve
     }
     if let Some(level) = &expect.level {
         if level != &a.level.id {
-            diffs.push(format!("level: expected {level}, got {} (because {})", a.level.id, a.level.because.join(", ")));
+            diffs.push(format!(
+                "level: expected {level}, got {} (because {})",
+                a.level.id,
+                a.level.because.join(", ")
+            ));
         }
     }
     let ids = |items: Vec<&String>| items.into_iter().cloned().collect::<Vec<_>>();
@@ -131,18 +143,38 @@ fn compare(expect: &Expectation, result: &Result<Assessment, AssessError>) -> Ve
         check_set(&mut diffs, "categories", expected, &ids(a.categories.iter().map(|c| &c.id).collect()));
     }
     if let Some(expected) = &expect.urgent_services {
-        check_set(&mut diffs, "urgent services", expected, &ids(a.urgent_services.iter().map(|s| &s.id).collect()));
+        check_set(
+            &mut diffs,
+            "urgent services",
+            expected,
+            &ids(a.urgent_services.iter().map(|s| &s.id).collect()),
+        );
     }
     if let Some(expected) = &expect.partners_pending_consent {
-        check_set(&mut diffs, "partners pending consent", expected, &ids(a.partners_pending_consent.iter().map(|p| &p.id).collect()));
+        check_set(
+            &mut diffs,
+            "partners pending consent",
+            expected,
+            &ids(a.partners_pending_consent.iter().map(|p| &p.id).collect()),
+        );
     }
     if let Some(expected) = &expect.criteria {
         let actual = a.criteria.iter().map(|c| (c.id.clone(), c.severity.id().to_owned())).collect();
-        check_map(&mut diffs, "criteria", &expected.iter().map(|(k, v)| (k.clone(), v.id().to_owned())).collect(), &actual);
+        check_map(
+            &mut diffs,
+            "criteria",
+            &expected.iter().map(|(k, v)| (k.clone(), v.id().to_owned())).collect(),
+            &actual,
+        );
     }
     if let Some(expected) = &expect.partners {
         let actual = a.partners.iter().map(|p| (p.id.clone(), p.urgency.id().to_owned())).collect();
-        check_map(&mut diffs, "partners", &expected.iter().map(|(k, v)| (k.clone(), v.id().to_owned())).collect(), &actual);
+        check_map(
+            &mut diffs,
+            "partners",
+            &expected.iter().map(|(k, v)| (k.clone(), v.id().to_owned())).collect(),
+            &actual,
+        );
     }
     if let Some(expected) = &expect.deadlines {
         let actual = a.deadlines.iter().map(|d| (d.id.clone(), d.due.clone())).collect();
@@ -175,7 +207,12 @@ fn check_set(diffs: &mut Vec<String>, what: &str, expected: &[String], actual: &
     }
 }
 
-fn check_map(diffs: &mut Vec<String>, what: &str, expected: &BTreeMap<String, String>, actual: &BTreeMap<String, String>) {
+fn check_map(
+    diffs: &mut Vec<String>,
+    what: &str,
+    expected: &BTreeMap<String, String>,
+    actual: &BTreeMap<String, String>,
+) {
     let mut parts = Vec::new();
     for (id, value) in expected {
         match actual.get(id) {

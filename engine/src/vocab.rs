@@ -39,9 +39,7 @@ pub enum Lang {
 }
 
 /// How serious a need criterion is. Ordered from the least to the most serious.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Severity {
     /// Worth noting; no accompaniment on its own.
@@ -56,8 +54,7 @@ pub enum Severity {
 
 impl Severity {
     /// All severities, the most serious first.
-    pub const ALL: [Severity; 4] =
-        [Severity::Critical, Severity::High, Severity::Medium, Severity::Low];
+    pub const ALL: [Severity; 4] = [Severity::Critical, Severity::High, Severity::Medium, Severity::Low];
 
     /// The severity's id as written in rule files.
     pub fn id(self) -> &'static str {
@@ -81,9 +78,7 @@ impl Severity {
 }
 
 /// How soon a partner must be involved. Ordered from the least to the most urgent.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Urgency {
     /// In the ordinary course of the programme.

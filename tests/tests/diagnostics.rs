@@ -22,7 +22,8 @@ fn line_of(source: &MemorySource, file: &str, needle: &str) -> usize {
 
 #[test]
 fn a_misspelt_field_is_named_with_file_rule_and_line() {
-    let source = edited("criteria.yaml", "survey_act.food_present == false", "survey_act.food_presnt == false");
+    let source =
+        edited("criteria.yaml", "survey_act.food_present == false", "survey_act.food_presnt == false");
     let loaded = RuleSet::load(&source);
     assert!(loaded.ruleset.is_none());
     let d = loaded.diagnostics.iter().find(|d| d.code == "rules::unknown-field").unwrap();
@@ -34,7 +35,8 @@ fn a_misspelt_field_is_named_with_file_rule_and_line() {
 
 #[test]
 fn a_syntax_error_inside_a_block_expression_points_at_its_line() {
-    let source = edited("criteria.yaml", "|| survey_act.heating == \"none\"", "|| survey_act.heating == = \"none\"");
+    let source =
+        edited("criteria.yaml", "|| survey_act.heating == \"none\"", "|| survey_act.heating == = \"none\"");
     let loaded = RuleSet::load(&source);
     let d = loaded.diagnostics.iter().find(|d| d.code == "rules::rhai-syntax").unwrap();
     assert_eq!(d.rule.as_deref(), Some("criterion `housing_unfit`"));
@@ -43,8 +45,16 @@ fn a_syntax_error_inside_a_block_expression_points_at_its_line() {
 
 #[test]
 fn unknown_names_duplicates_and_unknown_references_are_all_reported_at_once() {
-    let mut source = edited("categories.yaml", "when: children_for_large_family >= 3", "when: children_for_large_famly >= 3");
-    let partners = source.text("partners.yaml").unwrap().replacen("{criterion: alimony_unpaid}", "{criterion: alimony_unpayed}", 1);
+    let mut source = edited(
+        "categories.yaml",
+        "when: children_for_large_family >= 3",
+        "when: children_for_large_famly >= 3",
+    );
+    let partners = source.text("partners.yaml").unwrap().replacen(
+        "{criterion: alimony_unpaid}",
+        "{criterion: alimony_unpayed}",
+        1,
+    );
     source.insert("partners.yaml", partners);
     let levels = source.text("levels.yaml").unwrap().replacen("id: preventive", "id: crisis", 1);
     source.insert("levels.yaml", levels);
@@ -57,7 +67,11 @@ fn unknown_names_duplicates_and_unknown_references_are_all_reported_at_once() {
 
 #[test]
 fn a_level_no_family_can_reach_is_reported() {
-    let source = edited("levels.yaml", "      - {category: child_in_tzhs, severity: medium}", "      - {severity: high}");
+    let source = edited(
+        "levels.yaml",
+        "      - {category: child_in_tzhs, severity: medium}",
+        "      - {severity: high}",
+    );
     let loaded = RuleSet::load(&source);
     let d = loaded.diagnostics.iter().find(|d| d.code == "rules::unreachable-level").unwrap();
     assert_eq!(d.rule.as_deref(), Some("level `rehabilitation`"));
@@ -74,7 +88,8 @@ fn a_yaml_error_gives_the_line() {
 
 #[test]
 fn a_missing_label_is_reported() {
-    let source = edited("partners.yaml", "label: {ru: \"Суд\", en: \"Court\"}", "label: {ru: \"\", en: \"Court\"}");
+    let source =
+        edited("partners.yaml", "label: {ru: \"Суд\", en: \"Court\"}", "label: {ru: \"\", en: \"Court\"}");
     let loaded = RuleSet::load(&source);
     let d = loaded.diagnostics.iter().find(|d| d.code == "rules::missing-label").unwrap();
     assert_eq!(d.rule.as_deref(), Some("partner `court`"));
@@ -95,13 +110,22 @@ fn every_answer_problem_is_listed_by_path_and_no_value_is_repeated() {
     });
     let Err(AssessError::InvalidAnswers { problems }) = rules.assess(&answers) else { panic!("accepted") };
     let paths: Vec<&str> = problems.iter().map(|p| p.path.as_str()).collect();
-    for expected in ["/as_of", "/case/consent_interagency", "/members/0/role", "/members/0/monthly_income",
-                     "/members/1/diagnosis", "/members/1/id", "/survey_act/utility_debt",
-                     "/questionnaire/requested_help/1", "/questionnaire/requested_help/2"] {
+    for expected in [
+        "/as_of",
+        "/case/consent_interagency",
+        "/members/0/role",
+        "/members/0/monthly_income",
+        "/members/1/diagnosis",
+        "/members/1/id",
+        "/survey_act/utility_debt",
+        "/questionnaire/requested_help/1",
+        "/questionnaire/requested_help/2",
+    ] {
         assert!(paths.contains(&expected), "{expected} not in {paths:?}");
     }
     let everything = serde_json::to_string(&problems).unwrap();
-    for secret in ["Иванова", "да, согласна", "mom", "-5", "секретный", "много", "волшебство", "2026-13-40"] {
+    for secret in ["Иванова", "да, согласна", "mom", "-5", "секретный", "много", "волшебство", "2026-13-40"]
+    {
         assert!(!everything.contains(secret), "the value `{secret}` leaked: {everything}");
     }
 }
@@ -127,7 +151,9 @@ fn an_endless_loop_is_stopped_well_under_a_second_with_the_rule_named() {
     let started = Instant::now();
     let result = rules.assess(&family());
     let took = started.elapsed();
-    let Err(AssessError::RuleFailed { rule, file, message, .. }) = result else { panic!("not stopped: {result:?}") };
+    let Err(AssessError::RuleFailed { rule, file, message, .. }) = result else {
+        panic!("not stopped: {result:?}")
+    };
     assert_eq!(rule, "criterion `hostile`");
     assert_eq!(file, "criteria.yaml");
     assert!(message.contains("loop"), "{message}");

@@ -1,8 +1,8 @@
 //! Every bundled rule set compiles without errors and passes its own test cases with full
 //! coverage; the contract's example family gives the contract's shape.
 
-use sopro_tests::{bundled_rule_sets, khmao, root, source};
 use sopro_engine::RuleSet;
+use sopro_tests::{bundled_rule_sets, khmao, root, source};
 
 #[test]
 fn every_bundled_rule_set_passes_its_own_cases_with_full_coverage() {
@@ -34,7 +34,19 @@ fn the_contract_family_gives_the_contract_shape() {
     let answers: serde_json::Value = serde_json::from_str(&text).unwrap();
     let assessment = serde_json::to_value(rules.assess(&answers).unwrap()).unwrap();
 
-    for key in ["ruleset", "engine", "as_of", "level", "categories", "criteria", "urgent_services", "partners", "deadlines", "missing", "warnings"] {
+    for key in [
+        "ruleset",
+        "engine",
+        "as_of",
+        "level",
+        "categories",
+        "criteria",
+        "urgent_services",
+        "partners",
+        "deadlines",
+        "missing",
+        "warnings",
+    ] {
         assert!(assessment.get(key).is_some(), "no `{key}` in the assessment");
     }
     assert_eq!(assessment["ruleset"]["id"], "khmao");
@@ -46,12 +58,17 @@ fn the_contract_family_gives_the_contract_shape() {
     assert_eq!(assessment["level"]["review_on"], "2026-06-10");
     assert!(assessment["level"]["because"].as_array().unwrap().contains(&"c15_5_addiction".into()));
 
-    let addiction = assessment["criteria"].as_array().unwrap().iter().find(|c| c["id"] == "c15_5_addiction").unwrap();
+    let addiction =
+        assessment["criteria"].as_array().unwrap().iter().find(|c| c["id"] == "c15_5_addiction").unwrap();
     assert_eq!(addiction["severity"], "high");
     assert_eq!(addiction["reads"], serde_json::json!(["/members/0/substance_abuse"]));
-    assert_eq!(addiction["basis"][0], serde_json::json!({"act": "442-ФЗ", "article": "15.1.5", "status": "statute"}));
+    assert_eq!(
+        addiction["basis"][0],
+        serde_json::json!({"act": "442-ФЗ", "article": "15.1.5", "status": "statute"})
+    );
 
-    let narcology = assessment["partners"].as_array().unwrap().iter().find(|p| p["id"] == "narcology").unwrap();
+    let narcology =
+        assessment["partners"].as_array().unwrap().iter().find(|p| p["id"] == "narcology").unwrap();
     assert_eq!(narcology["urgency"], "routine");
     assert_eq!(narcology["because"], serde_json::json!(["c15_5_addiction"]));
     let ipss = assessment["deadlines"].as_array().unwrap().iter().find(|d| d["id"] == "ipss_review").unwrap();
@@ -62,7 +79,8 @@ fn the_contract_family_gives_the_contract_shape() {
 fn an_assessment_is_the_same_every_time_and_on_every_thread() {
     let rules = khmao();
     let answers: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(root().join("examples/family-crisis.json")).unwrap()).unwrap();
+        serde_json::from_str(&std::fs::read_to_string(root().join("examples/family-crisis.json")).unwrap())
+            .unwrap();
     let first = serde_json::to_string(&rules.assess(&answers).unwrap()).unwrap();
     let again: Vec<String> = std::thread::scope(|scope| {
         let handles: Vec<_> = (0..4)

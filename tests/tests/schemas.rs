@@ -27,7 +27,10 @@ fn committed_schemas_are_current() {
             stale.push(name);
         }
     }
-    assert!(stale.is_empty(), "stale schemas {stale:?}: run `SOPRO_BLESS=1 cargo test -p sopro-tests --test schemas`");
+    assert!(
+        stale.is_empty(),
+        "stale schemas {stale:?}: run `SOPRO_BLESS=1 cargo test -p sopro-tests --test schemas`"
+    );
 }
 
 #[test]
@@ -46,9 +49,23 @@ fn every_assessment_of_the_bundled_cases_fits_the_assessment_schema() {
 /// Variants of valid answers: each field replaced by a wrong (and a right) value of every kind.
 fn variants(base: &Value) -> Vec<Value> {
     let replacements = [
-        json!(null), json!(true), json!(0), json!(-1), json!(1.5), json!(2.0), json!(100000),
-        json!("x"), json!("2026-02-30"), json!("2026-02-28"), json!("2026-2-8"), json!("none"),
-        json!("child"), json!([]), json!(["legal"]), json!(["legal", "legal"]), json!({}),
+        json!(null),
+        json!(true),
+        json!(0),
+        json!(-1),
+        json!(1.5),
+        json!(2.0),
+        json!(100000),
+        json!("x"),
+        json!("2026-02-30"),
+        json!("2026-02-28"),
+        json!("2026-2-8"),
+        json!("none"),
+        json!("child"),
+        json!([]),
+        json!(["legal"]),
+        json!(["legal", "legal"]),
+        json!({}),
     ];
     let mut out = vec![base.clone()];
     let mut pointers = Vec::new();
@@ -114,18 +131,25 @@ fn the_answers_schema_accepts_exactly_what_the_engine_accepts() {
             let schema_ok = validator.is_valid(&variant);
             checked += 1;
             if engine_ok != schema_ok && !duplicate_member_ids(&variant) {
-                disagreements.push(format!("{}: engine {engine_ok}, schema {schema_ok}: {variant}", case.name));
+                disagreements
+                    .push(format!("{}: engine {engine_ok}, schema {schema_ok}: {variant}", case.name));
             }
         }
     }
     assert!(checked > 5_000, "only {checked} variants");
-    assert!(disagreements.is_empty(), "{} disagreements, e.g.\n{}", disagreements.len(), disagreements.iter().take(5).cloned().collect::<Vec<_>>().join("\n"));
+    assert!(
+        disagreements.is_empty(),
+        "{} disagreements, e.g.\n{}",
+        disagreements.len(),
+        disagreements.iter().take(5).cloned().collect::<Vec<_>>().join("\n")
+    );
 }
 
 /// The one documented difference: JSON Schema cannot require member ids to differ.
 fn duplicate_member_ids(answers: &Value) -> bool {
     let Some(members) = answers["members"].as_array() else { return false };
-    let mut ids: Vec<String> = members.iter().filter_map(|m| m.get("id")).filter(|v| !v.is_null()).map(Value::to_string).collect();
+    let mut ids: Vec<String> =
+        members.iter().filter_map(|m| m.get("id")).filter(|v| !v.is_null()).map(Value::to_string).collect();
     let total = ids.len();
     ids.sort();
     ids.dedup();
