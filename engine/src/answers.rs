@@ -33,8 +33,20 @@ pub struct AnswerProblem {
 /// Checks answers against the questions; returns every problem found.
 pub(crate) fn validate(questions: &[Question], answers: &Value) -> Vec<AnswerProblem> {
     let mut problems = Vec::new();
-    check_object(questions, answers, "", &mut problems);
+    // One path buffer, extended and truncated as the walk goes: valid answers allocate nothing.
+    let mut path = String::new();
+    check_object(questions, answers, &mut path, &mut problems);
     problems
+}
+
+/// Runs `f` with `segment` appended to the path.
+fn within<T>(path: &mut String, segment: &dyn std::fmt::Display, f: impl FnOnce(&mut String) -> T) -> T {
+    use std::fmt::Write;
+    let len = path.len();
+    let _ = write!(path, "/{segment}");
+    let result = f(path);
+    path.truncate(len);
+    result
 }
 
 fn problem(problems: &mut Vec<AnswerProblem>, path: &str, code: &str, message: impl Into<String>) {
@@ -45,7 +57,7 @@ fn problem(problems: &mut Vec<AnswerProblem>, path: &str, code: &str, message: i
     });
 }
 
-fn check_object(questions: &[Question], value: &Value, path: &str, problems: &mut Vec<AnswerProblem>) {
+fn check_object(questions: &[Question], value: &Value, path: &mut String, problems: &mut Vec<AnswerProblem>) {
     let Some(object) = value.as_object() else {
         problem(problems, path, "wrong_type", "must be an object of answers");
         return;
@@ -53,27 +65,28 @@ fn check_object(questions: &[Question], value: &Value, path: &str, problems: &mu
     for key in object.keys() {
         if !questions.iter().any(|q| &q.id == key) {
             let known: Vec<&str> = questions.iter().map(|q| q.id.as_str()).collect();
-            problem(
-                problems,
-                &format!("{path}/{}", escape(key)),
-                "unknown_field",
-                format!("no such question here; the questions are: {}", known.join(", ")),
-            );
+            within(path, &escape(key), |child| {
+                problem(
+                    problems,
+                    child,
+                    "unknown_field",
+                    format!("no such question here; the questions are: {}", known.join(", ")),
+                )
+            });
         }
     }
     for q in questions {
-        let child = format!("{path}/{}", q.id);
-        match object.get(&q.id) {
+        within(path, &q.id, |child| match object.get(&q.id) {
             None | Some(Value::Null) if q.required => {
-                problem(problems, &child, "required", "this answer is required");
+                problem(problems, child, "required", "this answer is required");
             }
             None | Some(Value::Null) => {}
-            Some(answer) => check_answer(q, answer, &child, problems),
-        }
+            Some(answer) => check_answer(q, answer, child, problems),
+        });
     }
 }
 
-fn check_answer(q: &Question, value: &Value, path: &str, problems: &mut Vec<AnswerProblem>) {
+fn check_answer(q: &Question, value: &Value, path: &mut String, problems: &mut Vec<AnswerProblem>) {
     match q.kind {
         QuestionType::Bool if !value.is_boolean() => {
             problem(problems, path, "wrong_type", "must be true or false");
@@ -132,7 +145,7 @@ fn check_answer(q: &Question, value: &Value, path: &str, problems: &mut Vec<Answ
     }
 }
 
-fn check_records(q: &Question, value: &Value, path: &str, problems: &mut Vec<AnswerProblem>) {
+fn check_records(q: &Question, value: &Value, path: &mut String, problems: &mut Vec<AnswerProblem>) {
     let Some(records) = value.as_array() else {
         problem(problems, path, "wrong_type", "must be a list of records");
         return;
@@ -149,20 +162,22 @@ fn check_records(q: &Question, value: &Value, path: &str, problems: &mut Vec<Ans
     }
     let mut seen = BTreeSet::new();
     for (index, record) in records.iter().enumerate() {
-        let record_path = format!("{path}/{index}");
-        check_object(&q.questions, record, &record_path, problems);
-        if let Some(unique) = &q.unique {
-            if let Some(key) = record.get(unique).filter(|v| !v.is_null()) {
-                if !seen.insert(key.to_string()) {
+        within(path, &index, |record_path| {
+            check_object(&q.questions, record, record_path, problems);
+            let Some(unique) = &q.unique else { return };
+            // A key of the wrong type is reported as such; uniqueness is about text keys.
+            let Some(key) = record.get(unique).and_then(Value::as_str) else { return };
+            if !seen.insert(key) {
+                within(record_path, unique, |p| {
                     problem(
                         problems,
-                        &format!("{record_path}/{unique}"),
+                        p,
                         "duplicate",
                         format!("`{unique}` must differ from every other record's"),
-                    );
-                }
+                    )
+                });
             }
-        }
+        });
     }
 }
 
@@ -233,6 +248,11 @@ fn section_map(questions: &[Question], object: Option<&serde_json::Map<String, V
         }
     }
     map
+}
+
+/// A member record as Rhai sees it (see [`to_dynamic`]).
+pub(crate) fn record_map(members: Option<&Question>, record: &Value) -> Map {
+    section_map(members.map(|q| q.questions.as_slice()).unwrap_or_default(), record.as_object())
 }
 
 /// Whether an answer is given at a JSON Pointer (`null` counts as not given).

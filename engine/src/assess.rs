@@ -6,7 +6,6 @@ use std::collections::BTreeSet;
 use std::fmt;
 
 use jiff::civil::Date;
-use rhai::{Dynamic, Map, Scope as RhaiScope};
 use serde::Serialize;
 use serde_json::Value;
 
@@ -15,12 +14,13 @@ use crate::assessment::{
     Assessment, CriterionFinding, DeadlineFinding, Finding, LevelOutcome, ParameterValue, PartnerFinding,
     RuleRef, RuleSetRef, Warning,
 };
-use crate::compile::{MEMBER, MEMBERS};
+use crate::compile::MEMBERS;
 use crate::dates;
 use crate::diagnostic::At;
-use crate::model::{QuestionType, Scope};
-use crate::ruleset::{Clause, Expr, NodeKind, Outcome, Reads, RuleSet, Trigger};
-use crate::sandbox;
+use crate::evaluate::Values;
+use crate::model::Scope;
+use crate::native::Val;
+use crate::ruleset::{Clause, NodeKind, Outcome, Reads, RuleSet, Trigger};
 use crate::vocab::{Labels, Severity, Urgency};
 
 /// Why a family could not be assessed.
@@ -97,12 +97,10 @@ struct Run<'a> {
     rules: &'a RuleSet,
     answers: &'a Value,
     as_of: Date,
-    scope: RhaiScope<'static>,
-    members: Vec<Dynamic>,
+    values: Values<'a>,
     categories: Vec<Option<Hit>>,
     criteria: Vec<Option<Hit>>,
     warnings: Vec<Warning>,
-    parameters: Vec<Option<ParameterValue>>,
 }
 
 impl<'a> Run<'a> {
@@ -113,17 +111,14 @@ impl<'a> Run<'a> {
             rules,
             answers,
             as_of,
-            scope: RhaiScope::new(),
-            members: Vec::new(),
+            values: Values::new(rules, answers, as_of),
             categories: vec![None; rules.categories.len()],
             criteria: vec![None; rules.criteria.len()],
             warnings: Vec::new(),
-            parameters: Vec::new(),
         };
         run.check_dates();
-        run.push_answers();
-        run.push_parameters();
-        run.compute_member_facts()?;
+        run.check_parameters();
+        run.values.compute_member_facts()?;
         run.evaluate_nodes()?;
         Ok(run)
     }
@@ -142,7 +137,8 @@ impl<'a> Run<'a> {
                 "the rule set is not in force on the assessment date",
             );
         }
-        let members = self.answers.get(MEMBERS).and_then(Value::as_array).cloned().unwrap_or_default();
+        let members =
+            self.answers.get(MEMBERS).and_then(Value::as_array).map(Vec::as_slice).unwrap_or_default();
         for (index, member) in members.iter().enumerate() {
             let born = member.get("birth_date").and_then(Value::as_str).and_then(dates::parse);
             if born.is_some_and(|born| born > self.as_of) {
@@ -156,119 +152,35 @@ impl<'a> Run<'a> {
         }
     }
 
-    fn push_answers(&mut self) {
-        for q in &self.rules.questions {
-            let value = answers::to_dynamic(q, self.answers.get(&q.id)).unwrap_or(Dynamic::UNIT);
-            if q.kind == QuestionType::Records && q.id == MEMBERS {
-                if let Ok(array) = value.into_array() {
-                    self.members = array;
-                }
-            } else {
-                self.scope.push_dynamic(q.id.clone(), value);
-            }
-        }
-    }
-
-    fn push_parameters(&mut self) {
+    fn check_parameters(&mut self) {
         for p in &self.rules.parameters {
-            let current = p
-                .values
-                .iter()
-                .find(|(from, to, ..)| *from <= self.as_of && to.is_none_or(|to| self.as_of <= to));
-            match current {
-                Some((_, _, value, basis)) => {
-                    self.scope.push(p.id.clone(), *value);
-                    self.parameters.push(Some(ParameterValue {
-                        id: p.id.clone(),
-                        label: p.label.clone(),
-                        value: *value,
-                        basis: basis.clone(),
-                    }));
-                }
-                None => {
-                    self.scope.push_dynamic(p.id.clone(), Dynamic::UNIT);
-                    self.parameters.push(None);
-                    self.warn(
-                        "no_parameter_value",
-                        None,
-                        &format!("нет значения параметра «{}» на дату оценки", p.label.ru),
-                        &format!("the parameter “{}” has no value on the assessment date", p.label.en),
-                    );
-                }
+            if p.value_on(self.as_of).is_none() {
+                self.warn(
+                    "no_parameter_value",
+                    None,
+                    &format!("нет значения параметра «{}» на дату оценки", p.label.ru),
+                    &format!("the parameter “{}” has no value on the assessment date", p.label.en),
+                );
             }
         }
-    }
-
-    /// Adds every member fact to every member's record, in declaration order.
-    fn compute_member_facts(&mut self) -> Result<(), AssessError> {
-        let mut members = std::mem::take(&mut self.members);
-        for member in &mut members {
-            let mut map = std::mem::take(member).try_cast::<Map>().unwrap_or_default();
-            for fact in &self.rules.member_facts {
-                let value = self.with_member(Dynamic::from_map(map.clone()), |run| run.eval(&fact.expr))?;
-                map.insert(fact.id.as_str().into(), value);
-            }
-            *member = Dynamic::from_map(map);
-        }
-        self.scope.push_dynamic(MEMBERS, Dynamic::from_array(members.clone()));
-        self.members = members;
-        Ok(())
-    }
-
-    /// Runs `f` with `m` bound to a member, then unbinds it.
-    fn with_member<T>(&mut self, member: Dynamic, f: impl FnOnce(&mut Self) -> T) -> T {
-        let mark = self.scope.len();
-        self.scope.push_dynamic(MEMBER, member);
-        let result = f(self);
-        self.scope.rewind(mark);
-        result
-    }
-
-    fn eval(&mut self, expr: &Expr) -> Result<Dynamic, AssessError> {
-        self.rules
-            .engine
-            .eval_ast_with_scope::<Dynamic>(&mut self.scope, &expr.ast)
-            .map_err(|error| rule_failed(&expr.at, sandbox::describe(&error)))
-    }
-
-    /// A condition: `true` holds; `false` and `()` (it read an unanswered question) do not.
-    fn holds(&mut self, expr: &Expr) -> Result<bool, AssessError> {
-        let value = self.eval(expr)?;
-        if value.is_unit() {
-            return Ok(false);
-        }
-        value.as_bool().map_err(|type_name| {
-            rule_failed(&expr.at, format!("gives a value of type {type_name} where yes/no is needed"))
-        })
-    }
-
-    /// Every member for whom a member-scoped condition holds.
-    fn members_where(&mut self, expr: &Expr) -> Result<Vec<usize>, AssessError> {
-        let mut matched = Vec::new();
-        for index in 0..self.members.len() {
-            let member = self.members.get(index).cloned().unwrap_or(Dynamic::UNIT);
-            if self.with_member(member, |run| run.holds(expr))? {
-                matched.push(index);
-            }
-        }
-        Ok(matched)
     }
 
     fn evaluate_nodes(&mut self) -> Result<(), AssessError> {
-        for node in &self.rules.nodes {
+        let rules = self.rules;
+        for node in &rules.nodes {
             if node.kind == NodeKind::Derived {
-                let value = self.eval(&node.expr)?;
-                self.scope.push_dynamic(node.id.clone(), value);
+                let (value, dynamic) = self.values.value(&node.expr, None)?;
+                self.values.store(node.slot, &node.id, value, dynamic);
                 continue;
             }
             let (holds, members) = match node.scope {
-                Scope::Family => (self.holds(&node.expr)?, Vec::new()),
+                Scope::Family => (self.values.holds(&node.expr, None)?, Vec::new()),
                 Scope::Member => {
-                    let members = self.members_where(&node.expr)?;
+                    let members = self.values.members_where(&node.expr)?;
                     (!members.is_empty(), members)
                 }
             };
-            self.scope.push(node.id.clone(), holds);
+            self.values.store(node.slot, &node.id, Val::Bool(holds), None);
             if !holds {
                 continue;
             }
@@ -292,16 +204,16 @@ impl<'a> Run<'a> {
 
     /// The criterion's severity: the most serious escalation that holds, or its own.
     fn severity(&mut self, index: usize, scope: Scope, members: &[usize]) -> Result<Severity, AssessError> {
-        let Some(rule) = self.rules.criteria.get(index) else { return Ok(Severity::Low) };
+        let rules = self.rules;
+        let Some(rule) = rules.criteria.get(index) else { return Ok(Severity::Low) };
         let mut severity = rule.severity;
         for (escalated, expr) in &rule.escalate {
             let holds = match scope {
-                Scope::Family => self.holds(expr)?,
+                Scope::Family => self.values.holds(expr, None)?,
                 Scope::Member => {
                     let mut any = false;
                     for &m in members {
-                        let member = self.members.get(m).cloned().unwrap_or(Dynamic::UNIT);
-                        any |= self.with_member(member, |run| run.holds(expr))?;
+                        any |= self.values.holds(expr, Some(m))?;
                     }
                     any
                 }
@@ -321,7 +233,7 @@ impl<'a> Run<'a> {
                 paths.insert(format!("/{MEMBERS}/{m}/{field}"));
             }
         }
-        for m in 0..self.members.len() {
+        for m in 0..self.values.member_count() {
             for field in &reads.every_member {
                 paths.insert(format!("/{MEMBERS}/{m}/{field}"));
             }
@@ -462,7 +374,7 @@ impl<'a> Run<'a> {
                 let mut reads = Vec::new();
                 if because.is_none() && !second_pass {
                     if let Some(expr) = &s.when {
-                        if self.holds(expr)? {
+                        if self.values.holds(expr, None)? {
                             because = Some(self.because(&expr.reads));
                             reads = self.reads_with_outcomes(&expr.reads, &[]);
                         }
@@ -485,7 +397,7 @@ impl<'a> Run<'a> {
             for (trigger, trigger_urgency) in &p.triggers {
                 let fired = match trigger {
                     Trigger::Clause(c) => self.clause(c, Some(level_index), &services_on),
-                    Trigger::When(expr) => self.holds(expr)?.then(|| self.because(&expr.reads)),
+                    Trigger::When(expr) => self.values.holds(expr, None)?.then(|| self.because(&expr.reads)),
                 };
                 let Some(ids) = fired else { continue };
                 let mut u = *trigger_urgency;
@@ -558,7 +470,14 @@ impl<'a> Run<'a> {
             })
             .collect();
         let missing = self.missing()?;
-        let parameters = self.parameters.iter().flatten().cloned().collect();
+        let parameters = rules
+            .parameters
+            .iter()
+            .filter_map(|p| {
+                let (value, basis) = p.value_on(self.as_of)?;
+                Some(ParameterValue { id: p.id.clone(), label: p.label.clone(), value, basis: basis.clone() })
+            })
+            .collect();
         Ok(Assessment {
             ruleset: RuleSetRef {
                 id: rules.id.clone(),
@@ -610,42 +529,32 @@ impl<'a> Run<'a> {
     fn missing(&mut self) -> Result<Vec<String>, AssessError> {
         let rules = self.rules;
         let mut missing = Vec::new();
-        for path in &rules.reads_any.family {
-            if !answers::is_answered(self.answers, path) && self.relevant(path, None)? {
-                missing.push(path.clone());
+        for readable in &rules.readable_family {
+            if !answers::is_answered(self.answers, &readable.path)
+                && self.relevant(&readable.relevance, None)?
+            {
+                missing.push(readable.path.clone());
             }
         }
-        let fields: BTreeSet<&String> =
-            rules.reads_any.own_member.iter().chain(&rules.reads_any.every_member).collect();
-        for m in 0..self.members.len() {
-            for field in &fields {
-                let path = format!("/{MEMBERS}/{m}/{field}");
-                if !answers::is_answered(self.answers, &path)
-                    && self.relevant(&format!("/{MEMBERS}/*/{field}"), Some(m))?
+        for m in 0..self.values.member_count() {
+            for readable in &rules.readable_member {
+                if !self.values.member_answered(m, &readable.path)
+                    && self.relevant(&readable.relevance, Some(m))?
                 {
-                    missing.push(path);
+                    missing.push(format!("/{MEMBERS}/{m}/{}", readable.path));
                 }
             }
         }
         Ok(missing)
     }
 
-    fn relevant(&mut self, pattern: &str, member: Option<usize>) -> Result<bool, AssessError> {
+    fn relevant(&mut self, conditions: &[usize], member: Option<usize>) -> Result<bool, AssessError> {
         let rules = self.rules;
-        for r in rules
-            .relevance
-            .iter()
-            .filter(|r| r.pattern == pattern || pattern.starts_with(&format!("{}/", r.pattern)))
-        {
-            let holds = match member {
-                Some(m) => {
-                    let member = self.members.get(m).cloned().unwrap_or(Dynamic::UNIT);
-                    self.with_member(member, |run| run.holds(&r.expr))?
+        for &index in conditions {
+            if let Some(relevance) = rules.relevance.get(index) {
+                if !self.values.holds(&relevance.expr, member)? {
+                    return Ok(false);
                 }
-                None => self.holds(&r.expr)?,
-            };
-            if !holds {
-                return Ok(false);
             }
         }
         Ok(true)
@@ -675,14 +584,5 @@ fn finding(o: &Outcome, because: Vec<String>, reads: Vec<String>) -> Finding {
         reads,
         basis: o.basis.clone(),
         rule: rule_ref(&o.at),
-    }
-}
-
-fn rule_failed(at: &At, message: String) -> AssessError {
-    AssessError::RuleFailed {
-        rule: at.rule.clone().unwrap_or_default(),
-        file: at.file.clone(),
-        line: at.line,
-        message,
     }
 }

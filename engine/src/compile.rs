@@ -9,10 +9,11 @@ use crate::dates;
 use crate::diagnostic::{At, Diagnostics};
 use crate::load::{self, ItemLines, Located};
 use crate::model::{self, QuestionType, RuleFile, Scope};
+use crate::native;
 use crate::refs;
 use crate::ruleset::{
-    Clause, CriterionRule, DeadlineRule, Expr, Fact, LevelRule, Loaded, Node, NodeKind, Outcome, Parameter,
-    PartnerRule, Reads, Relevance, RuleSet, ServiceRule, Trigger,
+    Clause, CriterionRule, DeadlineRule, Expr, Fact, FamilySource, LevelRule, Loaded, Node, NodeKind,
+    Outcome, Parameter, PartnerRule, Readable, Reads, Relevance, RuleSet, ServiceRule, Slots, Trigger,
 };
 use crate::sandbox;
 use crate::source::RuleSource;
@@ -49,6 +50,49 @@ struct Names {
     /// Derived facts, categories and criteria.
     derived: BTreeSet<String>,
     outcomes: BTreeSet<String>,
+    /// Fixed slots by name: `as_of`, `survey_act.food_present`, parameters, facts, outcomes.
+    family_slots: BTreeMap<String, usize>,
+    /// Member slots by name: fields, then facts.
+    member_slots: BTreeMap<String, usize>,
+    slots: Slots,
+}
+
+impl Names {
+    fn add_family_slot(&mut self, name: String, source: FamilySource) {
+        self.family_slots.insert(name, self.slots.family.len());
+        self.slots.family.push(source);
+    }
+
+    fn add_member_slot(&mut self, name: String, kind: Option<QuestionType>) {
+        self.member_slots.insert(name.clone(), self.slots.member.len());
+        self.slots.member.push((name, kind));
+    }
+}
+
+/// Resolves names for native compilation (see `native`).
+struct SlotResolver<'n> {
+    names: &'n Names,
+    has_member: bool,
+}
+
+impl native::Resolve for SlotResolver<'_> {
+    fn family(&self, root: &str, field: Option<&str>) -> Option<usize> {
+        match field {
+            Some(field) if self.names.sections.contains_key(root) => {
+                self.names.family_slots.get(&format!("{root}.{field}")).copied()
+            }
+            Some(_) => None,
+            None => self.names.family_slots.get(root).copied(),
+        }
+    }
+
+    fn member(&self, field: &str) -> Option<usize> {
+        self.names.member_slots.get(field).copied()
+    }
+
+    fn has_member(&self) -> bool {
+        self.has_member
+    }
 }
 
 struct Compiler<'a> {
@@ -125,12 +169,18 @@ impl<'a> Compiler<'a> {
         self.check_ids(&deadlines, |d| (&d.id, &d.label));
         self.names.derived = derived.iter().map(|d| d.item.id.clone()).collect();
         self.names.outcomes = categories.iter().chain_ids(&criteria).into_iter().collect::<BTreeSet<_>>();
+        let computed: Vec<String> =
+            self.names.derived.iter().chain(self.names.outcomes.iter()).cloned().collect();
+        for name in computed {
+            self.names.add_family_slot(name.clone(), FamilySource::Computed(name));
+        }
 
         let mut nodes = Vec::new();
         for d in &derived {
             if let Some(expr) = self.expr(&d.item.value, &d.at, "value", 0, Scope::Family) {
                 nodes.push(Node {
                     id: d.item.id.clone(),
+                    slot: self.slot_of(&d.item.id),
                     kind: NodeKind::Derived,
                     scope: Scope::Family,
                     expr,
@@ -142,6 +192,7 @@ impl<'a> Compiler<'a> {
             if let Some(expr) = self.expr(&c.item.when, &c.at, "when", 0, c.item.scope) {
                 nodes.push(Node {
                     id: c.item.id.clone(),
+                    slot: self.slot_of(&c.item.id),
                     kind: NodeKind::Category(index),
                     scope: c.item.scope,
                     expr,
@@ -154,6 +205,7 @@ impl<'a> Compiler<'a> {
             if let Some(expr) = self.expr(&c.item.when, &c.at, "when", 0, c.item.scope) {
                 nodes.push(Node {
                     id: c.item.id.clone(),
+                    slot: self.slot_of(&c.item.id),
                     kind: NodeKind::Criterion(index),
                     scope: c.item.scope,
                     expr,
@@ -260,9 +312,35 @@ impl<'a> Compiler<'a> {
         for expr in exprs {
             reads_any.absorb(&expr.reads);
         }
+        let relevance_of = |pattern: &str| -> Vec<usize> {
+            relevance
+                .iter()
+                .enumerate()
+                .filter(|(_, r)| pattern == r.pattern || pattern.starts_with(&format!("{}/", r.pattern)))
+                .map(|(i, _)| i)
+                .collect()
+        };
+        let readable_family = reads_any
+            .family
+            .iter()
+            .map(|path| Readable { path: path.clone(), relevance: relevance_of(path) })
+            .collect();
+        let readable_member = reads_any
+            .own_member
+            .iter()
+            .chain(&reads_any.every_member)
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .map(|field| Readable {
+                path: field.clone(),
+                relevance: relevance_of(&format!("/{MEMBERS}/*/{field}")),
+            })
+            .collect();
         Some(RuleSet {
             partner_consent: manifest.item.partner_consent.clone(),
-            reads_any,
+            readable_family,
+            readable_member,
+            slots: std::mem::take(&mut self.names.slots),
             id: manifest.item.id.clone(),
             version: manifest.item.version.clone(),
             title: manifest.item.title.clone(),
@@ -289,6 +367,10 @@ impl<'a> Compiler<'a> {
             tests: self.loaded.tests.iter().map(|t| (t.at.clone(), t.item.clone())).collect(),
             engine: self.engine,
         })
+    }
+
+    fn slot_of(&self, name: &str) -> usize {
+        self.names.family_slots.get(name).copied().unwrap_or_default()
     }
 
     fn manifest_dates(
@@ -352,15 +434,29 @@ impl<'a> Compiler<'a> {
                 QuestionType::Section => {
                     let fields = q.item.questions.iter().map(|f| f.id.clone()).collect();
                     self.names.sections.insert(q.item.id.clone(), fields);
+                    for field in &q.item.questions {
+                        let source = FamilySource::Answer {
+                            section: Some(q.item.id.clone()),
+                            id: field.id.clone(),
+                            kind: field.kind,
+                        };
+                        self.names.add_family_slot(format!("{}.{}", q.item.id, field.id), source);
+                    }
                 }
                 QuestionType::Records if q.item.id == MEMBERS => {
                     self.names.member_fields = q.item.questions.iter().map(|f| f.id.clone()).collect();
+                    for field in &q.item.questions {
+                        self.names.add_member_slot(field.id.clone(), Some(field.kind));
+                    }
                 }
                 QuestionType::Records => {
                     self.names.sections.insert(q.item.id.clone(), BTreeSet::new());
                 }
                 _ => {
                     self.names.scalars.insert(q.item.id.clone());
+                    let source =
+                        FamilySource::Answer { section: None, id: q.item.id.clone(), kind: q.item.kind };
+                    self.names.add_family_slot(q.item.id.clone(), source);
                 }
             }
             questions.push(q.item);
@@ -442,6 +538,7 @@ impl<'a> Compiler<'a> {
                 }
             }
             self.names.parameters.insert(p.item.id.clone(), out.len());
+            self.names.add_family_slot(p.item.id.clone(), FamilySource::Parameter(out.len()));
             out.push(Parameter { id: p.item.id, label: p.item.label, values });
         }
         out
@@ -451,6 +548,11 @@ impl<'a> Compiler<'a> {
         let located = self.items(|f| &f.member_facts, |f| &f.id, "member fact");
         self.check_ids(&located, |f| (&f.id, &f.label));
         let mut facts = Vec::new();
+        for f in &located {
+            if !self.names.member_slots.contains_key(&f.item.id) {
+                self.names.add_member_slot(f.item.id.clone(), None);
+            }
+        }
         for f in located {
             if self.names.member_fields.contains(&f.item.id) {
                 self.diags.error(
@@ -461,7 +563,8 @@ impl<'a> Compiler<'a> {
             }
             if let Some(expr) = self.expr(&f.item.value, &f.at, "value", 0, Scope::Member) {
                 self.names.member_facts.insert(f.item.id.clone(), expr.reads.clone());
-                facts.push(Fact { id: f.item.id, expr });
+                let slot = self.names.member_slots.get(&f.item.id).copied().unwrap_or_default();
+                facts.push(Fact { id: f.item.id, slot, expr });
             }
         }
         facts
@@ -499,7 +602,9 @@ impl<'a> Compiler<'a> {
             }
         };
         let reads = self.reads(text, &at, scope);
-        Some(Expr { ast, at, reads })
+        let resolver = SlotResolver { names: &self.names, has_member: scope == Scope::Member };
+        let native = native::compile(text, &resolver);
+        Some(Expr { ast, native, at, reads })
     }
 
     /// The names an expression in `scope` may use, the member's own last.

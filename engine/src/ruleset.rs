@@ -6,7 +6,7 @@ use jiff::civil::Date;
 use rhai::{Engine, AST};
 
 use crate::diagnostic::{At, Diagnostic};
-use crate::model::{Period, Question, Scope, TestCase};
+use crate::model::{Period, Question, QuestionType, Scope, TestCase};
 use crate::source::RuleSource;
 use crate::vocab::{Basis, Labels, Severity, Urgency};
 
@@ -36,8 +36,10 @@ pub struct RuleSet {
     pub(crate) tests: Vec<(At, TestCase)>,
     /// JSON Pointer of the yes/no answer that records consent to involve partners.
     pub(crate) partner_consent: Option<String>,
-    /// Everything any rule reads (for the `missing` list).
-    pub(crate) reads_any: Reads,
+    /// Answers any rule reads outside the members, and member fields any rule reads.
+    pub(crate) readable_family: Vec<Readable>,
+    pub(crate) readable_member: Vec<Readable>,
+    pub(crate) slots: Slots,
     pub(crate) engine: Engine,
 }
 
@@ -68,11 +70,41 @@ impl Reads {
     }
 }
 
-/// A compiled Rhai expression with where it stands and what it reads.
+/// A compiled expression: always as Rhai, and natively where it lies within the subset
+/// `native` understands. Where it stands and what it reads.
 pub(crate) struct Expr {
     pub ast: AST,
+    pub native: Option<crate::native::Node>,
     pub at: At,
     pub reads: Reads,
+}
+
+/// Where the value of a family-level slot comes from.
+#[derive(Debug, Clone)]
+pub(crate) enum FamilySource {
+    /// An answer: `/<id>` for a top-level question, `/<section>/<id>` inside a section.
+    Answer { section: Option<String>, id: String, kind: QuestionType },
+    /// A parameter's value on the assessment date (index into `parameters`).
+    Parameter(usize),
+    /// A derived fact, category or criterion, known to Rhai by this name.
+    Computed(String),
+}
+
+/// The fixed slots values live in during an assessment.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Slots {
+    pub family: Vec<FamilySource>,
+    /// Member fields (with their kind), then member facts (`None`).
+    pub member: Vec<(String, Option<QuestionType>)>,
+}
+
+/// An answer the rules read, to list when it is missing, with the conditions of its relevance.
+#[derive(Debug, Clone)]
+pub(crate) struct Readable {
+    /// JSON Pointer (`/survey_act/x`), or the field of a member (`x`).
+    pub path: String,
+    /// Indices into `RuleSet::relevance` that must all hold.
+    pub relevance: Vec<usize>,
 }
 
 /// A dated parameter.
@@ -85,6 +117,8 @@ pub(crate) struct Parameter {
 /// A member fact, computed per member before anything else.
 pub(crate) struct Fact {
     pub id: String,
+    /// The member slot it is stored in.
+    pub slot: usize,
     pub expr: Expr,
 }
 
@@ -98,9 +132,21 @@ pub(crate) struct Relevance {
 /// A step of the family evaluation, in dependency order.
 pub(crate) struct Node {
     pub id: String,
+    /// The family slot its value is stored in.
+    pub slot: usize,
     pub kind: NodeKind,
     pub scope: Scope,
     pub expr: Expr,
+}
+
+impl Parameter {
+    /// The value in force on `date`, with its basis.
+    pub fn value_on(&self, date: Date) -> Option<(f64, &Basis)> {
+        self.values
+            .iter()
+            .find(|(from, to, ..)| *from <= date && to.is_none_or(|to| date <= to))
+            .map(|(_, _, value, basis)| (*value, basis))
+    }
 }
 
 /// What a node computes.
@@ -208,6 +254,61 @@ impl RuleSet {
     /// The test cases the rule set carries.
     pub fn test_cases(&self) -> impl Iterator<Item = &TestCase> {
         self.tests.iter().map(|(_, case)| case)
+    }
+
+    /// The same rule set with every expression evaluated by Rhai alone: the reference the
+    /// native evaluator is tested against (`tests/tests/parity.rs`). Slower; not for production.
+    #[doc(hidden)]
+    pub fn rhai_only(mut self) -> Self {
+        let strip = |e: &mut Expr| e.native = None;
+        self.member_facts.iter_mut().for_each(|f| strip(&mut f.expr));
+        self.nodes.iter_mut().for_each(|n| strip(&mut n.expr));
+        self.relevance.iter_mut().for_each(|r| strip(&mut r.expr));
+        for c in &mut self.criteria {
+            c.escalate.iter_mut().for_each(|(_, e)| strip(e));
+        }
+        for s in &mut self.services {
+            if let Some(e) = &mut s.when {
+                strip(e);
+            }
+        }
+        for p in &mut self.partners {
+            for (t, _) in &mut p.triggers {
+                if let Trigger::When(e) = t {
+                    strip(e);
+                }
+            }
+        }
+        self
+    }
+
+    /// How many expressions evaluate natively, and the rules of those that need Rhai
+    /// (anything beyond the simple subset: script functions, `if`, string building…).
+    pub fn native_coverage(&self) -> (usize, Vec<String>) {
+        let exprs = self
+            .member_facts
+            .iter()
+            .map(|f| &f.expr)
+            .chain(self.nodes.iter().map(|n| &n.expr))
+            .chain(self.criteria.iter().flat_map(|c| c.escalate.iter().map(|(_, e)| e)))
+            .chain(self.services.iter().filter_map(|s| s.when.as_ref()))
+            .chain(self.partners.iter().flat_map(|p| {
+                p.triggers.iter().filter_map(|(t, _)| match t {
+                    Trigger::When(e) => Some(e),
+                    Trigger::Clause(_) => None,
+                })
+            }))
+            .chain(self.relevance.iter().map(|r| &r.expr));
+        let mut native = 0;
+        let mut rhai = Vec::new();
+        for expr in exprs {
+            if expr.native.is_some() {
+                native += 1;
+            } else {
+                rhai.push(expr.at.rule.clone().unwrap_or_default());
+            }
+        }
+        (native, rhai)
     }
 
     /// The first and last day the rule set is in force.

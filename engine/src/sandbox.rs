@@ -60,12 +60,27 @@ fn register_library(engine: &mut Engine) {
         dates::days_between(from, to).ok_or_else(|| bad_date("days_between"))
     });
     engine.register_fn("sum_of", sum_of);
+    engine.register_fn("min_of", min_of);
     engine.register_fn("answered", |value: Dynamic| !value.is_unit());
 }
 
 /// Sum of a numeric field over records; an unanswered field counts as 0.
 fn sum_of(records: Array, field: &str) -> f64 {
     records.iter().filter_map(|record| record.read_lock::<rhai::Map>()?.get(field).map(number)).sum()
+}
+
+/// The least answered value of a numeric field over records, or `()` when none is answered.
+fn min_of(records: Array, field: &str) -> Dynamic {
+    let mut least: Option<Dynamic> = None;
+    for record in &records {
+        let Some(map) = record.read_lock::<rhai::Map>() else { continue };
+        let Some(value) = map.get(field).filter(|v| v.is_int() || v.is_float()) else { continue };
+        let smaller = least.as_ref().is_none_or(|l| number(value) < number(l));
+        if smaller {
+            least = Some(value.clone());
+        }
+    }
+    least.unwrap_or(Dynamic::UNIT)
 }
 
 fn number(value: &Dynamic) -> f64 {

@@ -1,0 +1,280 @@
+//! The values of one assessment and how expressions are evaluated over them.
+//!
+//! Values live in fixed slots laid out when the rule set was compiled: one per answer outside
+//! the members, parameter, derived fact and outcome, and one per member field and member fact
+//! for every member. Answers are read straight from the JSON without copying. Each expression
+//! is evaluated natively when it was compiled so (`native`); otherwise — or when it meets a
+//! value the native subset does not model — by Rhai, whose scope is built only the first time
+//! it is needed and then kept in step with the slots.
+
+use std::sync::Arc;
+
+use jiff::civil::Date;
+use rhai::{Array, Dynamic, Map, Scope as RhaiScope};
+use serde_json::Value;
+
+use crate::answers;
+use crate::assess::AssessError;
+use crate::compile::{MEMBER, MEMBERS};
+use crate::diagnostic::At;
+use crate::model::QuestionType;
+use crate::native::{self, Env, Stop, Val};
+use crate::ruleset::{Expr, FamilySource, RuleSet};
+use crate::sandbox;
+
+/// Rhai's view of the same values, built on first use.
+struct RhaiState {
+    scope: RhaiScope<'static>,
+    members: Vec<Dynamic>,
+}
+
+pub(crate) struct Values<'a> {
+    rules: &'a RuleSet,
+    answers: &'a Value,
+    family: Vec<Val<'a>>,
+    members: Vec<Vec<Val<'a>>>,
+    member_answers: Vec<&'a Value>,
+    rhai: Option<RhaiState>,
+}
+
+impl<'a> Values<'a> {
+    /// The answers and the parameters in force on `as_of`, in their slots.
+    pub fn new(rules: &'a RuleSet, answers: &'a Value, as_of: Date) -> Self {
+        let member_answers: Vec<&Value> =
+            answers.get(MEMBERS).and_then(Value::as_array).map(|a| a.iter().collect()).unwrap_or_default();
+        let family = rules
+            .slots
+            .family
+            .iter()
+            .map(|source| match source {
+                FamilySource::Answer { section, id, kind } => {
+                    let container = match section {
+                        Some(section) => answers.get(section),
+                        None => Some(answers),
+                    };
+                    from_json(container.and_then(|c| c.get(id)), *kind)
+                }
+                FamilySource::Parameter(index) => rules
+                    .parameters
+                    .get(*index)
+                    .and_then(|p| p.value_on(as_of))
+                    .map_or(Val::Unit, |(value, _)| Val::Float(value)),
+                FamilySource::Computed(_) => Val::Unit,
+            })
+            .collect();
+        let members = member_answers
+            .iter()
+            .map(|member| {
+                rules
+                    .slots
+                    .member
+                    .iter()
+                    .map(|(field, kind)| match kind {
+                        Some(kind) => from_json(member.get(field), *kind),
+                        None => Val::Unit,
+                    })
+                    .collect()
+            })
+            .collect();
+        Values { rules, answers, family, members, member_answers, rhai: None }
+    }
+
+    pub fn member_count(&self) -> usize {
+        self.members.len()
+    }
+
+    /// Whether member `m` answered `field`.
+    pub fn member_answered(&self, m: usize, field: &str) -> bool {
+        self.member_answers.get(m).and_then(|a| a.get(field)).is_some_and(|v| !v.is_null())
+    }
+
+    /// Computes every member fact for every member, in declaration order.
+    pub fn compute_member_facts(&mut self) -> Result<(), AssessError> {
+        let rules = self.rules;
+        for m in 0..self.members.len() {
+            for fact in &rules.member_facts {
+                let (value, dynamic) = self.value(&fact.expr, Some(m))?;
+                if let Some(slot) = self.members.get_mut(m).and_then(|fields| fields.get_mut(fact.slot)) {
+                    *slot = value.clone();
+                }
+                if let Some(state) = &mut self.rhai {
+                    if let Some(map) =
+                        state.members.get_mut(m).and_then(|d| d.write_lock::<Map>()).as_deref_mut()
+                    {
+                        map.insert(fact.id.as_str().into(), dynamic.unwrap_or_else(|| to_dynamic(&value)));
+                    }
+                }
+            }
+        }
+        if let Some(state) = &mut self.rhai {
+            state.scope.set_value(MEMBERS, Dynamic::from_array(state.members.clone()));
+        }
+        Ok(())
+    }
+
+    /// Stores a derived fact's or an outcome's value.
+    pub fn store(&mut self, slot: usize, name: &str, value: Val<'a>, dynamic: Option<Dynamic>) {
+        if let Some(state) = &mut self.rhai {
+            state.scope.set_value(name.to_owned(), dynamic.unwrap_or_else(|| to_dynamic(&value)));
+        }
+        if let Some(place) = self.family.get_mut(slot) {
+            *place = value;
+        }
+    }
+
+    /// Evaluates an expression for the family, or for member `member`. Returns the value, and
+    /// Rhai's own value when Rhai computed it.
+    pub fn value(
+        &mut self,
+        expr: &'a Expr,
+        member: Option<usize>,
+    ) -> Result<(Val<'a>, Option<Dynamic>), AssessError> {
+        if let Some(node) = &expr.native {
+            let env = Env { family: &self.family, members: &self.members, member };
+            match native::eval(node, &env) {
+                Ok(value) => return Ok((value, None)),
+                Err(Stop::Failed(message)) => return Err(rule_failed(&expr.at, message)),
+                Err(Stop::Unsupported) => {}
+            }
+        }
+        let dynamic = self.rhai_eval(expr, member)?;
+        Ok((from_dynamic(&dynamic), Some(dynamic)))
+    }
+
+    /// A condition: `true` holds; `false` and `()` (it read an unanswered question) do not.
+    pub fn holds(&mut self, expr: &'a Expr, member: Option<usize>) -> Result<bool, AssessError> {
+        match self.value(expr, member)? {
+            (Val::Bool(b), _) => Ok(b),
+            (Val::Unit, _) => Ok(false),
+            (other, dynamic) => {
+                let type_name = dynamic.map_or(other.type_name(), |d| d.type_name());
+                Err(rule_failed(
+                    &expr.at,
+                    format!("gives a value of type {type_name} where yes/no is needed"),
+                ))
+            }
+        }
+    }
+
+    /// Every member for whom a member-scoped condition holds.
+    pub fn members_where(&mut self, expr: &'a Expr) -> Result<Vec<usize>, AssessError> {
+        let mut matched = Vec::new();
+        for m in 0..self.members.len() {
+            if self.holds(expr, Some(m))? {
+                matched.push(m);
+            }
+        }
+        Ok(matched)
+    }
+
+    fn rhai_eval(&mut self, expr: &Expr, member: Option<usize>) -> Result<Dynamic, AssessError> {
+        let engine = &self.rules.engine;
+        let state = self.rhai_state();
+        let mark = state.scope.len();
+        if let Some(m) = member {
+            state.scope.push_dynamic(MEMBER, state.members.get(m).cloned().unwrap_or(Dynamic::UNIT));
+        }
+        let result = engine.eval_ast_with_scope::<Dynamic>(&mut state.scope, &expr.ast);
+        state.scope.rewind(mark);
+        result.map_err(|error| rule_failed(&expr.at, sandbox::describe(&error)))
+    }
+
+    /// Rhai's scope: the answers, the members with their facts, and every slot computed so far.
+    fn rhai_state(&mut self) -> &mut RhaiState {
+        let rules = self.rules;
+        let members: Vec<Dynamic> = self
+            .member_answers
+            .iter()
+            .zip(&self.members)
+            .map(|(answers, values)| {
+                let mut map = answers::record_map(rules.questions.iter().find(|q| q.id == MEMBERS), answers);
+                for ((name, kind), value) in rules.slots.member.iter().zip(values) {
+                    if kind.is_none() && *value != Val::Unit {
+                        map.insert(name.as_str().into(), to_dynamic(value));
+                    }
+                }
+                Dynamic::from_map(map)
+            })
+            .collect();
+        let family = &self.family;
+        let answers = self.answers;
+        self.rhai.get_or_insert_with(|| {
+            let mut scope = RhaiScope::new();
+            for q in rules.questions.iter().filter(|q| q.id != MEMBERS) {
+                scope.push_dynamic(
+                    q.id.clone(),
+                    answers::to_dynamic(q, answers.get(&q.id)).unwrap_or(Dynamic::UNIT),
+                );
+            }
+            scope.push_dynamic(MEMBERS, Dynamic::from_array(members.clone()));
+            for (source, value) in rules.slots.family.iter().zip(family) {
+                let name = match source {
+                    FamilySource::Parameter(index) => rules.parameters.get(*index).map(|p| p.id.as_str()),
+                    FamilySource::Computed(name) => Some(name.as_str()),
+                    FamilySource::Answer { .. } => None,
+                };
+                if let Some(name) = name {
+                    scope.push_dynamic(name.to_owned(), to_dynamic(value));
+                }
+            }
+            RhaiState { scope, members }
+        })
+    }
+}
+
+/// An answer as a value: `null` or absent is `()`, an unanswered list is empty.
+fn from_json(value: Option<&Value>, kind: QuestionType) -> Val<'_> {
+    let value = value.filter(|v| !v.is_null());
+    let Some(value) = value else {
+        return if kind == QuestionType::EnumList { Val::List(&[]) } else { Val::Unit };
+    };
+    match kind {
+        QuestionType::Bool => value.as_bool().map_or(Val::Unit, Val::Bool),
+        QuestionType::Integer => value.as_f64().map_or(Val::Unit, |f| Val::Int(f as i64)),
+        QuestionType::Number | QuestionType::Money => value.as_f64().map_or(Val::Unit, Val::Float),
+        QuestionType::Date | QuestionType::Text | QuestionType::Enum => {
+            value.as_str().map_or(Val::Unit, Val::Str)
+        }
+        QuestionType::EnumList => value.as_array().map_or(Val::List(&[]), |a| Val::List(a.as_slice())),
+        QuestionType::Section | QuestionType::Records => Val::Opaque,
+    }
+}
+
+fn from_dynamic(value: &Dynamic) -> Val<'static> {
+    if value.is_unit() {
+        Val::Unit
+    } else if let Ok(b) = value.as_bool() {
+        Val::Bool(b)
+    } else if let Ok(i) = value.as_int() {
+        Val::Int(i)
+    } else if let Ok(f) = value.as_float() {
+        Val::Float(f)
+    } else if let Some(s) = value.read_lock::<rhai::ImmutableString>() {
+        Val::Text(Arc::from(s.as_str()))
+    } else {
+        Val::Opaque
+    }
+}
+
+fn to_dynamic(value: &Val<'_>) -> Dynamic {
+    match value {
+        Val::Unit | Val::Opaque => Dynamic::UNIT,
+        Val::Bool(b) => Dynamic::from_bool(*b),
+        Val::Int(i) => Dynamic::from_int(*i),
+        Val::Float(f) => Dynamic::from_float(*f),
+        Val::Str(s) => Dynamic::from(s.to_string()),
+        Val::Text(s) => Dynamic::from(s.to_string()),
+        Val::List(items) => Dynamic::from_array(
+            items.iter().filter_map(Value::as_str).map(|s| Dynamic::from(s.to_owned())).collect::<Array>(),
+        ),
+    }
+}
+
+pub(crate) fn rule_failed(at: &At, message: String) -> AssessError {
+    AssessError::RuleFailed {
+        rule: at.rule.clone().unwrap_or_default(),
+        file: at.file.clone(),
+        line: at.line,
+        message,
+    }
+}
