@@ -10,4 +10,18 @@ fn main() {
         std::hint::black_box(rules.assess(answers).ok());
     }
     println!("{name}: {:?} per assessment", started.elapsed() / times as u32);
+    let started = std::time::Instant::now();
+    for _ in 0..times {
+        std::hint::black_box(rules.validate_answers(answers));
+    }
+    println!("{name}: {:?} per validation alone", started.elapsed() / times as u32);
+    let assessment = rules.assess(answers).ok();
+    let started = std::time::Instant::now();
+    for _ in 0..times {
+        std::hint::black_box(assessment.clone());
+    }
+    println!(
+        "{name}: {:?} per clone of the finished assessment (its allocations)",
+        started.elapsed() / times as u32
+    );
 }

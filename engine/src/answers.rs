@@ -62,7 +62,11 @@ fn check_object(questions: &[Question], value: &Value, path: &mut String, proble
         problem(problems, path, "wrong_type", "must be an object of answers");
         return;
     };
-    for key in object.keys() {
+    // Every key that names a question is counted below; only when some key is left over is
+    // there an unknown field to find (this keeps valid answers linear).
+    let known_keys = questions.iter().filter(|q| object.contains_key(&q.id)).count();
+    let unknown_keys = object.keys().filter(|_| known_keys < object.len());
+    for key in unknown_keys {
         if !questions.iter().any(|q| &q.id == key) {
             let known: Vec<&str> = questions.iter().map(|q| q.id.as_str()).collect();
             within(path, &escape(key), |child| {
@@ -255,7 +259,14 @@ pub(crate) fn record_map(members: Option<&Question>, record: &Value) -> Map {
     section_map(members.map(|q| q.questions.as_slice()).unwrap_or_default(), record.as_object())
 }
 
-/// Whether an answer is given at a JSON Pointer (`null` counts as not given).
-pub(crate) fn is_answered(answers: &Value, pointer: &str) -> bool {
-    answers.pointer(pointer).is_some_and(|v| !v.is_null())
+/// Whether an answer is given at a path of keys (`null` counts as not given).
+pub(crate) fn is_answered(answers: &Value, keys: &[String]) -> bool {
+    let mut value = answers;
+    for key in keys {
+        match value.get(key) {
+            Some(next) => value = next,
+            None => return false,
+        }
+    }
+    !value.is_null()
 }

@@ -2,7 +2,6 @@
 //! and criteria in dependency order, then levels, services, partners and deadlines, each with
 //! its reasons, the answers it read and its basis.
 
-use std::collections::BTreeSet;
 use std::fmt;
 
 use jiff::civil::Date;
@@ -20,7 +19,7 @@ use crate::diagnostic::At;
 use crate::evaluate::Values;
 use crate::model::Scope;
 use crate::native::Val;
-use crate::ruleset::{Clause, NodeKind, Outcome, Reads, RuleSet, Trigger};
+use crate::ruleset::{Clause, NodeKind, Outcome, OutcomeRef, Reads, RuleSet, Trigger};
 use crate::vocab::{Labels, Severity, Urgency};
 
 /// Why a family could not be assessed.
@@ -68,11 +67,34 @@ impl fmt::Display for AssessError {
 
 impl std::error::Error for AssessError {}
 
+/// An answer read by a rule: borrowed, cheap to copy, sort and merge; it becomes a JSON
+/// Pointer string only in the finished assessment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Read<'a> {
+    /// A path outside the members (`/survey_act/x`).
+    Answer(&'a str),
+    /// A field of member `m`.
+    Member(usize, &'a str),
+}
+
+impl Read<'_> {
+    fn path(self) -> String {
+        match self {
+            Read::Answer(path) => path.to_owned(),
+            Read::Member(m, field) => format!("/{MEMBERS}/{m}/{field}"),
+        }
+    }
+}
+
+fn paths(reads: &[Read<'_>]) -> Vec<String> {
+    reads.iter().map(|r| r.path()).collect()
+}
+
 /// A category or criterion that holds, and for which members.
 #[derive(Debug, Clone)]
-struct Hit {
+struct Hit<'a> {
     severity: Severity,
-    reads: Vec<String>,
+    reads: Vec<Read<'a>>,
     because: Vec<String>,
 }
 
@@ -98,8 +120,8 @@ struct Run<'a> {
     answers: &'a Value,
     as_of: Date,
     values: Values<'a>,
-    categories: Vec<Option<Hit>>,
-    criteria: Vec<Option<Hit>>,
+    categories: Vec<Option<Hit<'a>>>,
+    criteria: Vec<Option<Hit<'a>>>,
     warnings: Vec<Warning>,
 }
 
@@ -225,51 +247,48 @@ impl<'a> Run<'a> {
         Ok(severity)
     }
 
-    /// The answer paths behind a set of reads, with member fields for the given members.
-    fn expand_reads(&self, reads: &Reads, members: &[usize]) -> Vec<String> {
-        let mut paths: BTreeSet<String> = reads.family.clone();
+    /// The answers behind a set of reads, with member fields for the given members.
+    fn expand_reads(&self, reads: &'a Reads, members: &[usize], out: &mut Vec<Read<'a>>) {
+        out.extend(reads.family.iter().map(|p| Read::Answer(p)));
         for &m in members {
-            for field in &reads.own_member {
-                paths.insert(format!("/{MEMBERS}/{m}/{field}"));
-            }
+            out.extend(reads.own_member.iter().map(|f| Read::Member(m, f)));
         }
         for m in 0..self.values.member_count() {
-            for field in &reads.every_member {
-                paths.insert(format!("/{MEMBERS}/{m}/{field}"));
-            }
+            out.extend(reads.every_member.iter().map(|f| Read::Member(m, f)));
         }
-        paths.into_iter().collect()
     }
 
     /// The answers read, including those read by the categories and criteria used that hold.
-    fn reads_with_outcomes(&self, reads: &Reads, members: &[usize]) -> Vec<String> {
-        let mut paths: BTreeSet<String> = self.expand_reads(reads, members).into_iter().collect();
-        let outcomes = self
-            .rules
-            .categories
-            .iter()
-            .zip(&self.categories)
-            .chain(self.rules.criteria.iter().map(|c| &c.outcome).zip(&self.criteria));
-        for (outcome, hit) in outcomes {
-            if let Some(hit) = hit.as_ref().filter(|_| reads.outcomes.contains(&outcome.id)) {
-                paths.extend(hit.reads.iter().cloned());
+    fn reads_with_outcomes(&self, reads: &'a Reads, members: &[usize]) -> Vec<Read<'a>> {
+        let mut out = Vec::new();
+        self.expand_reads(reads, members, &mut out);
+        for &outcome in &reads.outcome_refs {
+            if let Some(hit) = self.hit(outcome) {
+                out.extend_from_slice(&hit.reads);
             }
         }
-        paths.into_iter().collect()
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+
+    /// The hit of a category or criterion, if it holds.
+    fn hit(&self, outcome: OutcomeRef) -> Option<&Hit<'a>> {
+        match outcome {
+            OutcomeRef::Category(i) => self.categories.get(i)?.as_ref(),
+            OutcomeRef::Criterion(i) => self.criteria.get(i)?.as_ref(),
+        }
     }
 
     /// The derived facts used, and the categories and criteria used that hold.
     fn because(&self, reads: &Reads) -> Vec<String> {
-        let holding = |id: &String| {
-            self.rules.categories.iter().zip(&self.categories).any(|(o, h)| &o.id == id && h.is_some())
-                || self
-                    .rules
-                    .criteria
-                    .iter()
-                    .zip(&self.criteria)
-                    .any(|(c, h)| &c.outcome.id == id && h.is_some())
-        };
-        reads.derived.iter().cloned().chain(reads.outcomes.iter().filter(|id| holding(id)).cloned()).collect()
+        let rules = self.rules;
+        let holding =
+            reads.outcome_refs.iter().filter(|o| self.hit(**o).is_some()).filter_map(|o| match *o {
+                OutcomeRef::Category(i) => rules.categories.get(i).map(|c| c.id.clone()),
+                OutcomeRef::Criterion(i) => rules.criteria.get(i).map(|c| c.outcome.id.clone()),
+            });
+        reads.derived.iter().cloned().chain(holding).collect()
     }
 
     /// The ids that make a clause hold, or `None` if it does not.
@@ -376,7 +395,7 @@ impl<'a> Run<'a> {
                     if let Some(expr) = &s.when {
                         if self.values.holds(expr, None)? {
                             because = Some(self.because(&expr.reads));
-                            reads = self.reads_with_outcomes(&expr.reads, &[]);
+                            reads = paths(&self.reads_with_outcomes(&expr.reads, &[]));
                         }
                     }
                 }
@@ -451,7 +470,7 @@ impl<'a> Run<'a> {
             .categories
             .iter()
             .zip(&self.categories)
-            .filter_map(|(o, hit)| hit.as_ref().map(|h| finding(o, h.because.clone(), h.reads.clone())))
+            .filter_map(|(o, hit)| hit.as_ref().map(|h| finding(o, h.because.clone(), paths(&h.reads))))
             .collect();
         let criteria = rules
             .criteria
@@ -463,7 +482,7 @@ impl<'a> Run<'a> {
                     label: c.outcome.label.clone(),
                     severity: h.severity,
                     because: h.because.clone(),
-                    reads: h.reads.clone(),
+                    reads: paths(&h.reads),
                     basis: c.outcome.basis.clone(),
                     rule: rule_ref(&c.outcome.at),
                 })
@@ -500,12 +519,8 @@ impl<'a> Run<'a> {
     }
 
     fn severity_of(&self, id: &str) -> Option<Severity> {
-        self.rules
-            .criteria
-            .iter()
-            .zip(&self.criteria)
-            .find(|(c, _)| c.outcome.id == id)
-            .and_then(|(_, hit)| hit.as_ref().map(|h| h.severity))
+        let index = *self.rules.criterion_index.get(id)?;
+        self.criteria.get(index)?.as_ref().map(|h| h.severity)
     }
 
     /// Whether the family consents to involving partners (unrecorded consent is no consent).
@@ -530,7 +545,7 @@ impl<'a> Run<'a> {
         let rules = self.rules;
         let mut missing = Vec::new();
         for readable in &rules.readable_family {
-            if !answers::is_answered(self.answers, &readable.path)
+            if !answers::is_answered(self.answers, &readable.keys)
                 && self.relevant(&readable.relevance, None)?
             {
                 missing.push(readable.path.clone());
@@ -567,9 +582,15 @@ fn set<T>(items: &mut [T], index: usize, value: T) {
     }
 }
 
+/// The ids in their first order, each once (the lists are short).
 fn dedup(ids: Vec<String>) -> Vec<String> {
-    let mut seen = BTreeSet::new();
-    ids.into_iter().filter(|id| seen.insert(id.clone())).collect()
+    let mut out: Vec<String> = Vec::with_capacity(ids.len());
+    for id in ids {
+        if !out.contains(&id) {
+            out.push(id);
+        }
+    }
+    out
 }
 
 fn rule_ref(at: &At) -> RuleRef {

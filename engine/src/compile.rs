@@ -323,7 +323,11 @@ impl<'a> Compiler<'a> {
         let readable_family = reads_any
             .family
             .iter()
-            .map(|path| Readable { path: path.clone(), relevance: relevance_of(path) })
+            .map(|path| Readable {
+                path: path.clone(),
+                keys: path.split('/').skip(1).map(str::to_owned).collect(),
+                relevance: relevance_of(path),
+            })
             .collect();
         let readable_member = reads_any
             .own_member
@@ -333,10 +337,14 @@ impl<'a> Compiler<'a> {
             .into_iter()
             .map(|field| Readable {
                 path: field.clone(),
+                keys: vec![field.clone()],
                 relevance: relevance_of(&format!("/{MEMBERS}/*/{field}")),
             })
             .collect();
-        Some(RuleSet {
+        let criterion_index =
+            criterion_rules.iter().enumerate().map(|(i, c)| (c.outcome.id.clone(), i)).collect();
+        let mut rules = RuleSet {
+            criterion_index,
             partner_consent: manifest.item.partner_consent.clone(),
             readable_family,
             readable_member,
@@ -366,7 +374,9 @@ impl<'a> Compiler<'a> {
             deadlines: deadline_rules,
             tests: self.loaded.tests.iter().map(|t| (t.at.clone(), t.item.clone())).collect(),
             engine: self.engine,
-        })
+        };
+        rules.resolve_outcome_refs();
+        Some(rules)
     }
 
     fn slot_of(&self, name: &str) -> usize {

@@ -40,6 +40,8 @@ pub struct RuleSet {
     pub(crate) readable_family: Vec<Readable>,
     pub(crate) readable_member: Vec<Readable>,
     pub(crate) slots: Slots,
+    /// Criteria by id.
+    pub(crate) criterion_index: std::collections::HashMap<String, usize>,
     pub(crate) engine: Engine,
 }
 
@@ -58,6 +60,15 @@ pub(crate) struct Reads {
     pub derived: BTreeSet<String>,
     /// Categories and criteria referred to (ids).
     pub outcomes: BTreeSet<String>,
+    /// The same, resolved to indices once the rule set is compiled.
+    pub outcome_refs: Vec<OutcomeRef>,
+}
+
+/// A category or criterion, by index.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum OutcomeRef {
+    Category(usize),
+    Criterion(usize),
 }
 
 impl Reads {
@@ -103,6 +114,8 @@ pub(crate) struct Slots {
 pub(crate) struct Readable {
     /// JSON Pointer (`/survey_act/x`), or the field of a member (`x`).
     pub path: String,
+    /// The keys of `path` (`["survey_act", "x"]`).
+    pub keys: Vec<String>,
     /// Indices into `RuleSet::relevance` that must all hold.
     pub relevance: Vec<usize>,
 }
@@ -258,26 +271,43 @@ impl RuleSet {
 
     /// The same rule set with every expression evaluated by Rhai alone: the reference the
     /// native evaluator is tested against (`tests/tests/parity.rs`). Slower; not for production.
+    /// Every compiled expression, mutably.
+    fn exprs_mut(&mut self) -> impl Iterator<Item = &mut Expr> {
+        let facts = self.member_facts.iter_mut().map(|f| &mut f.expr);
+        let nodes = self.nodes.iter_mut().map(|n| &mut n.expr);
+        let relevance = self.relevance.iter_mut().map(|r| &mut r.expr);
+        let escalations = self.criteria.iter_mut().flat_map(|c| c.escalate.iter_mut().map(|(_, e)| e));
+        let services = self.services.iter_mut().filter_map(|s| s.when.as_mut());
+        let partners = self.partners.iter_mut().flat_map(|p| {
+            p.triggers.iter_mut().filter_map(|(t, _)| match t {
+                Trigger::When(e) => Some(e),
+                Trigger::Clause(_) => None,
+            })
+        });
+        facts.chain(nodes).chain(relevance).chain(escalations).chain(services).chain(partners)
+    }
+
+    /// Resolves the categories and criteria every expression refers to, to indices.
+    pub(crate) fn resolve_outcome_refs(&mut self) {
+        let categories: Vec<String> = self.categories.iter().map(|c| c.id.clone()).collect();
+        let criteria: Vec<String> = self.criteria.iter().map(|c| c.outcome.id.clone()).collect();
+        for expr in self.exprs_mut() {
+            expr.reads.outcome_refs = expr
+                .reads
+                .outcomes
+                .iter()
+                .filter_map(|id| {
+                    let category = categories.iter().position(|c| c == id).map(OutcomeRef::Category);
+                    category.or_else(|| criteria.iter().position(|c| c == id).map(OutcomeRef::Criterion))
+                })
+                .collect();
+        }
+    }
+
     #[doc(hidden)]
     pub fn rhai_only(mut self) -> Self {
-        let strip = |e: &mut Expr| e.native = None;
-        self.member_facts.iter_mut().for_each(|f| strip(&mut f.expr));
-        self.nodes.iter_mut().for_each(|n| strip(&mut n.expr));
-        self.relevance.iter_mut().for_each(|r| strip(&mut r.expr));
-        for c in &mut self.criteria {
-            c.escalate.iter_mut().for_each(|(_, e)| strip(e));
-        }
-        for s in &mut self.services {
-            if let Some(e) = &mut s.when {
-                strip(e);
-            }
-        }
-        for p in &mut self.partners {
-            for (t, _) in &mut p.triggers {
-                if let Trigger::When(e) = t {
-                    strip(e);
-                }
-            }
+        for expr in self.exprs_mut() {
+            expr.native = None;
         }
         self
     }
