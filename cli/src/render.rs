@@ -97,10 +97,10 @@ pub fn assessment(a: &Assessment, lang: Lang) -> String {
             .map(|c| (&c.id, &c.label))
             .chain(a.categories.iter().map(|c| (&c.id, &c.label)))
             .chain(a.urgent_services.iter().map(|s| (&s.id, &s.label)))
-            .find(|(i, _)| i.as_str() == id);
+            .find(|(i, _)| &***i == id);
         found.map_or(id.to_owned(), |(_, l)| l.get(lang).to_owned())
     };
-    let reasons = |ids: &[String]| ids.iter().map(|id| label_of(id)).collect::<Vec<_>>().join("; ");
+    let reasons = |ids: &[sopro_engine::Text]| ids.iter().map(|id| label_of(id)).collect::<Vec<_>>().join("; ");
     let _ = writeln!(out, "{} — {} {}, {} {}", w.title, a.ruleset.id, a.ruleset.version, w.as_of, a.as_of);
     let _ = writeln!(out);
     let review = a.level.review_on.as_ref().map(|d| format!(" ({} {d})", w.review)).unwrap_or_default();
@@ -117,7 +117,7 @@ pub fn assessment(a: &Assessment, lang: Lang) -> String {
             let _ = writeln!(out, "      {}: {}", w.because, reasons(&c.because));
         }
         if !c.reads.is_empty() {
-            let _ = writeln!(out, "      {}: {}", w.reads, c.reads.join(", "));
+            let _ = writeln!(out, "      {}: {}", w.reads, join(&c.reads));
         }
         let _ = writeln!(out, "      {}: {}", w.basis, basis(&c.basis, lang));
     }
@@ -129,7 +129,7 @@ pub fn assessment(a: &Assessment, lang: Lang) -> String {
     section(&mut out, w.services, a.urgent_services.is_empty(), w.none);
     for s in &a.urgent_services {
         if s.because.is_empty() {
-            let _ = writeln!(out, "  • {} — {}: {}", s.label.get(lang), w.reads, s.reads.join(", "));
+            let _ = writeln!(out, "  • {} — {}: {}", s.label.get(lang), w.reads, join(&s.reads));
         } else {
             let _ = writeln!(out, "  • {} — {}: {}", s.label.get(lang), w.because, reasons(&s.because));
         }
@@ -172,7 +172,7 @@ pub fn assessment(a: &Assessment, lang: Lang) -> String {
     }
     if !a.missing.is_empty() {
         section(&mut out, w.missing, false, w.none);
-        let _ = writeln!(out, "  {}", a.missing.join(", "));
+        let _ = writeln!(out, "  {}", join(&a.missing));
     }
     if !a.warnings.is_empty() {
         section(&mut out, w.warnings, false, w.none);
@@ -184,6 +184,10 @@ pub fn assessment(a: &Assessment, lang: Lang) -> String {
     let _ = writeln!(out);
     let _ = writeln!(out, "{}: {}", w.case, a.ruleset.digest);
     out
+}
+
+fn join(items: &[sopro_engine::Text]) -> String {
+    items.iter().map(|i| &**i).collect::<Vec<_>>().join(", ")
 }
 
 fn section(out: &mut String, title: &str, empty: bool, none: &str) {

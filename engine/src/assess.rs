@@ -20,7 +20,7 @@ use crate::evaluate::Values;
 use crate::model::Scope;
 use crate::native::Val;
 use crate::ruleset::{Clause, NodeKind, Outcome, OutcomeRef, Reads, RuleSet, Trigger};
-use crate::vocab::{Labels, Severity, Urgency};
+use crate::vocab::{Labels, Severity, Text, Urgency};
 
 /// Why a family could not be assessed.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -72,22 +72,21 @@ impl std::error::Error for AssessError {}
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 enum Read<'a> {
     /// A path outside the members (`/survey_act/x`).
-    Answer(&'a str),
-    /// A field of member `m`.
-    Member(usize, &'a str),
+    Answer(&'a Text),
+    /// A field (member slot) of member `m`.
+    Member(usize, usize),
 }
 
-impl Read<'_> {
-    fn path(self) -> String {
-        match self {
-            Read::Answer(path) => path.to_owned(),
-            Read::Member(m, field) => format!("/{MEMBERS}/{m}/{field}"),
-        }
+impl RuleSet {
+    fn paths(&self, reads: &[Read<'_>]) -> Vec<Text> {
+        reads
+            .iter()
+            .map(|r| match *r {
+                Read::Answer(path) => path.clone(),
+                Read::Member(m, slot) => self.member_path(m, slot),
+            })
+            .collect()
     }
-}
-
-fn paths(reads: &[Read<'_>]) -> Vec<String> {
-    reads.iter().map(|r| r.path()).collect()
 }
 
 /// A category or criterion that holds, and for which members.
@@ -95,7 +94,7 @@ fn paths(reads: &[Read<'_>]) -> Vec<String> {
 struct Hit<'a> {
     severity: Severity,
     reads: Vec<Read<'a>>,
-    because: Vec<String>,
+    because: Vec<Text>,
 }
 
 impl RuleSet {
@@ -249,12 +248,12 @@ impl<'a> Run<'a> {
 
     /// The answers behind a set of reads, with member fields for the given members.
     fn expand_reads(&self, reads: &'a Reads, members: &[usize], out: &mut Vec<Read<'a>>) {
-        out.extend(reads.family.iter().map(|p| Read::Answer(p)));
+        out.extend(reads.family.iter().map(Read::Answer));
         for &m in members {
-            out.extend(reads.own_member.iter().map(|f| Read::Member(m, f)));
+            out.extend(reads.own_member_slots.iter().map(|&slot| Read::Member(m, slot)));
         }
         for m in 0..self.values.member_count() {
-            out.extend(reads.every_member.iter().map(|f| Read::Member(m, f)));
+            out.extend(reads.every_member_slots.iter().map(|&slot| Read::Member(m, slot)));
         }
     }
 
@@ -281,7 +280,7 @@ impl<'a> Run<'a> {
     }
 
     /// The derived facts used, and the categories and criteria used that hold.
-    fn because(&self, reads: &Reads) -> Vec<String> {
+    fn because(&self, reads: &Reads) -> Vec<Text> {
         let rules = self.rules;
         let holding =
             reads.outcome_refs.iter().filter(|o| self.hit(**o).is_some()).filter_map(|o| match *o {
@@ -292,7 +291,7 @@ impl<'a> Run<'a> {
     }
 
     /// The ids that make a clause hold, or `None` if it does not.
-    fn clause(&self, clause: &Clause, level: Option<usize>, services: &[bool]) -> Option<Vec<String>> {
+    fn clause(&self, clause: &Clause, level: Option<usize>, services: &[bool]) -> Option<Vec<Text>> {
         let mut because = Vec::new();
         if let Some(i) = clause.category {
             self.categories.get(i)?.as_ref()?;
@@ -303,7 +302,7 @@ impl<'a> Run<'a> {
             because.push(self.rules.criteria.get(i)?.outcome.id.clone());
         }
         if let Some((severity, at_least)) = clause.severity {
-            let ids: Vec<String> = self
+            let ids: Vec<Text> = self
                 .rules
                 .criteria
                 .iter()
@@ -324,7 +323,7 @@ impl<'a> Run<'a> {
             because.push(self.rules.levels.get(level)?.outcome.id.clone());
         }
         if clause.any_service {
-            let on: Vec<String> = self
+            let on: Vec<Text> = self
                 .rules
                 .services
                 .iter()
@@ -346,7 +345,7 @@ impl<'a> Run<'a> {
         Some(because)
     }
 
-    fn any_clause(&self, clauses: &[Clause], level: Option<usize>, services: &[bool]) -> Option<Vec<String>> {
+    fn any_clause(&self, clauses: &[Clause], level: Option<usize>, services: &[bool]) -> Option<Vec<Text>> {
         clauses.iter().find_map(|c| self.clause(c, level, services))
     }
 
@@ -395,7 +394,7 @@ impl<'a> Run<'a> {
                     if let Some(expr) = &s.when {
                         if self.values.holds(expr, None)? {
                             because = Some(self.because(&expr.reads));
-                            reads = paths(&self.reads_with_outcomes(&expr.reads, &[]));
+                            reads = rules.paths(&self.reads_with_outcomes(&expr.reads, &[]));
                         }
                     }
                 }
@@ -470,7 +469,7 @@ impl<'a> Run<'a> {
             .categories
             .iter()
             .zip(&self.categories)
-            .filter_map(|(o, hit)| hit.as_ref().map(|h| finding(o, h.because.clone(), paths(&h.reads))))
+            .filter_map(|(o, hit)| hit.as_ref().map(|h| finding(o, h.because.clone(), rules.paths(&h.reads))))
             .collect();
         let criteria = rules
             .criteria
@@ -482,7 +481,7 @@ impl<'a> Run<'a> {
                     label: c.outcome.label.clone(),
                     severity: h.severity,
                     because: h.because.clone(),
-                    reads: paths(&h.reads),
+                    reads: rules.paths(&h.reads),
                     basis: c.outcome.basis.clone(),
                     rule: rule_ref(&c.outcome.at),
                 })
@@ -541,7 +540,7 @@ impl<'a> Run<'a> {
     }
 
     /// Relevant questions that rules read and that are not answered.
-    fn missing(&mut self) -> Result<Vec<String>, AssessError> {
+    fn missing(&mut self) -> Result<Vec<Text>, AssessError> {
         let rules = self.rules;
         let mut missing = Vec::new();
         for readable in &rules.readable_family {
@@ -556,7 +555,7 @@ impl<'a> Run<'a> {
                 if !self.values.member_answered(m, &readable.path)
                     && self.relevant(&readable.relevance, Some(m))?
                 {
-                    missing.push(format!("/{MEMBERS}/{m}/{}", readable.path));
+                    missing.push(rules.member_path(m, readable.member_slot));
                 }
             }
         }
@@ -583,8 +582,8 @@ fn set<T>(items: &mut [T], index: usize, value: T) {
 }
 
 /// The ids in their first order, each once (the lists are short).
-fn dedup(ids: Vec<String>) -> Vec<String> {
-    let mut out: Vec<String> = Vec::with_capacity(ids.len());
+fn dedup(ids: Vec<Text>) -> Vec<Text> {
+    let mut out: Vec<Text> = Vec::with_capacity(ids.len());
     for id in ids {
         if !out.contains(&id) {
             out.push(id);
@@ -597,7 +596,7 @@ fn rule_ref(at: &At) -> RuleRef {
     RuleRef { file: at.file.clone(), line: at.line }
 }
 
-fn finding(o: &Outcome, because: Vec<String>, reads: Vec<String>) -> Finding {
+fn finding(o: &Outcome, because: Vec<Text>, reads: Vec<Text>) -> Finding {
     Finding {
         id: o.id.clone(),
         label: o.label.clone(),

@@ -1,10 +1,12 @@
 //! The assessment: what Sopro recommends for one family, and why. Its JSON Schema is generated
 //! from these types (`sopro schema assessment`) and committed under `rules/schema/`.
 
+use std::sync::Arc;
+
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::vocab::{Basis, Labels, Severity, Urgency};
+use crate::vocab::{Basis, Labels, Severity, Text, Urgency};
 
 /// One family's assessment.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -32,7 +34,7 @@ pub struct Assessment {
     /// Parameter values in force on the assessment date that the outcome used.
     pub parameters: Vec<ParameterValue>,
     /// Relevant questions the rules read that are not answered (JSON Pointers).
-    pub missing: Vec<String>,
+    pub missing: Vec<Text>,
     /// Things the specialist should know (no personal data).
     pub warnings: Vec<Warning>,
 }
@@ -62,16 +64,16 @@ pub struct RuleRef {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct LevelOutcome {
     /// Level id.
-    pub id: String,
+    pub id: Text,
     /// A label for people.
     pub label: Labels,
     /// When to review the family's situation.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub review_on: Option<String>,
     /// The categories and criteria that put the family on this level.
-    pub because: Vec<String>,
+    pub because: Vec<Text>,
     /// Legal basis of the level.
-    pub basis: Vec<Basis>,
+    pub basis: Arc<[Basis]>,
     /// Where the level's rule is written.
     pub rule: RuleRef,
 }
@@ -80,15 +82,15 @@ pub struct LevelOutcome {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Finding {
     /// Id.
-    pub id: String,
+    pub id: Text,
     /// A label for people.
     pub label: Labels,
     /// The rules (categories, criteria, derived facts) it follows from.
-    pub because: Vec<String>,
+    pub because: Vec<Text>,
     /// The answers it read (JSON Pointers).
-    pub reads: Vec<String>,
+    pub reads: Vec<Text>,
     /// Legal basis.
-    pub basis: Vec<Basis>,
+    pub basis: Arc<[Basis]>,
     /// Where its rule is written.
     pub rule: RuleRef,
 }
@@ -97,17 +99,17 @@ pub struct Finding {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct CriterionFinding {
     /// Criterion id.
-    pub id: String,
+    pub id: Text,
     /// A label for people.
     pub label: Labels,
     /// How serious it is for this family.
     pub severity: Severity,
     /// The rules (categories, criteria, derived facts) it follows from.
-    pub because: Vec<String>,
+    pub because: Vec<Text>,
     /// The answers it read (JSON Pointers).
-    pub reads: Vec<String>,
+    pub reads: Vec<Text>,
     /// Legal basis.
-    pub basis: Vec<Basis>,
+    pub basis: Arc<[Basis]>,
     /// Where its rule is written.
     pub rule: RuleRef,
 }
@@ -116,7 +118,7 @@ pub struct CriterionFinding {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct PartnerFinding {
     /// Partner id.
-    pub id: String,
+    pub id: Text,
     /// A label for people.
     pub label: Labels,
     /// How urgently.
@@ -124,9 +126,9 @@ pub struct PartnerFinding {
     /// Whether the law obliges the report, so no consent is needed.
     pub without_consent: bool,
     /// The criteria, categories or services that call for the partner.
-    pub because: Vec<String>,
+    pub because: Vec<Text>,
     /// Legal basis.
-    pub basis: Vec<Basis>,
+    pub basis: Arc<[Basis]>,
     /// Where its rule is written.
     pub rule: RuleRef,
 }
@@ -135,15 +137,15 @@ pub struct PartnerFinding {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct DeadlineFinding {
     /// Deadline id.
-    pub id: String,
+    pub id: Text,
     /// A label for people.
     pub label: Labels,
     /// Due date.
     pub due: String,
     /// What makes it apply.
-    pub because: Vec<String>,
+    pub because: Vec<Text>,
     /// Legal basis.
-    pub basis: Vec<Basis>,
+    pub basis: Arc<[Basis]>,
     /// Where its rule is written.
     pub rule: RuleRef,
 }

@@ -326,6 +326,7 @@ impl<'a> Compiler<'a> {
             .map(|path| Readable {
                 path: path.clone(),
                 keys: path.split('/').skip(1).map(str::to_owned).collect(),
+                member_slot: 0,
                 relevance: relevance_of(path),
             })
             .collect();
@@ -336,8 +337,9 @@ impl<'a> Compiler<'a> {
             .collect::<BTreeSet<_>>()
             .into_iter()
             .map(|field| Readable {
-                path: field.clone(),
+                path: field.as_str().into(),
                 keys: vec![field.clone()],
+                member_slot: self.names.member_slots.get(field).copied().unwrap_or_default(),
                 relevance: relevance_of(&format!("/{MEMBERS}/*/{field}")),
             })
             .collect();
@@ -345,6 +347,7 @@ impl<'a> Compiler<'a> {
             criterion_rules.iter().enumerate().map(|(i, c)| (c.outcome.id.clone(), i)).collect();
         let mut rules = RuleSet {
             criterion_index,
+            member_paths: Vec::new(),
             partner_consent: manifest.item.partner_consent.clone(),
             readable_family,
             readable_member,
@@ -375,7 +378,7 @@ impl<'a> Compiler<'a> {
             tests: self.loaded.tests.iter().map(|t| (t.at.clone(), t.item.clone())).collect(),
             engine: self.engine,
         };
-        rules.resolve_outcome_refs();
+        rules.resolve_refs();
         Some(rules)
     }
 
@@ -658,7 +661,7 @@ impl<'a> Compiler<'a> {
             } else if let Some(fields) = n.sections.get(&r.root) {
                 match r.field {
                     Some(field) if fields.contains(&field) => {
-                        reads.family.insert(format!("/{}/{field}", r.root));
+                        reads.family.insert(format!("/{}/{field}", r.root).into());
                     }
                     Some(field) => self.diags.error(
                         "rules::unknown-field",
@@ -668,11 +671,11 @@ impl<'a> Compiler<'a> {
                     None => {}
                 }
             } else if n.scalars.contains(&r.root) {
-                reads.family.insert(format!("/{}", r.root));
+                reads.family.insert(format!("/{}", r.root).into());
             } else if let Some(&index) = n.parameters.get(&r.root) {
                 reads.parameters.insert(index);
             } else if n.derived.contains(&r.root) {
-                reads.derived.insert(r.root);
+                reads.derived.insert(r.root.into());
             } else if n.outcomes.contains(&r.root) {
                 reads.outcomes.insert(r.root);
             }
@@ -688,12 +691,9 @@ impl<'a> Compiler<'a> {
         let mut done: BTreeSet<String> = BTreeSet::new();
         while !pending.is_empty() {
             let (ready, waiting): (Vec<Node>, Vec<Node>) = pending.into_iter().partition(|node| {
-                node.expr
-                    .reads
-                    .derived
-                    .iter()
-                    .chain(&node.expr.reads.outcomes)
-                    .all(|d| done.contains(d) || d == &node.id)
+                let reads = &node.expr.reads;
+                let uses = reads.derived.iter().map(|d| &**d).chain(reads.outcomes.iter().map(String::as_str));
+                uses.into_iter().all(|d| done.contains(d) || d == node.id)
             });
             if ready.is_empty() {
                 let ids: Vec<&str> = waiting.iter().map(|n| n.id.as_str()).collect();
@@ -707,12 +707,12 @@ impl<'a> Compiler<'a> {
                 return ordered;
             }
             for mut node in ready {
-                if node.expr.reads.derived.contains(&node.id) || node.expr.reads.outcomes.contains(&node.id) {
+                if node.expr.reads.derived.contains(node.id.as_str()) || node.expr.reads.outcomes.contains(&node.id) {
                     self.diags.error("rules::cycle", &node.expr.at, "the rule uses itself");
                 }
                 let used: Vec<Reads> = ordered
                     .iter()
-                    .filter(|o| o.kind == NodeKind::Derived && node.expr.reads.derived.contains(&o.id))
+                    .filter(|o| o.kind == NodeKind::Derived && node.expr.reads.derived.contains(o.id.as_str()))
                     .map(|o| o.expr.reads.clone())
                     .collect();
                 for u in &used {
@@ -934,7 +934,7 @@ impl<'a, I: Iterator<Item = &'a Located<model::Category>>> ChainIds for I {
 }
 
 fn outcome(at: &At, id: &str, label: &Labels, basis: &[crate::vocab::Basis]) -> Outcome {
-    Outcome { id: id.to_owned(), label: label.clone(), basis: basis.to_vec(), at: at.clone() }
+    Outcome { id: id.into(), label: label.clone(), basis: basis.into(), at: at.clone() }
 }
 
 fn rule_id(rule: &str) -> Option<&str> {

@@ -32,7 +32,7 @@
 //! let answers = serde_json::json!({"as_of": "2026-03-10", "members": [{"id": "m1"}], "answers": {"no_food": true}});
 //! let assessment = rules.assess(&answers).expect("valid answers");
 //! assert_eq!(assessment.level.id, "urgent");
-//! assert_eq!(assessment.criteria[0].reads, ["/answers/no_food"]);
+//! assert_eq!(&*assessment.criteria[0].reads[0], "/answers/no_food");
 //! ```
 
 mod answers;
@@ -61,4 +61,4 @@ pub use ruleset::{Loaded, RuleSet};
 pub use schema::{answers_schema, assessment_schema, ruleset_schema, test_file_schema};
 pub use source::{MemorySource, RuleSource};
 pub use testing::{CaseOutcome, Coverage, TestReport};
-pub use vocab::{Basis, BasisStatus, Labels, Lang, Severity, Urgency};
+pub use vocab::{Basis, BasisStatus, Labels, Lang, Severity, Text, Urgency};

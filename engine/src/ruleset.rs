@@ -8,7 +8,7 @@ use rhai::{Engine, AST};
 use crate::diagnostic::{At, Diagnostic};
 use crate::model::{Period, Question, QuestionType, Scope, TestCase};
 use crate::source::RuleSource;
-use crate::vocab::{Basis, Labels, Severity, Urgency};
+use crate::vocab::{Basis, Labels, Severity, Text, Urgency};
 
 /// A rule set compiled once and then used for any number of assessments.
 ///
@@ -41,7 +41,9 @@ pub struct RuleSet {
     pub(crate) readable_member: Vec<Readable>,
     pub(crate) slots: Slots,
     /// Criteria by id.
-    pub(crate) criterion_index: std::collections::HashMap<String, usize>,
+    pub(crate) criterion_index: std::collections::HashMap<Text, usize>,
+    /// `/members/<m>/<field>` for the first members, by member slot: made once, shared.
+    pub(crate) member_paths: Vec<Vec<Text>>,
     pub(crate) engine: Engine,
 }
 
@@ -49,7 +51,7 @@ pub struct RuleSet {
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Reads {
     /// Answer paths outside the members (`/survey_act/food_present`).
-    pub family: BTreeSet<String>,
+    pub family: BTreeSet<Text>,
     /// Fields of the member the rule is evaluated for (member scope).
     pub own_member: BTreeSet<String>,
     /// Fields read on every member (through `members` and closures).
@@ -57,11 +59,14 @@ pub(crate) struct Reads {
     /// Parameters used (indices into `RuleSet::parameters`).
     pub parameters: BTreeSet<usize>,
     /// Derived facts used, directly or not (ids).
-    pub derived: BTreeSet<String>,
+    pub derived: BTreeSet<Text>,
     /// Categories and criteria referred to (ids).
     pub outcomes: BTreeSet<String>,
     /// The same, resolved to indices once the rule set is compiled.
     pub outcome_refs: Vec<OutcomeRef>,
+    /// `own_member` and `every_member` as member slots, once the rule set is compiled.
+    pub own_member_slots: Vec<usize>,
+    pub every_member_slots: Vec<usize>,
 }
 
 /// A category or criterion, by index.
@@ -113,9 +118,11 @@ pub(crate) struct Slots {
 #[derive(Debug, Clone)]
 pub(crate) struct Readable {
     /// JSON Pointer (`/survey_act/x`), or the field of a member (`x`).
-    pub path: String,
+    pub path: Text,
     /// The keys of `path` (`["survey_act", "x"]`).
     pub keys: Vec<String>,
+    /// For a member field, its member slot.
+    pub member_slot: usize,
     /// Indices into `RuleSet::relevance` that must all hold.
     pub relevance: Vec<usize>,
 }
@@ -172,9 +179,9 @@ pub(crate) enum NodeKind {
 
 /// The identity and basis shared by every outcome.
 pub(crate) struct Outcome {
-    pub id: String,
+    pub id: Text,
     pub label: Labels,
-    pub basis: Vec<Basis>,
+    pub basis: std::sync::Arc<[Basis]>,
     pub at: At,
 }
 
@@ -287,18 +294,64 @@ impl RuleSet {
         facts.chain(nodes).chain(relevance).chain(escalations).chain(services).chain(partners)
     }
 
+    /// The JSON Pointer of a member's field, shared when the member is one of the first.
+    pub(crate) fn member_path(&self, member: usize, slot: usize) -> Text {
+        match self.member_paths.get(member).and_then(|paths| paths.get(slot)) {
+            Some(path) => path.clone(),
+            None => {
+                let field = self.slots.member.get(slot).map_or("", |(name, _)| name.as_str());
+                format!("/{}/{member}/{field}", crate::compile::MEMBERS).into()
+            }
+        }
+    }
+
+    /// Resolves what expressions refer to by name to indices, and interns member paths.
+    pub(crate) fn resolve_refs(&mut self) {
+        const INTERNED_MEMBERS: usize = 64;
+        self.member_paths = (0..INTERNED_MEMBERS)
+            .map(|m| {
+                let fields = self.slots.member.iter();
+                fields.map(|(name, _)| format!("/{}/{m}/{name}", crate::compile::MEMBERS).into()).collect()
+            })
+            .collect();
+        let member_slot = |name: &String| self.slots.member.iter().position(|(n, _)| n == name);
+        let member_slots: Vec<(String, usize)> = self
+            .slots
+            .member
+            .iter()
+            .enumerate()
+            .map(|(i, (name, _))| (name.clone(), i))
+            .collect();
+        let _ = member_slot;
+        let slot_of = |name: &String| member_slots.iter().find(|(n, _)| n == name).map(|(_, i)| *i);
+        let member_slot_lists: Vec<(Vec<usize>, Vec<usize>)> = self
+            .exprs_mut()
+            .map(|e| {
+                (
+                    e.reads.own_member.iter().filter_map(slot_of).collect(),
+                    e.reads.every_member.iter().filter_map(slot_of).collect(),
+                )
+            })
+            .collect();
+        for (expr, (own, every)) in self.exprs_mut().zip(member_slot_lists) {
+            expr.reads.own_member_slots = own;
+            expr.reads.every_member_slots = every;
+        }
+        self.resolve_outcome_refs();
+    }
+
     /// Resolves the categories and criteria every expression refers to, to indices.
-    pub(crate) fn resolve_outcome_refs(&mut self) {
-        let categories: Vec<String> = self.categories.iter().map(|c| c.id.clone()).collect();
-        let criteria: Vec<String> = self.criteria.iter().map(|c| c.outcome.id.clone()).collect();
+    fn resolve_outcome_refs(&mut self) {
+        let categories: Vec<Text> = self.categories.iter().map(|c| c.id.clone()).collect();
+        let criteria: Vec<Text> = self.criteria.iter().map(|c| c.outcome.id.clone()).collect();
         for expr in self.exprs_mut() {
             expr.reads.outcome_refs = expr
                 .reads
                 .outcomes
                 .iter()
                 .filter_map(|id| {
-                    let category = categories.iter().position(|c| c == id).map(OutcomeRef::Category);
-                    category.or_else(|| criteria.iter().position(|c| c == id).map(OutcomeRef::Criterion))
+                    let category = categories.iter().position(|c| **c == **id).map(OutcomeRef::Category);
+                    category.or_else(|| criteria.iter().position(|c| **c == **id).map(OutcomeRef::Criterion))
                 })
                 .collect();
         }

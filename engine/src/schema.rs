@@ -65,7 +65,7 @@ fn question_schema(q: &Question) -> Value {
     };
     let Value::Object(map) = &mut schema else { return schema };
     map.insert("title".into(), json!(q.label.ru));
-    let mut description = q.label.en.clone();
+    let mut description = q.label.en.to_string();
     if let Some(help) = &q.help {
         description = format!("{description}. {}", help.en);
     }

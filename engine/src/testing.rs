@@ -80,12 +80,12 @@ impl RuleSet {
             });
         }
         let all: [(&str, Vec<&str>); 6] = [
-            ("level", self.levels.iter().map(|l| l.outcome.id.as_str()).collect()),
-            ("category", self.categories.iter().map(|c| c.id.as_str()).collect()),
-            ("criterion", self.criteria.iter().map(|c| c.outcome.id.as_str()).collect()),
-            ("urgent_service", self.services.iter().map(|s| s.outcome.id.as_str()).collect()),
-            ("partner", self.partners.iter().map(|p| p.outcome.id.as_str()).collect()),
-            ("deadline", self.deadlines.iter().map(|d| d.outcome.id.as_str()).collect()),
+            ("level", self.levels.iter().map(|l| l.outcome.id.as_ref()).collect()),
+            ("category", self.categories.iter().map(|c| c.id.as_ref()).collect()),
+            ("criterion", self.criteria.iter().map(|c| c.outcome.id.as_ref()).collect()),
+            ("urgent_service", self.services.iter().map(|s| s.outcome.id.as_ref()).collect()),
+            ("partner", self.partners.iter().map(|p| p.outcome.id.as_ref()).collect()),
+            ("deadline", self.deadlines.iter().map(|d| d.outcome.id.as_ref()).collect()),
         ];
         let mut coverage = Coverage::default();
         for (kind, ids) in all {
@@ -102,13 +102,13 @@ impl RuleSet {
 }
 
 fn record(seen: &mut BTreeMap<&'static str, BTreeSet<String>>, a: &Assessment) {
-    seen.entry("level").or_default().insert(a.level.id.clone());
-    seen.entry("category").or_default().extend(a.categories.iter().map(|c| c.id.clone()));
-    seen.entry("criterion").or_default().extend(a.criteria.iter().map(|c| c.id.clone()));
-    seen.entry("urgent_service").or_default().extend(a.urgent_services.iter().map(|s| s.id.clone()));
-    let partners = a.partners.iter().chain(&a.partners_pending_consent).map(|p| p.id.clone());
+    seen.entry("level").or_default().insert(a.level.id.to_string());
+    seen.entry("category").or_default().extend(a.categories.iter().map(|c| c.id.to_string()));
+    seen.entry("criterion").or_default().extend(a.criteria.iter().map(|c| c.id.to_string()));
+    seen.entry("urgent_service").or_default().extend(a.urgent_services.iter().map(|s| s.id.to_string()));
+    let partners = a.partners.iter().chain(&a.partners_pending_consent).map(|p| p.id.to_string());
     seen.entry("partner").or_default().extend(partners);
-    seen.entry("deadline").or_default().extend(a.deadlines.iter().map(|d| d.id.clone()));
+    seen.entry("deadline").or_default().extend(a.deadlines.iter().map(|d| d.id.to_string()));
 }
 
 fn compare(expect: &Expectation, result: &Result<Assessment, AssessError>) -> Vec<String> {
@@ -130,7 +130,7 @@ fn compare(expect: &Expectation, result: &Result<Assessment, AssessError>) -> Ve
         diffs.push("expected the answers to be refused, but they were accepted".to_owned());
     }
     if let Some(level) = &expect.level {
-        if level != &a.level.id {
+        if **level != *a.level.id {
             diffs.push(format!(
                 "level: expected {level}, got {} (because {})",
                 a.level.id,
@@ -138,7 +138,7 @@ fn compare(expect: &Expectation, result: &Result<Assessment, AssessError>) -> Ve
             ));
         }
     }
-    let ids = |items: Vec<&String>| items.into_iter().cloned().collect::<Vec<_>>();
+    let ids = |items: Vec<&crate::vocab::Text>| items.into_iter().map(|i| i.to_string()).collect::<Vec<_>>();
     if let Some(expected) = &expect.categories {
         check_set(&mut diffs, "categories", expected, &ids(a.categories.iter().map(|c| &c.id).collect()));
     }
@@ -159,7 +159,7 @@ fn compare(expect: &Expectation, result: &Result<Assessment, AssessError>) -> Ve
         );
     }
     if let Some(expected) = &expect.criteria {
-        let actual = a.criteria.iter().map(|c| (c.id.clone(), c.severity.id().to_owned())).collect();
+        let actual = a.criteria.iter().map(|c| (c.id.to_string(), c.severity.id().to_owned())).collect();
         check_map(
             &mut diffs,
             "criteria",
@@ -168,7 +168,7 @@ fn compare(expect: &Expectation, result: &Result<Assessment, AssessError>) -> Ve
         );
     }
     if let Some(expected) = &expect.partners {
-        let actual = a.partners.iter().map(|p| (p.id.clone(), p.urgency.id().to_owned())).collect();
+        let actual = a.partners.iter().map(|p| (p.id.to_string(), p.urgency.id().to_owned())).collect();
         check_map(
             &mut diffs,
             "partners",
@@ -177,7 +177,7 @@ fn compare(expect: &Expectation, result: &Result<Assessment, AssessError>) -> Ve
         );
     }
     if let Some(expected) = &expect.deadlines {
-        let actual = a.deadlines.iter().map(|d| (d.id.clone(), d.due.clone())).collect();
+        let actual = a.deadlines.iter().map(|d| (d.id.to_string(), d.due.clone())).collect();
         check_map(&mut diffs, "deadlines", expected, &actual);
     }
     diffs

@@ -1,17 +1,22 @@
 //! The closed vocabularies every rule set shares: severities, urgencies, basis statuses,
 //! and the bilingual labels they are shown with.
 
+use std::sync::Arc;
+
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
+
+/// Shared, immutable text: cloned into every assessment without copying.
+pub type Text = Arc<str>;
 
 /// A text in Russian (primary: the users are Russian social-service staff) and English.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Labels {
     /// Russian text.
-    pub ru: String,
+    pub ru: Text,
     /// English text.
-    pub en: String,
+    pub en: Text,
 }
 
 impl Labels {
@@ -24,7 +29,7 @@ impl Labels {
     }
 
     pub(crate) fn new(ru: &str, en: &str) -> Self {
-        Labels { ru: ru.to_owned(), en: en.to_owned() }
+        Labels { ru: ru.into(), en: en.into() }
     }
 }
 
@@ -137,13 +142,13 @@ impl BasisStatus {
 #[serde(deny_unknown_fields)]
 pub struct Basis {
     /// The act, e.g. `442-ФЗ`, or a seed document for practice.
-    pub act: String,
+    pub act: Text,
     /// The article, item or section, e.g. `15.1.5`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub article: Option<String>,
+    pub article: Option<Text>,
     /// Statute, practice or inferred.
     pub status: BasisStatus,
     /// What the rule set assumes or where the text was not verified.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub note: Option<String>,
+    pub note: Option<Text>,
 }
