@@ -100,7 +100,8 @@ pub fn assessment(a: &Assessment, lang: Lang) -> String {
             .find(|(i, _)| &***i == id);
         found.map_or(id.to_owned(), |(_, l)| l.get(lang).to_owned())
     };
-    let reasons = |ids: &[sopro_engine::Text]| ids.iter().map(|id| label_of(id)).collect::<Vec<_>>().join("; ");
+    let reasons =
+        |ids: &[sopro_engine::Text]| ids.iter().map(|id| label_of(id)).collect::<Vec<_>>().join("; ");
     let _ = writeln!(out, "{} — {} {}, {} {}", w.title, a.ruleset.id, a.ruleset.version, w.as_of, a.as_of);
     let _ = writeln!(out);
     let review = a.level.review_on.as_ref().map(|d| format!(" ({} {d})", w.review)).unwrap_or_default();

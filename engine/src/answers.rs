@@ -8,7 +8,7 @@
 //! - `enum_list` holds distinct allowed values;
 //! - records may name a `unique` field — the one rule JSON Schema cannot state.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
 use rhai::{Array, Dynamic, Map};
 use schemars::JsonSchema;
@@ -30,12 +30,32 @@ pub struct AnswerProblem {
     pub message: String,
 }
 
+/// The questions of one level (the top, a section or a record) indexed by id, so that an
+/// answer object is checked in one pass over its entries.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Shape {
+    index: HashMap<String, usize>,
+    nested: Vec<Option<Shape>>,
+}
+
+impl Shape {
+    pub fn new(questions: &[Question]) -> Self {
+        Shape {
+            index: questions.iter().enumerate().map(|(i, q)| (q.id.clone(), i)).collect(),
+            nested: questions
+                .iter()
+                .map(|q| (!q.questions.is_empty()).then(|| Shape::new(&q.questions)))
+                .collect(),
+        }
+    }
+}
+
 /// Checks answers against the questions; returns every problem found.
-pub(crate) fn validate(questions: &[Question], answers: &Value) -> Vec<AnswerProblem> {
+pub(crate) fn validate(questions: &[Question], shape: &Shape, answers: &Value) -> Vec<AnswerProblem> {
     let mut problems = Vec::new();
     // One path buffer, extended and truncated as the walk goes: valid answers allocate nothing.
     let mut path = String::new();
-    check_object(questions, answers, &mut path, &mut problems);
+    check_object(questions, shape, answers, &mut path, &mut problems);
     problems
 }
 
@@ -57,17 +77,19 @@ fn problem(problems: &mut Vec<AnswerProblem>, path: &str, code: &str, message: i
     });
 }
 
-fn check_object(questions: &[Question], value: &Value, path: &mut String, problems: &mut Vec<AnswerProblem>) {
+fn check_object(
+    questions: &[Question],
+    shape: &Shape,
+    value: &Value,
+    path: &mut String,
+    problems: &mut Vec<AnswerProblem>,
+) {
     let Some(object) = value.as_object() else {
         problem(problems, path, "wrong_type", "must be an object of answers");
         return;
     };
-    // Every key that names a question is counted below; only when some key is left over is
-    // there an unknown field to find (this keeps valid answers linear).
-    let known_keys = questions.iter().filter(|q| object.contains_key(&q.id)).count();
-    let unknown_keys = object.keys().filter(|_| known_keys < object.len());
-    for key in unknown_keys {
-        if !questions.iter().any(|q| &q.id == key) {
+    for (key, answer) in object {
+        let Some(&index) = shape.index.get(key.as_str()) else {
             let known: Vec<&str> = questions.iter().map(|q| q.id.as_str()).collect();
             within(path, &escape(key), |child| {
                 problem(
@@ -77,20 +99,34 @@ fn check_object(questions: &[Question], value: &Value, path: &mut String, proble
                     format!("no such question here; the questions are: {}", known.join(", ")),
                 )
             });
-        }
-    }
-    for q in questions {
-        within(path, &q.id, |child| match object.get(&q.id) {
-            None | Some(Value::Null) if q.required => {
+            continue;
+        };
+        let (Some(q), nested) = (questions.get(index), shape.nested.get(index).and_then(Option::as_ref))
+        else {
+            continue;
+        };
+        within(path, &q.id, |child| {
+            if !answer.is_null() {
+                check_answer(q, nested, answer, child, problems);
+            } else if q.required {
                 problem(problems, child, "required", "this answer is required");
             }
-            None | Some(Value::Null) => {}
-            Some(answer) => check_answer(q, answer, child, problems),
         });
+    }
+    for q in questions.iter().filter(|q| q.required && !object.contains_key(&q.id)) {
+        within(path, &q.id, |child| problem(problems, child, "required", "this answer is required"));
     }
 }
 
-fn check_answer(q: &Question, value: &Value, path: &mut String, problems: &mut Vec<AnswerProblem>) {
+fn check_answer(
+    q: &Question,
+    shape: Option<&Shape>,
+    value: &Value,
+    path: &mut String,
+    problems: &mut Vec<AnswerProblem>,
+) {
+    let empty = Shape::default();
+    let shape = shape.unwrap_or(&empty);
     match q.kind {
         QuestionType::Bool if !value.is_boolean() => {
             problem(problems, path, "wrong_type", "must be true or false");
@@ -143,13 +179,19 @@ fn check_answer(q: &Question, value: &Value, path: &mut String, problems: &mut V
             }
             None => problem(problems, path, "wrong_type", "must be a list"),
         },
-        QuestionType::Section => check_object(&q.questions, value, path, problems),
-        QuestionType::Records => check_records(q, value, path, problems),
+        QuestionType::Section => check_object(&q.questions, shape, value, path, problems),
+        QuestionType::Records => check_records(q, shape, value, path, problems),
         QuestionType::Bool => {}
     }
 }
 
-fn check_records(q: &Question, value: &Value, path: &mut String, problems: &mut Vec<AnswerProblem>) {
+fn check_records(
+    q: &Question,
+    shape: &Shape,
+    value: &Value,
+    path: &mut String,
+    problems: &mut Vec<AnswerProblem>,
+) {
     let Some(records) = value.as_array() else {
         problem(problems, path, "wrong_type", "must be a list of records");
         return;
@@ -167,7 +209,7 @@ fn check_records(q: &Question, value: &Value, path: &mut String, problems: &mut 
     let mut seen = BTreeSet::new();
     for (index, record) in records.iter().enumerate() {
         within(path, &index, |record_path| {
-            check_object(&q.questions, record, record_path, problems);
+            check_object(&q.questions, shape, record, record_path, problems);
             let Some(unique) = &q.unique else { return };
             // A key of the wrong type is reported as such; uniqueness is about text keys.
             let Some(key) = record.get(unique).and_then(Value::as_str) else { return };

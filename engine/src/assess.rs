@@ -100,13 +100,13 @@ struct Hit<'a> {
 impl RuleSet {
     /// Checks answers against the questions without assessing: every problem, with its path.
     pub fn validate_answers(&self, answers: &Value) -> Vec<AnswerProblem> {
-        answers::validate(&self.questions, answers)
+        answers::validate(&self.questions, &self.shape, answers)
     }
 
     /// Assesses one family. The assessment date is the answers' `as_of`; nothing else is read
     /// from outside, so the same answers and rule set always give the same assessment.
     pub fn assess(&self, answers: &Value) -> Result<Assessment, AssessError> {
-        let problems = answers::validate(&self.questions, answers);
+        let problems = answers::validate(&self.questions, &self.shape, answers);
         if !problems.is_empty() {
             return Err(AssessError::InvalidAnswers { problems });
         }
@@ -542,10 +542,13 @@ impl<'a> Run<'a> {
     /// Relevant questions that rules read and that are not answered.
     fn missing(&mut self) -> Result<Vec<Text>, AssessError> {
         let rules = self.rules;
+        // Each relevance condition is evaluated at most once for the family and once per member.
+        let rows = self.values.member_count() + 1;
+        let mut known: Vec<Option<bool>> = vec![None; rules.relevance.len() * rows];
         let mut missing = Vec::new();
         for readable in &rules.readable_family {
             if !answers::is_answered(self.answers, &readable.keys)
-                && self.relevant(&readable.relevance, None)?
+                && self.relevant(&readable.relevance, None, &mut known)?
             {
                 missing.push(readable.path.clone());
             }
@@ -553,7 +556,7 @@ impl<'a> Run<'a> {
         for m in 0..self.values.member_count() {
             for readable in &rules.readable_member {
                 if !self.values.member_answered(m, &readable.path)
-                    && self.relevant(&readable.relevance, Some(m))?
+                    && self.relevant(&readable.relevance, Some(m), &mut known)?
                 {
                     missing.push(rules.member_path(m, readable.member_slot));
                 }
@@ -562,13 +565,29 @@ impl<'a> Run<'a> {
         Ok(missing)
     }
 
-    fn relevant(&mut self, conditions: &[usize], member: Option<usize>) -> Result<bool, AssessError> {
+    fn relevant(
+        &mut self,
+        conditions: &[usize],
+        member: Option<usize>,
+        known: &mut [Option<bool>],
+    ) -> Result<bool, AssessError> {
         let rules = self.rules;
+        let row = member.map_or(0, |m| m + 1);
         for &index in conditions {
-            if let Some(relevance) = rules.relevance.get(index) {
-                if !self.values.holds(&relevance.expr, member)? {
-                    return Ok(false);
+            let cell = index * (self.values.member_count() + 1) + row;
+            let holds = match known.get(cell).copied().flatten() {
+                Some(holds) => holds,
+                None => {
+                    let Some(relevance) = rules.relevance.get(index) else { continue };
+                    let holds = self.values.holds(&relevance.expr, member)?;
+                    if let Some(slot) = known.get_mut(cell) {
+                        *slot = Some(holds);
+                    }
+                    holds
                 }
+            };
+            if !holds {
+                return Ok(false);
             }
         }
         Ok(true)

@@ -263,7 +263,13 @@ impl<'a> Compiler<'a> {
                         let trigger = match &t.when {
                             Some(when) => {
                                 whens += 1;
-                                Trigger::When(self.expr(when, &p.at, "when", whens - 1, Scope::Family)?)
+                                Trigger::When(Box::new(self.expr(
+                                    when,
+                                    &p.at,
+                                    "when",
+                                    whens - 1,
+                                    Scope::Family,
+                                )?))
                             }
                             None => Trigger::Clause(
                                 self.clauses(std::slice::from_ref(&t.clause), &p.at, &ids, true).pop()?,
@@ -316,7 +322,9 @@ impl<'a> Compiler<'a> {
             relevance
                 .iter()
                 .enumerate()
-                .filter(|(_, r)| pattern == r.pattern || pattern.starts_with(&format!("{}/", r.pattern)))
+                .filter(|(_, r)| {
+                    r.patterns.iter().any(|p| pattern == p || pattern.starts_with(&format!("{p}/")))
+                })
                 .map(|(i, _)| i)
                 .collect()
         };
@@ -346,12 +354,17 @@ impl<'a> Compiler<'a> {
         let criterion_index =
             criterion_rules.iter().enumerate().map(|(i, c)| (c.outcome.id.clone(), i)).collect();
         let mut rules = RuleSet {
+            shape: crate::answers::Shape::new(&questions),
             criterion_index,
             member_paths: Vec::new(),
             partner_consent: manifest.item.partner_consent.clone(),
             readable_family,
             readable_member,
-            slots: std::mem::take(&mut self.names.slots),
+            slots: {
+                let mut slots = std::mem::take(&mut self.names.slots);
+                slots.index();
+                slots
+            },
             id: manifest.item.id.clone(),
             version: manifest.item.version.clone(),
             title: manifest.item.title.clone(),
@@ -692,7 +705,8 @@ impl<'a> Compiler<'a> {
         while !pending.is_empty() {
             let (ready, waiting): (Vec<Node>, Vec<Node>) = pending.into_iter().partition(|node| {
                 let reads = &node.expr.reads;
-                let uses = reads.derived.iter().map(|d| &**d).chain(reads.outcomes.iter().map(String::as_str));
+                let uses =
+                    reads.derived.iter().map(|d| &**d).chain(reads.outcomes.iter().map(String::as_str));
                 uses.into_iter().all(|d| done.contains(d) || d == node.id)
             });
             if ready.is_empty() {
@@ -707,12 +721,16 @@ impl<'a> Compiler<'a> {
                 return ordered;
             }
             for mut node in ready {
-                if node.expr.reads.derived.contains(node.id.as_str()) || node.expr.reads.outcomes.contains(&node.id) {
+                if node.expr.reads.derived.contains(node.id.as_str())
+                    || node.expr.reads.outcomes.contains(&node.id)
+                {
                     self.diags.error("rules::cycle", &node.expr.at, "the rule uses itself");
                 }
                 let used: Vec<Reads> = ordered
                     .iter()
-                    .filter(|o| o.kind == NodeKind::Derived && node.expr.reads.derived.contains(o.id.as_str()))
+                    .filter(|o| {
+                        o.kind == NodeKind::Derived && node.expr.reads.derived.contains(o.id.as_str())
+                    })
                     .map(|o| o.expr.reads.clone())
                     .collect();
                 for u in &used {
@@ -858,7 +876,8 @@ impl<'a> Compiler<'a> {
     }
 
     fn relevance(&mut self, questions: &[model::Question]) -> Vec<Relevance> {
-        let mut out = Vec::new();
+        let mut out: Vec<Relevance> = Vec::new();
+        let mut shared: BTreeMap<(String, bool), usize> = BTreeMap::new();
         for q in questions {
             let at =
                 At { line: None, rule: Some(format!("question `{}`", q.id)), ..self.file_of_question(&q.id) };
@@ -867,17 +886,25 @@ impl<'a> Compiler<'a> {
             } else {
                 (Scope::Family, format!("/{}", q.id))
             };
+            let mut conditions = Vec::new();
             if let Some(when) = &q.relevant_when {
-                if let Some(expr) = self.expr(when, &at, "relevant_when", 0, Scope::Family) {
-                    out.push(Relevance { pattern: format!("/{}", q.id), expr });
-                }
+                conditions.push((when, at.clone(), Scope::Family, format!("/{}", q.id)));
             }
             for field in &q.questions {
                 if let Some(when) = &field.relevant_when {
                     let at = At { rule: Some(format!("question `{}.{}`", q.id, field.id)), ..at.clone() };
-                    if let Some(expr) = self.expr(when, &at, "relevant_when", 0, scope) {
-                        out.push(Relevance { pattern: format!("{prefix}/{}", field.id), expr });
+                    conditions.push((when, at, scope, format!("{prefix}/{}", field.id)));
+                }
+            }
+            for (when, at, scope, pattern) in conditions {
+                let key = (when.trim().to_owned(), scope == Scope::Member);
+                if let Some(&index) = shared.get(&key) {
+                    if let Some(r) = out.get_mut(index) {
+                        r.patterns.push(pattern);
                     }
+                } else if let Some(expr) = self.expr(when, &at, "relevant_when", 0, scope) {
+                    shared.insert(key, out.len());
+                    out.push(Relevance { patterns: vec![pattern], expr });
                 }
             }
         }

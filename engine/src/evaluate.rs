@@ -19,7 +19,7 @@ use crate::compile::{MEMBER, MEMBERS};
 use crate::diagnostic::At;
 use crate::model::QuestionType;
 use crate::native::{self, Env, Stop, Val};
-use crate::ruleset::{Expr, FamilySource, RuleSet};
+use crate::ruleset::{Expr, FamilySource, RuleSet, TopSlot};
 use crate::sandbox;
 
 /// Rhai's view of the same values, built on first use.
@@ -42,18 +42,13 @@ impl<'a> Values<'a> {
     pub fn new(rules: &'a RuleSet, answers: &'a Value, as_of: Date) -> Self {
         let member_answers: Vec<&Value> =
             answers.get(MEMBERS).and_then(Value::as_array).map(|a| a.iter().collect()).unwrap_or_default();
-        let family = rules
+        // Slots start unanswered, then take the answers in one pass over the JSON.
+        let mut family: Vec<Val<'a>> = rules
             .slots
             .family
             .iter()
             .map(|source| match source {
-                FamilySource::Answer { section, id, kind } => {
-                    let container = match section {
-                        Some(section) => answers.get(section),
-                        None => Some(answers),
-                    };
-                    from_json(container.and_then(|c| c.get(id)), *kind)
-                }
+                FamilySource::Answer { kind, .. } => from_json(None, *kind),
                 FamilySource::Parameter(index) => rules
                     .parameters
                     .get(*index)
@@ -62,18 +57,47 @@ impl<'a> Values<'a> {
                 FamilySource::Computed(_) => Val::Unit,
             })
             .collect();
+        let kind_of = |slot: usize| match rules.slots.family.get(slot) {
+            Some(FamilySource::Answer { kind, .. }) => *kind,
+            _ => QuestionType::Section,
+        };
+        for (key, value) in answers.as_object().into_iter().flatten() {
+            let fill = |slot: usize, value: &'a Value, family: &mut Vec<Val<'a>>| {
+                if let Some(place) = family.get_mut(slot) {
+                    *place = from_json(Some(value), kind_of(slot));
+                }
+            };
+            match rules.slots.top_index.get(key.as_str()) {
+                Some(TopSlot::Scalar(slot)) => fill(*slot, value, &mut family),
+                Some(TopSlot::Section(fields)) => {
+                    for (field, value) in value.as_object().into_iter().flatten() {
+                        if let Some(&slot) = fields.get(field.as_str()) {
+                            fill(slot, value, &mut family);
+                        }
+                    }
+                }
+                None => {}
+            }
+        }
+        let empty_member: Vec<Val<'a>> = rules
+            .slots
+            .member
+            .iter()
+            .map(|(_, kind)| kind.map_or(Val::Unit, |kind| from_json(None, kind)))
+            .collect();
         let members = member_answers
             .iter()
             .map(|member| {
-                rules
-                    .slots
-                    .member
-                    .iter()
-                    .map(|(field, kind)| match kind {
-                        Some(kind) => from_json(member.get(field), *kind),
-                        None => Val::Unit,
-                    })
-                    .collect()
+                let mut values = empty_member.clone();
+                for (field, value) in member.as_object().into_iter().flatten() {
+                    let Some(&slot) = rules.slots.member_index.get(field.as_str()) else { continue };
+                    if let (Some(place), Some((_, Some(kind)))) =
+                        (values.get_mut(slot), rules.slots.member.get(slot))
+                    {
+                        *place = from_json(Some(value), *kind);
+                    }
+                }
+                values
             })
             .collect();
         Values { rules, answers, family, members, member_answers, rhai: None }

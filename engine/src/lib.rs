@@ -31,7 +31,7 @@
 //! let rules = loaded.ruleset.expect("the demo rule set compiles");
 //! let answers = serde_json::json!({"as_of": "2026-03-10", "members": [{"id": "m1"}], "answers": {"no_food": true}});
 //! let assessment = rules.assess(&answers).expect("valid answers");
-//! assert_eq!(assessment.level.id, "urgent");
+//! assert_eq!(&*assessment.level.id, "urgent");
 //! assert_eq!(&*assessment.criteria[0].reads[0], "/answers/no_food");
 //! ```
 

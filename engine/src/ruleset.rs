@@ -23,6 +23,7 @@ pub struct RuleSet {
     pub(crate) holidays: BTreeSet<Date>,
     pub(crate) minimum_partner_urgency: Vec<(Severity, Urgency)>,
     pub(crate) questions: Vec<Question>,
+    pub(crate) shape: crate::answers::Shape,
     pub(crate) relevance: Vec<Relevance>,
     pub(crate) parameters: Vec<Parameter>,
     pub(crate) member_facts: Vec<Fact>,
@@ -112,6 +113,45 @@ pub(crate) struct Slots {
     pub family: Vec<FamilySource>,
     /// Member fields (with their kind), then member facts (`None`).
     pub member: Vec<(String, Option<QuestionType>)>,
+    /// Top-level answer keys to their slots, to fill slots in one pass over the answers.
+    pub top_index: std::collections::HashMap<String, TopSlot>,
+    /// Member answer keys to member slots.
+    pub member_index: std::collections::HashMap<String, usize>,
+}
+
+/// Where a top-level answer goes.
+#[derive(Debug, Clone)]
+pub(crate) enum TopSlot {
+    Scalar(usize),
+    Section(std::collections::HashMap<String, usize>),
+}
+
+impl Slots {
+    /// Builds the answer-key indices from the slot lists.
+    pub fn index(&mut self) {
+        for (slot, source) in self.family.iter().enumerate() {
+            let FamilySource::Answer { section, id, .. } = source else { continue };
+            match section {
+                None => {
+                    self.top_index.insert(id.clone(), TopSlot::Scalar(slot));
+                }
+                Some(section) => {
+                    let entry = self
+                        .top_index
+                        .entry(section.clone())
+                        .or_insert_with(|| TopSlot::Section(std::collections::HashMap::new()));
+                    if let TopSlot::Section(fields) = entry {
+                        fields.insert(id.clone(), slot);
+                    }
+                }
+            }
+        }
+        for (slot, (name, kind)) in self.member.iter().enumerate() {
+            if kind.is_some() {
+                self.member_index.insert(name.clone(), slot);
+            }
+        }
+    }
 }
 
 /// An answer the rules read, to list when it is missing, with the conditions of its relevance.
@@ -144,8 +184,9 @@ pub(crate) struct Fact {
 
 /// When a question applies.
 pub(crate) struct Relevance {
-    /// `/survey_act/x`, or `/members/*/x` for a member question.
-    pub pattern: String,
+    /// The questions it governs: `/survey_act/x`, or `/members/*/x` for a member question.
+    /// Questions with the same condition share one entry (and one evaluation per member).
+    pub patterns: Vec<String>,
     pub expr: Expr,
 }
 
@@ -223,7 +264,7 @@ pub(crate) struct PartnerRule {
 
 pub(crate) enum Trigger {
     Clause(Clause),
-    When(Expr),
+    When(Box<Expr>),
 }
 
 pub(crate) struct DeadlineRule {
@@ -315,13 +356,8 @@ impl RuleSet {
             })
             .collect();
         let member_slot = |name: &String| self.slots.member.iter().position(|(n, _)| n == name);
-        let member_slots: Vec<(String, usize)> = self
-            .slots
-            .member
-            .iter()
-            .enumerate()
-            .map(|(i, (name, _))| (name.clone(), i))
-            .collect();
+        let member_slots: Vec<(String, usize)> =
+            self.slots.member.iter().enumerate().map(|(i, (name, _))| (name.clone(), i)).collect();
         let _ = member_slot;
         let slot_of = |name: &String| member_slots.iter().find(|(n, _)| n == name).map(|(_, i)| *i);
         let member_slot_lists: Vec<(Vec<usize>, Vec<usize>)> = self
