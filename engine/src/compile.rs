@@ -311,7 +311,7 @@ impl<'a> Compiler<'a> {
             .chain(service_rules.iter().filter_map(|s: &ServiceRule| s.when.as_ref()))
             .chain(partner_rules.iter().flat_map(|p: &PartnerRule| {
                 p.triggers.iter().filter_map(|(t, _)| match t {
-                    Trigger::When(e) => Some(e),
+                    Trigger::When(e) => Some(&**e),
                     Trigger::Clause(_) => None,
                 })
             }));

@@ -328,7 +328,7 @@ impl RuleSet {
         let services = self.services.iter_mut().filter_map(|s| s.when.as_mut());
         let partners = self.partners.iter_mut().flat_map(|p| {
             p.triggers.iter_mut().filter_map(|(t, _)| match t {
-                Trigger::When(e) => Some(e),
+                Trigger::When(e) => Some(&mut **e),
                 Trigger::Clause(_) => None,
             })
         });
@@ -413,7 +413,7 @@ impl RuleSet {
             .chain(self.services.iter().filter_map(|s| s.when.as_ref()))
             .chain(self.partners.iter().flat_map(|p| {
                 p.triggers.iter().filter_map(|(t, _)| match t {
-                    Trigger::When(e) => Some(e),
+                    Trigger::When(e) => Some(&**e),
                     Trigger::Clause(_) => None,
                 })
             }))
