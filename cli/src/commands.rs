@@ -64,7 +64,7 @@ pub fn assess(rules_dir: &Path, answers: &Path, json: bool, lang: Lang) -> i32 {
             if json {
                 println!("{}", to_json(&assessment));
             } else {
-                print!("{}", render::assessment(&assessment, lang));
+                print!("{}", render::assessment(&rules, &assessment, lang));
             }
             exit::OK
         }

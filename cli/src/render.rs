@@ -87,10 +87,13 @@ fn words(lang: Lang) -> &'static Words {
 
 /// An assessment as a specialist reads it: level first, then reasons, services, partners,
 /// deadlines and the basis of each.
-pub fn assessment(a: &Assessment, lang: Lang) -> String {
+pub fn assessment(rules: &RuleSet, a: &Assessment, lang: Lang) -> String {
     let w = words(lang);
     let mut out = String::new();
     let label_of = |id: &str| -> String {
+        if let Some(label) = rules.label_of(id) {
+            return label.get(lang).to_owned();
+        }
         let found = a
             .criteria
             .iter()

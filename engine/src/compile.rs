@@ -180,6 +180,7 @@ impl<'a> Compiler<'a> {
             if let Some(expr) = self.expr(&d.item.value, &d.at, "value", 0, Scope::Family) {
                 nodes.push(Node {
                     id: d.item.id.clone(),
+                    label: d.item.label.clone(),
                     slot: self.slot_of(&d.item.id),
                     kind: NodeKind::Derived,
                     scope: Scope::Family,
@@ -192,6 +193,7 @@ impl<'a> Compiler<'a> {
             if let Some(expr) = self.expr(&c.item.when, &c.at, "when", 0, c.item.scope) {
                 nodes.push(Node {
                     id: c.item.id.clone(),
+                    label: c.item.label.clone(),
                     slot: self.slot_of(&c.item.id),
                     kind: NodeKind::Category(index),
                     scope: c.item.scope,
@@ -205,6 +207,7 @@ impl<'a> Compiler<'a> {
             if let Some(expr) = self.expr(&c.item.when, &c.at, "when", 0, c.item.scope) {
                 nodes.push(Node {
                     id: c.item.id.clone(),
+                    label: c.item.label.clone(),
                     slot: self.slot_of(&c.item.id),
                     kind: NodeKind::Criterion(index),
                     scope: c.item.scope,

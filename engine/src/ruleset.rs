@@ -193,6 +193,7 @@ pub(crate) struct Relevance {
 /// A step of the family evaluation, in dependency order.
 pub(crate) struct Node {
     pub id: String,
+    pub label: Labels,
     /// The family slot its value is stored in.
     pub slot: usize,
     pub kind: NodeKind,
@@ -428,6 +429,21 @@ impl RuleSet {
             }
         }
         (native, rhai)
+    }
+
+    /// The label of any rule by id: a derived fact, category, criterion, level, urgent service,
+    /// partner or deadline (for rendering `because` lists).
+    pub fn label_of(&self, id: &str) -> Option<&Labels> {
+        let outcomes = self
+            .categories
+            .iter()
+            .chain(self.criteria.iter().map(|c| &c.outcome))
+            .chain(self.levels.iter().map(|l| &l.outcome))
+            .chain(self.services.iter().map(|s| &s.outcome))
+            .chain(self.partners.iter().map(|p| &p.outcome))
+            .chain(self.deadlines.iter().map(|d| &d.outcome));
+        let mut found = outcomes.filter(|o| &*o.id == id).map(|o| &o.label);
+        found.next().or_else(|| self.nodes.iter().find(|n| n.id == id).map(|n| &n.label))
     }
 
     /// The first and last day the rule set is in force.
