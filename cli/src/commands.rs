@@ -17,6 +17,8 @@ pub enum SchemaKind {
     Ruleset,
     /// A test file of a rule set (tests/*.yaml).
     Tests,
+    /// Every type the browser API returns (for TypeScript definitions).
+    Api,
 }
 
 /// Exit codes (documented in `sopro --help` and the README).
@@ -121,12 +123,35 @@ pub fn test(dir: &Path, require_full_coverage: bool) -> i32 {
     }
 }
 
+/// `sopro bundle`.
+pub fn bundle(dir: &Path, output: &Path) -> i32 {
+    let source = match files::read_rules(dir) {
+        Ok(source) => source,
+        Err(message) => {
+            eprintln!("error: {message}");
+            return exit::INPUT;
+        }
+    };
+    let rules = match load(dir) {
+        Ok(rules) => rules,
+        Err(code) => return code,
+    };
+    let bundle = rules.bundle(&source);
+    if let Err(e) = std::fs::write(output, to_json(&bundle) + "\n") {
+        eprintln!("error: {}: {e}", output.display());
+        return exit::INPUT;
+    }
+    println!("{}: {} {} ({})", output.display(), bundle.id, bundle.version, bundle.digest);
+    exit::OK
+}
+
 /// `sopro schema`.
 pub fn schema(kind: SchemaKind, rules_dir: Option<&Path>) -> i32 {
     let schema = match kind {
         SchemaKind::Assessment => sopro_engine::assessment_schema(),
         SchemaKind::Ruleset => sopro_engine::ruleset_schema(),
         SchemaKind::Tests => sopro_engine::test_file_schema(),
+        SchemaKind::Api => sopro_engine::api_schema(),
         SchemaKind::Answers => {
             let Some(dir) = rules_dir else {
                 eprintln!("error: `sopro schema answers` needs --rules DIR");

@@ -25,7 +25,8 @@ const EXAMPLES: &str = "Examples:
   sopro assess --rules rules/khmao/2026.1 --format json --lang en - < family.yaml
   sopro check rules/khmao/2026.1
   sopro test rules/khmao/2026.1
-  sopro schema answers --rules rules/khmao/2026.1";
+  sopro schema answers --rules rules/khmao/2026.1
+  sopro bundle rules/khmao/2026.1 -o khmao-2026.1.bundle.json";
 
 #[derive(Subcommand)]
 enum Command {
@@ -59,6 +60,14 @@ enum Command {
         /// produced by any case.
         #[arg(long)]
         require_full_coverage: bool,
+    },
+    /// Write a rule set as one JSON bundle (files + digest) for the browser build.
+    Bundle {
+        /// The rule-set folder.
+        rules: PathBuf,
+        /// Where to write the bundle.
+        #[arg(short, long)]
+        output: PathBuf,
     },
     /// Print a JSON Schema.
     Schema {
@@ -97,6 +106,7 @@ fn main() -> ExitCode {
         }
         Command::Check { rules, format } => commands::check(&rules, format == Format::Json),
         Command::Test { rules, require_full_coverage } => commands::test(&rules, require_full_coverage),
+        Command::Bundle { rules, output } => commands::bundle(&rules, &output),
         Command::Schema { kind, rules } => commands::schema(kind, rules.as_deref()),
     };
     ExitCode::from(code as u8)

@@ -23,7 +23,7 @@ use crate::ruleset::{Clause, NodeKind, Outcome, OutcomeRef, Reads, RuleSet, Trig
 use crate::vocab::{Labels, Severity, Text, Urgency};
 
 /// Why a family could not be assessed.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum AssessError {
     /// The answers do not fit the questions: every problem, with its path.
@@ -111,6 +111,14 @@ impl RuleSet {
             return Err(AssessError::InvalidAnswers { problems });
         }
         Run::new(self, answers)?.finish()
+    }
+
+    /// Assesses valid answers and also says which questions do not apply to this family
+    /// (their `relevant_when` is false), as concrete JSON Pointers.
+    pub(crate) fn assess_and_hide(&self, answers: &Value) -> Result<(Assessment, Vec<Text>), AssessError> {
+        let mut run = Run::new(self, answers)?;
+        let hidden = run.hidden()?;
+        Ok((run.finish()?, hidden))
     }
 }
 
@@ -537,6 +545,31 @@ impl<'a> Run<'a> {
                 false
             }
         }
+    }
+
+    /// The questions whose relevance condition is false, for the family or for each member.
+    fn hidden(&mut self) -> Result<Vec<Text>, AssessError> {
+        let rules = self.rules;
+        let member_prefix = format!("/{MEMBERS}/*/");
+        let mut hidden = Vec::new();
+        for relevance in &rules.relevance {
+            let per_member = relevance.patterns.iter().any(|p| p.starts_with(&member_prefix));
+            if !per_member {
+                if !self.values.holds(&relevance.expr, None)? {
+                    hidden.extend(relevance.patterns.iter().map(|p| Text::from(p.as_str())));
+                }
+                continue;
+            }
+            for m in 0..self.values.member_count() {
+                if !self.values.holds(&relevance.expr, Some(m))? {
+                    for pattern in &relevance.patterns {
+                        let field = pattern.strip_prefix(&member_prefix).unwrap_or(pattern);
+                        hidden.push(format!("/{MEMBERS}/{m}/{field}").into());
+                    }
+                }
+            }
+        }
+        Ok(hidden)
     }
 
     /// Relevant questions that rules read and that are not answered.

@@ -5,7 +5,7 @@ use std::fmt;
 use serde::Serialize;
 
 /// How bad a problem is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Level {
     /// The rule set cannot be used.
@@ -15,7 +15,7 @@ pub enum Level {
 }
 
 /// A problem in a rule set, with the file, the line where known, and the rule.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Diagnostic {
     /// Error or warning.
     pub level: Level,

@@ -308,6 +308,17 @@ impl RuleSet {
         &self.digest
     }
 
+    /// The compiled rule set and the files it came from as one [`Bundle`](crate::Bundle).
+    pub fn bundle(&self, source: &crate::MemorySource) -> crate::Bundle {
+        crate::Bundle {
+            format: crate::source::BUNDLE_FORMAT.to_owned(),
+            id: self.id.clone(),
+            version: self.version.clone(),
+            digest: self.digest.clone(),
+            files: source.files().clone(),
+        }
+    }
+
     /// The questions the rule set reads.
     pub fn questions(&self) -> &[Question] {
         &self.questions

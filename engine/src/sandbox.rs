@@ -29,7 +29,21 @@ pub(crate) mod limits {
 
 /// A Rhai engine with the sandbox applied and the rule library registered.
 pub(crate) fn new_engine() -> Engine {
-    let mut engine = Engine::new();
+    use rhai::packages::{
+        BasicArrayPackage, BasicMapPackage, BasicMathPackage, CorePackage, LogicPackage, Package,
+    };
+    // A curated library rather than Rhai's whole standard one: the language core, comparisons,
+    // arithmetic and math, arrays and maps. No blobs, bit fields or clock (`no_time`).
+    let mut engine = Engine::new_raw();
+    for package in [
+        CorePackage::new().as_shared_module(),
+        LogicPackage::new().as_shared_module(),
+        BasicMathPackage::new().as_shared_module(),
+        BasicArrayPackage::new().as_shared_module(),
+        BasicMapPackage::new().as_shared_module(),
+    ] {
+        engine.register_global_module(package);
+    }
     engine
         .set_max_operations(limits::OPERATIONS)
         .set_max_call_levels(limits::CALL_LEVELS)

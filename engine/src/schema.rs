@@ -17,6 +17,29 @@ pub fn test_file_schema() -> Value {
     serde_json::to_value(schemars::schema_for!(Vec<TestCase>)).unwrap_or_default()
 }
 
+/// One JSON Schema with every type the browser API returns (`Assessment`, `AssessError`,
+/// `Relevance`, `TestReport`, `Question`, `Diagnostic`), from which the package's TypeScript
+/// definitions are generated.
+pub fn api_schema() -> Value {
+    let mut generator = schemars::generate::SchemaSettings::draft2020_12().into_generator();
+    let properties = json!({
+        "assessment": generator.subschema_for::<Assessment>(),
+        "assessError": generator.subschema_for::<crate::assess::AssessError>(),
+        "relevance": generator.subschema_for::<crate::relevance::Relevance>(),
+        "testReport": generator.subschema_for::<crate::testing::TestReport>(),
+        "question": generator.subschema_for::<Question>(),
+        "diagnostic": generator.subschema_for::<crate::diagnostic::Diagnostic>(),
+    });
+    let definitions: Map<String, Value> = generator.take_definitions(true).into_iter().collect();
+    json!({
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": "SoproApi",
+        "type": "object",
+        "properties": properties,
+        "$defs": definitions,
+    })
+}
+
 /// The JSON Schema of an assessment.
 pub fn assessment_schema() -> Value {
     serde_json::to_value(schemars::schema_for!(Assessment)).unwrap_or_default()

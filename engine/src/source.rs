@@ -3,6 +3,8 @@
 
 use std::collections::BTreeMap;
 
+use serde::{Deserialize, Serialize};
+
 /// The files of one rule set, by path relative to the rule set's folder (`/` as separator).
 pub trait RuleSource {
     /// Every file's relative path, in a stable order.
@@ -37,5 +39,39 @@ impl RuleSource for MemorySource {
 
     fn text(&self, path: &str) -> Option<&str> {
         self.files.get(path).map(String::as_str)
+    }
+}
+
+/// A rule set in one JSON document (`sopro bundle`), for the browser build and for shipping a
+/// published version as a single file. The digest is checked again when the bundle is loaded.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Bundle {
+    /// Always `sopro-bundle/1`.
+    pub format: String,
+    /// The rule set's id.
+    pub id: String,
+    /// Its version.
+    pub version: String,
+    /// The `sha256:` digest of its files, as in every assessment.
+    pub digest: String,
+    /// Every file, by relative path.
+    pub files: BTreeMap<String, String>,
+}
+
+/// The format tag of bundles this engine reads and writes.
+pub const BUNDLE_FORMAT: &str = "sopro-bundle/1";
+
+impl Bundle {
+    /// The files of a bundle as a source.
+    pub fn source(&self) -> MemorySource {
+        MemorySource { files: self.files.clone() }
+    }
+}
+
+impl MemorySource {
+    /// Every file, by relative path (to write a bundle).
+    pub fn files(&self) -> &BTreeMap<String, String> {
+        &self.files
     }
 }

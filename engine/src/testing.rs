@@ -10,7 +10,7 @@ use crate::model::Expectation;
 use crate::ruleset::RuleSet;
 
 /// The result of one test case.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct CaseOutcome {
     /// The case's name.
     pub name: String,
@@ -28,7 +28,7 @@ impl CaseOutcome {
 }
 
 /// Ids that no test case produced, by kind.
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, schemars::JsonSchema)]
 pub struct Coverage {
     /// `level`, `category`, … → ids never produced.
     pub uncovered: BTreeMap<String, Vec<String>>,
@@ -42,7 +42,7 @@ impl Coverage {
 }
 
 /// The results of a rule set's test cases.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct TestReport {
     /// One outcome per case, in file order.
     pub cases: Vec<CaseOutcome>,

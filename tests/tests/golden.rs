@@ -90,3 +90,39 @@ fn an_assessment_is_the_same_every_time_and_on_every_thread() {
     });
     assert!(again.iter().all(|a| a == &first));
 }
+
+/// `tests/golden/<id>-<version>.json`: the bundle of every bundled rule set and, for each of its
+/// test cases, the answers and the exact result of the native engine in the browser API's shape
+/// (`{"ok": assessment}` or `{"error": …}`). The WASM build must reproduce every result
+/// (`wasm/tests/web.rs`); this test keeps the file current.
+#[test]
+fn golden_results_for_the_browser_build_are_current() {
+    for dir in bundled_rule_sets() {
+        let files = source(&dir);
+        let rules = RuleSet::load(&files).ruleset.unwrap();
+        let cases: Vec<serde_json::Value> = rules
+            .test_cases()
+            .map(|case| {
+                let result = match rules.assess(&case.answers) {
+                    Ok(a) => serde_json::json!({ "ok": a }),
+                    Err(e) => serde_json::json!({ "error": e }),
+                };
+                serde_json::json!({ "name": case.name, "answers": case.answers, "result": result })
+            })
+            .collect();
+        let golden = serde_json::json!({ "bundle": rules.bundle(&files), "cases": cases });
+        let name = format!("{}-{}.json", rules.id(), rules.version());
+        let path = root().join("tests/golden").join(&name);
+        let text = serde_json::to_string_pretty(&golden).unwrap() + "\n";
+        if std::env::var_os("SOPRO_BLESS").is_some() {
+            std::fs::write(&path, &text).unwrap();
+        }
+        let committed = std::fs::read_to_string(&path).unwrap_or_default();
+        assert!(
+            committed == text,
+            "{name} is stale: run `SOPRO_BLESS=1 cargo test -p sopro-tests --test golden`"
+        );
+        let web_tests = std::fs::read_to_string(root().join("wasm/tests/web.rs")).unwrap();
+        assert!(web_tests.contains(&name), "wasm/tests/web.rs has no parity test for {name}");
+    }
+}

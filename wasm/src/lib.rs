@@ -1,1 +1,141 @@
+//! `sopro-wasm`: the Sopro engine for web intake forms, compiled to WebAssembly.
+//!
+//! Glue only. Every call takes and returns JSON text in the shapes of `sopro … --format json`;
+//! the JavaScript wrapper (`www/sopro.js`, copied into the package) parses it, so errors arrive
+//! as structured objects (`{ error: { kind, … } }`), never as thrown strings.
 
+use serde::Serialize;
+use serde_json::json;
+use sopro_engine::{Bundle, RuleSet, BUNDLE_FORMAT};
+use wasm_bindgen::prelude::*;
+
+const ASSESSMENT_SCHEMA: &str = include_str!("../../rules/schema/assessment.schema.json");
+
+/// A compiled rule set, ready to assess families in the browser.
+#[wasm_bindgen]
+pub struct Sopro {
+    rules: RuleSet,
+    bundle: Bundle,
+    warnings: Vec<sopro_engine::Diagnostic>,
+}
+
+/// `{"ok": value}` as JSON text.
+fn ok<T: Serialize>(value: &T) -> String {
+    json!({ "ok": value }).to_string()
+}
+
+/// `{"error": value}` as JSON text.
+fn error<T: Serialize>(value: &T) -> String {
+    json!({ "error": value }).to_string()
+}
+
+/// Loads a rule set from a bundle (`sopro bundle DIR -o FILE`). Returns `{"ok": null}` and
+/// keeps the rule set in `holder`, or `{"error": {kind, …}}` with every problem.
+fn load(bundle: &str) -> Result<Sopro, String> {
+    let bundle: Bundle = serde_json::from_str(bundle).map_err(|e| {
+        error(&json!({"kind": "bad_bundle", "message": format!("not a Sopro bundle (line {}, column {})", e.line(), e.column())}))
+    })?;
+    if bundle.format != BUNDLE_FORMAT {
+        return Err(error(
+            &json!({"kind": "bad_bundle", "message": format!("unknown bundle format `{}`", bundle.format)}),
+        ));
+    }
+    let loaded = RuleSet::load(&bundle.source());
+    let Some(rules) = loaded.ruleset else {
+        return Err(error(&json!({"kind": "rules_invalid", "diagnostics": loaded.diagnostics})));
+    };
+    if rules.digest() != bundle.digest {
+        return Err(error(
+            &json!({"kind": "digest_mismatch", "message": "the bundle's files do not match its digest"}),
+        ));
+    }
+    Ok(Sopro { rules, bundle, warnings: loaded.diagnostics })
+}
+
+#[wasm_bindgen]
+impl Sopro {
+    /// Loads a bundle. Throws the JSON text `{"error": …}` (the wrapper turns it into an object).
+    #[wasm_bindgen(constructor)]
+    pub fn new(bundle: &str) -> Result<Sopro, JsValue> {
+        load(bundle).map_err(|e| JsValue::from_str(&e))
+    }
+
+    /// `{"id", "version", "digest", "title", "in_force"}` of the loaded rule set.
+    pub fn info(&self) -> String {
+        let (from, to) = self.rules.in_force();
+        ok(&json!({
+            "id": self.rules.id(), "version": self.rules.version(), "digest": self.rules.digest(),
+            "title": self.rules.title(), "in_force": {"from": from, "to": to},
+        }))
+    }
+
+    /// The questions, to render a form from.
+    pub fn questions(&self) -> String {
+        ok(&self.rules.questions())
+    }
+
+    /// Assesses answers (JSON text): `{"ok": Assessment}` or `{"error": AssessError}`.
+    pub fn assess(&self, answers: &str) -> String {
+        match serde_json::from_str::<serde_json::Value>(answers) {
+            Ok(answers) => match self.rules.assess(&answers) {
+                Ok(assessment) => ok(&assessment),
+                Err(e) => error(&e),
+            },
+            Err(e) => error(
+                &json!({"kind": "bad_json", "message": format!("not JSON (line {}, column {})", e.line(), e.column())}),
+            ),
+        }
+    }
+
+    /// What a form should show for partial answers: `{"ok": Relevance}`.
+    pub fn relevant(&self, partial: &str) -> String {
+        match serde_json::from_str::<serde_json::Value>(partial) {
+            Ok(partial) => ok(&self.rules.relevant(&partial)),
+            Err(e) => error(
+                &json!({"kind": "bad_json", "message": format!("not JSON (line {}, column {})", e.line(), e.column())}),
+            ),
+        }
+    }
+
+    /// The warnings found when the rule set was loaded: `{"ok": [Diagnostic]}`.
+    pub fn check(&self) -> String {
+        ok(&self.warnings)
+    }
+
+    /// Runs the rule set's own test cases: `{"ok": TestReport}`.
+    pub fn test(&self) -> String {
+        ok(&self.rules.run_tests())
+    }
+
+    /// A JSON Schema: `answers` or `assessment`.
+    pub fn schema(&self, kind: &str) -> String {
+        match kind {
+            "answers" => ok(&sopro_engine::answers_schema(&self.rules)),
+            // The committed schema (kept current by tests/tests/schemas.rs): generating it here
+            // would bring schemars' code into the module.
+            "assessment" => match serde_json::from_str::<serde_json::Value>(ASSESSMENT_SCHEMA) {
+                Ok(schema) => ok(&schema),
+                Err(_) => error(
+                    &json!({"kind": "internal", "message": "the bundled assessment schema is not JSON"}),
+                ),
+            },
+            other => error(
+                &json!({"kind": "unknown_schema", "message": format!("no schema `{other}`; use answers or assessment")}),
+            ),
+        }
+    }
+
+    /// The bundle's file names (for diagnostics and the page's footer).
+    pub fn files(&self) -> String {
+        ok(&self.bundle.files.keys().collect::<Vec<_>>())
+    }
+}
+
+/// Loads a bundle without throwing: `{"ok": null}` if it loads, `{"error": …}` otherwise.
+#[wasm_bindgen(js_name = checkBundle)]
+pub fn check_bundle(bundle: &str) -> String {
+    match load(bundle) {
+        Ok(_) => ok(&serde_json::Value::Null),
+        Err(e) => e,
+    }
+}

@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Builds the npm-ready package in wasm/pkg: the optimised .wasm, the JS glue and wrapper,
+# TypeScript definitions generated from the Rust types, package.json, and the default rule
+# set's bundle. Needs: rustup target wasm32-unknown-unknown, wasm-bindgen-cli (same version as
+# the wasm-bindgen crate), node/npm (the tools in wasm/package.json). Fails if the gzipped
+# module exceeds the size budget.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BUDGET_GZIP_BYTES=${BUDGET_GZIP_BYTES:-600000}   # 600 kB
+PKG=wasm/pkg
+
+cargo build -q --locked -p sopro-wasm --target wasm32-unknown-unknown --profile wasm-release
+rm -rf "$PKG" && mkdir -p "$PKG"
+wasm-bindgen --target web --out-dir "$PKG" --out-name sopro_wasm \
+  target/wasm32-unknown-unknown/wasm-release/sopro_wasm.wasm
+(cd wasm && npm ci --no-audit --no-fund --loglevel=error)
+# npm's binaryen (Debian's wasm-opt produces modules that crash in Chromium).
+wasm/node_modules/.bin/wasm-opt -Oz --converge --strip-debug --strip-producers --enable-bulk-memory --enable-sign-ext --enable-mutable-globals \
+  --enable-nontrapping-float-to-int --enable-reference-types --enable-multivalue --enable-simd \
+  "$PKG/sopro_wasm_bg.wasm" -o "$PKG/sopro_wasm_bg.wasm"
+
+cargo run -q --locked -p sopro-cli -- bundle rules/khmao/2026.1 -o "$PKG/khmao-2026.1.bundle.json" >/dev/null
+cargo run -q --locked -p sopro-cli -- schema api > target/sopro-api.schema.json
+wasm/node_modules/.bin/json2ts --input target/sopro-api.schema.json --output "$PKG/types.d.ts" \
+  --bannerComment "// Generated from the Rust types' JSON Schema (sopro schema api). Do not edit."
+cp wasm/js/sopro.js wasm/js/sopro.d.ts "$PKG/"
+VERSION=$(cargo metadata --format-version 1 --no-deps --locked | python3 -c 'import json,sys; print(next(p["version"] for p in json.load(sys.stdin)["packages"] if p["name"]=="sopro-wasm"))')
+cat > "$PKG/package.json" <<JSON
+{
+  "name": "sopro-wasm",
+  "version": "$VERSION",
+  "description": "Sopro needs-assessment engine for web intake forms (WebAssembly)",
+  "license": "MIT OR Apache-2.0",
+  "type": "module",
+  "main": "sopro.js",
+  "types": "sopro.d.ts",
+  "files": ["sopro.js", "sopro.d.ts", "types.d.ts", "sopro_wasm.js", "sopro_wasm.d.ts", "sopro_wasm_bg.wasm", "sopro_wasm_bg.wasm.d.ts", "khmao-2026.1.bundle.json"],
+  "sideEffects": false
+}
+JSON
+
+raw=$(stat -c %s "$PKG/sopro_wasm_bg.wasm")
+gz=$(gzip -9 -c "$PKG/sopro_wasm_bg.wasm" | wc -c)
+echo "sopro_wasm_bg.wasm: $raw bytes, $gz bytes gzipped (budget $BUDGET_GZIP_BYTES)"
+if [ "$gz" -gt "$BUDGET_GZIP_BYTES" ]; then
+  echo "error: the module grew past the size budget" >&2
+  exit 1
+fi

@@ -1,0 +1,30 @@
+// Types of the Sopro browser API. `Assessment`, `AssessError`, `Relevance`, `TestReport` and
+// `Question` are generated from the Rust types' JSON Schemas (see types.d.ts).
+import type { Assessment, AssessError, Relevance, TestReport, Question, Diagnostic } from './types';
+export * from './types';
+
+/** Either a value or a structured error; never thrown. */
+export type Outcome<T, E = { kind: string; message?: string; [key: string]: unknown }> =
+  | { ok: T; error?: undefined }
+  | { error: E; ok?: undefined };
+
+/** Loads the WebAssembly module and a rule-set bundle. */
+export function load(bundleText: string, moduleUrl?: string | URL): Promise<Outcome<Engine>>;
+
+export interface RuleSetInfo {
+  id: string;
+  version: string;
+  digest: string;
+  title: { ru: string; en: string };
+  in_force: { from: string; to: string | null };
+}
+
+export class Engine {
+  info(): Outcome<RuleSetInfo>;
+  questions(): Outcome<Question[]>;
+  assess(answers: unknown): Outcome<Assessment, AssessError>;
+  relevant(partial: unknown): Outcome<Relevance>;
+  check(): Outcome<Diagnostic[]>;
+  test(): Outcome<TestReport>;
+  schema(kind: 'answers' | 'assessment'): Outcome<object>;
+}

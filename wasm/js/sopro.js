@@ -1,0 +1,32 @@
+// Sopro in the browser: a thin wrapper over the WebAssembly module that speaks objects.
+// Every call returns `{ ok: value }` or `{ error: { kind, ... } }`; nothing is thrown.
+import init, { Sopro as RawSopro, checkBundle } from './sopro_wasm.js';
+
+const parse = (text) => JSON.parse(text);
+
+/** Loads the module (once) and a rule-set bundle (`sopro bundle DIR -o FILE`). */
+export async function load(bundleText, moduleUrl) {
+  await init(moduleUrl ? { module_or_path: moduleUrl } : undefined);
+  const checked = parse(checkBundle(bundleText));
+  if (checked.error) return { error: checked.error };
+  return { ok: new Engine(new RawSopro(bundleText)) };
+}
+
+/** A compiled rule set. */
+export class Engine {
+  constructor(raw) { this.raw = raw; }
+  /** The rule set's id, version, digest, title and period in force. */
+  info() { return parse(this.raw.info()); }
+  /** The questions, to render a form from. */
+  questions() { return parse(this.raw.questions()); }
+  /** Assesses answers: `{ ok: Assessment }` or `{ error: AssessError }`. */
+  assess(answers) { return parse(this.raw.assess(JSON.stringify(answers))); }
+  /** What a form should show for partial answers: `{ ok: Relevance }`. */
+  relevant(partial) { return parse(this.raw.relevant(JSON.stringify(partial))); }
+  /** Warnings found when the rule set was loaded. */
+  check() { return parse(this.raw.check()); }
+  /** Runs the rule set's own test cases. */
+  test() { return parse(this.raw.test()); }
+  /** A JSON Schema: 'answers' or 'assessment'. */
+  schema(kind) { return parse(this.raw.schema(kind)); }
+}

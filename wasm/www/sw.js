@@ -1,0 +1,13 @@
+// Keeps the page and the engine available with the network off once they have been loaded.
+const CACHE = 'sopro-v1';
+const FILES = ['./', 'index.html', 'app.js', 'style.css', '../pkg/sopro.js', '../pkg/sopro_wasm.js',
+  '../pkg/sopro_wasm_bg.wasm', '../pkg/khmao-2026.1.bundle.json'];
+self.addEventListener('install', (event) => event.waitUntil(caches.open(CACHE).then((c) => c.addAll(FILES))));
+self.addEventListener('activate', (event) => event.waitUntil(self.clients.claim()));
+self.addEventListener('fetch', (event) => {
+  event.respondWith(fetch(event.request).then((response) => {
+    const copy = response.clone();
+    caches.open(CACHE).then((c) => c.put(event.request, copy));
+    return response;
+  }).catch(() => caches.match(event.request)));
+});
