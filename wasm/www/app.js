@@ -185,7 +185,11 @@ function renderResult(state) {
   const out = document.getElementById('result');
   const a = state.assessment;
   if (!a) {
-    const why = state.error?.kind === 'invalid_answers' ? 'Исправьте ответы, отмеченные в форме.' : 'Укажите дату оценки и членов семьи.';
+    const problems = state.error?.problems ?? [];
+    const noMembers = problems.some((p) => p.path === '/members');
+    const why = noMembers
+      ? 'Укажите код, роль и дату рождения хотя бы одного члена семьи.'
+      : state.error?.kind === 'invalid_answers' ? 'Исправьте ответы, отмеченные в форме.' : 'Укажите дату оценки.';
     out.replaceChildren(el('h2', {}, 'Результат'), el('p', { class: 'muted' }, why));
     return;
   }
