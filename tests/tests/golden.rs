@@ -126,3 +126,21 @@ fn golden_results_for_the_browser_build_are_current() {
         assert!(web_tests.contains(&name), "wasm/tests/web.rs has no parity test for {name}");
     }
 }
+
+#[test]
+fn relevant_hides_what_does_not_apply_and_sets_aside_incomplete_members() {
+    let rules = khmao();
+    let partial = serde_json::json!({"as_of": "2026-03-10", "members": [
+        {"id": "m1", "role": "mother", "birth_date": "1990-01-01", "monthly_income": -5},
+        {"id": "c1"},
+        {"id": "c2", "role": "child", "birth_date": "2015-01-01"}]});
+    let state = rules.relevant(&partial);
+    let hidden: Vec<&str> = state.hidden.iter().map(|p| &**p).collect();
+    assert!(hidden.contains(&"/members/0/placement"), "{hidden:?}");
+    assert!(!hidden.contains(&"/members/2/placement"), "{hidden:?}");
+    assert_eq!(state.incomplete_members, vec![1]);
+    assert!(state.problems.iter().any(|p| p.path == "/members/0/monthly_income"));
+    let assessment = state.assessment.expect("assessed without the invalid income");
+    assert!(state.open.iter().any(|p| &**p == "/members/0/monthly_income"), "{:?}", state.open);
+    assert_eq!(&*assessment.level.id, "none");
+}

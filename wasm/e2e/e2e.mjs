@@ -1,0 +1,199 @@
+// End-to-end test of the intake page in headless Chromium (Debian's), driven by playwright-core.
+// Usage: node wasm/e2e/e2e.mjs http://127.0.0.1:8123/www/ OUT_DIR
+// Fills the form for two families, checks what the page shows, and measures the engine's
+// latency in the browser. Ends with `N passed, M failed`; exits non-zero on a failure.
+import { chromium } from 'playwright-core';
+import { mkdtempSync, mkdirSync, writeFileSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const [url, outDir = 'target/e2e'] = process.argv.slice(2);
+mkdirSync(outDir, { recursive: true });
+const results = [];
+async function check(name, fn) {
+  try {
+    await fn();
+    results.push([name, true]);
+    console.log(`ok     ${name}`);
+  } catch (error) {
+    results.push([name, false]);
+    console.log(`FAILED ${name}\n       ${String(error.message).split('\n')[0]}`);
+  }
+}
+function expect(condition, message) {
+  if (!condition) throw new Error(message);
+}
+
+const context = await chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), 'sopro-e2e-')), {
+  executablePath: '/usr/bin/chromium',
+  headless: true,
+  viewport: { width: 1300, height: 1100 },
+  acceptDownloads: true,
+  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+    '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+});
+const page = await context.newPage();
+const pageErrors = [];
+page.on('pageerror', (error) => pageErrors.push(error.message));
+
+async function open() {
+  await page.goto(url);
+  await page.waitForSelector('body[data-ready=true]', { timeout: 20000 });
+}
+
+/** Sets a form control by the answer path it edits, as a person would. */
+async function fill(path, value) {
+  const control = page.locator(`[data-path="${path}"]`);
+  const tag = await control.evaluate((node) => node.tagName);
+  if (tag === 'SELECT') await control.selectOption(value === true ? 'true' : value === false ? 'false' : String(value));
+  else if (tag === 'DIV') for (const item of value) await control.locator(`input[value="${item}"]`).check();
+  else await control.fill(String(value));
+}
+
+async function fillFamily(family) {
+  await page.click('#clear');
+  await fill('/as_of', family.as_of);
+  for (const [index, member] of family.members.entries()) {
+    if (index > 0) await page.click('#add-member');
+    for (const [field, value] of Object.entries(member)) await fill(`/members/${index}/${field}`, value);
+  }
+  for (const section of ['case', 'survey_act', 'questionnaire']) {
+    for (const [field, value] of Object.entries(family[section] ?? {})) await fill(`/${section}/${field}`, value);
+  }
+}
+
+const text = async (selector) => (await page.locator(selector).innerText()).replace(/\s+/g, ' ');
+
+await open();
+
+// Seed 004's problem table: alcohol addiction and no means of living → guardianship, police,
+// the juvenile commission, the addiction clinic, the employment centre, bailiffs.
+const addictionFamily = {
+  as_of: '2026-03-10',
+  case: { consent_interagency: true },
+  members: [
+    { id: 'm1', role: 'mother', birth_date: '1990-05-01', monthly_income: 0, employment: 'unemployed', substance_abuse: 'alcohol' },
+    { id: 'c1', role: 'child', birth_date: '2019-02-11', education_status: 'preschool_attending', registered_at_polyclinic: true },
+    { id: 'c2', role: 'child', birth_date: '2013-09-01', education_status: 'school_attending', adaptation_difficulties: true },
+  ],
+  survey_act: { housing_type: 'municipal_social', sanitary_state: 'unsatisfactory', food_present: true },
+  questionnaire: { family_conflict: 'occasional', requested_help: ['benefits'] },
+};
+
+// Domestic violence (seed 002: report without delay) → emergency, partners the same day.
+const violenceFamily = {
+  as_of: '2026-03-10',
+  case: { consent_interagency: true },
+  members: [
+    { id: 'm1', role: 'mother', birth_date: '1989-03-03', monthly_income: 50000, employment: 'employed' },
+    { id: 'f1', role: 'father', birth_date: '1987-08-08', monthly_income: 60000, employment: 'employed' },
+    { id: 'c1', role: 'child', birth_date: '2014-05-05', education_status: 'school_attending' },
+  ],
+  questionnaire: { domestic_violence: true },
+};
+
+await check('the page loads the rule set and shows its title', async () => {
+  expect((await text('#ruleset')).includes('ХМАО'), 'no rule-set title');
+});
+
+await check('a family with an addiction and no means: crisis, with the partners of seed 004', async () => {
+  await fillFamily(addictionFamily);
+  const level = await text('#level');
+  expect(level.includes('кризисный'), `level shown: ${level}`);
+  const partners = await text('#partners');
+  for (const partner of ['Наркологический кабинет', 'Орган опеки и попечительства', 'ОМВД (ПДН)', 'КДН и ЗП', 'Центр занятости населения', 'Служба судебных приставов']) {
+    expect(partners.includes(partner), `${partner} not among: ${partners}`);
+  }
+  await page.screenshot({ path: join(outDir, 'crisis-family.png'), fullPage: true });
+});
+
+await check('questions that do not apply are hidden (a child placement for the mother)', async () => {
+  expect(await page.locator('[data-field="/members/0/placement"]').isHidden(), 'placement shown for an adult');
+  expect(await page.locator('[data-field="/members/1/placement"]').isVisible(), 'placement hidden for a child');
+});
+
+await check('unanswered questions that could change the result are marked', async () => {
+  expect(await page.locator('[data-field="/survey_act/utility_debt"].open').count() === 1, 'utility debt not marked open');
+});
+
+await check('an invalid value shows an error at its field', async () => {
+  await fill('/members/0/monthly_income', -5);
+  const error = await text('[data-field="/members/0/monthly_income"] .error');
+  expect(error.includes('вне допустимого диапазона'), `error shown: "${error}"`);
+  await page.screenshot({ path: join(outDir, 'field-error.png') });
+  await fill('/members/0/monthly_income', 0);
+});
+
+await check('the answers export as JSON that sopro batch can read', async () => {
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('#export')]);
+  const exported = JSON.parse(readFileSync(await download.path(), 'utf8'));
+  expect(exported.as_of === '2026-03-10' && exported.members.length === 3, 'exported answers differ');
+  expect(exported.members[0].substance_abuse === 'alcohol', 'exported member answers differ');
+});
+
+await check('domestic violence: emergency, police and guardianship the same day', async () => {
+  await fillFamily(violenceFamily);
+  const level = await text('#level');
+  expect(level.includes('экстренный'), `level shown: ${level}`);
+  const partners = await text('#partners');
+  expect(/ОМВД \(ПДН\) — в тот же день/.test(partners), `partners: ${partners}`);
+  expect(/Орган опеки и попечительства — в тот же день/.test(partners), `partners: ${partners}`);
+  await page.screenshot({ path: join(outDir, 'emergency-family.png'), fullPage: true });
+});
+
+await check('the page works with the network off once loaded', async () => {
+  await page.waitForFunction(() => navigator.serviceWorker?.controller !== null || true);
+  await page.evaluate(() => navigator.serviceWorker.ready);
+  await page.reload();
+  await page.waitForSelector('body[data-ready=true]');
+  await context.setOffline(true);
+  await page.reload();
+  await page.waitForSelector('body[data-ready=true]', { timeout: 20000 });
+  await fillFamily(violenceFamily);
+  expect((await text('#level')).includes('экстренный'), 'no assessment offline');
+  await context.setOffline(false);
+});
+
+// Latency in the browser. performance.now() is coarsened to 0.1 ms here, so calls are timed in
+// batches of 100 and the median is taken over batch means.
+let bench;
+await check('assess latency and cold start are measured', async () => {
+  const typical = JSON.parse(readFileSync(new URL('../../benches/data/typical.json', import.meta.url), 'utf8'));
+  bench = await page.evaluate(async (answers) => {
+    const { engine, timings } = window.sopro;
+    const text = JSON.stringify(answers);
+    const perCall = (fn) => {
+      const means = [];
+      for (let batch = 0; batch < 30; batch++) {
+        const start = performance.now();
+        for (let i = 0; i < 100; i++) fn();
+        means.push(((performance.now() - start) / 100) * 1000);
+      }
+      means.sort((a, b) => a - b);
+      return means[Math.floor(means.length / 2)];
+    };
+    const rawAssess = perCall(() => engine.raw.assess(text));
+    const assess = perCall(() => engine.assess(answers));
+    const relevant = perCall(() => engine.relevant(answers));
+    // Cold start: a fresh module instance and the rule set compiled from its bundle.
+    const { load } = await import('../pkg/sopro.js');
+    const bundle = await (await fetch('../pkg/khmao-2026.1.bundle.json')).text();
+    const started = performance.now();
+    await load(bundle);
+    const reload = performance.now() - started;
+    return { calls: 3000 * 3, rawAssessMicros: rawAssess, assessMicros: assess, relevantMicros: relevant,
+      coldStartMs: timings.coldStartMs, loadAgainMs: reload, ua: navigator.userAgent };
+  }, typical);
+  console.log(`       assess (JSON text in/out): ${bench.rawAssessMicros.toFixed(1)} µs median; with JSON.stringify/parse: ${bench.assessMicros.toFixed(1)} µs; relevant: ${bench.relevantMicros.toFixed(1)} µs`);
+  console.log(`       cold start (instantiate + load rule set): ${bench.coldStartMs.toFixed(1)} ms; loading the rule set again: ${bench.loadAgainMs.toFixed(1)} ms`);
+  writeFileSync(join(outDir, 'browser-bench.json'), JSON.stringify(bench, null, 2));
+});
+
+await check('no script errors on the page', async () => {
+  expect(pageErrors.length === 0, pageErrors.join('; '));
+});
+
+await context.close();
+const failed = results.filter(([, ok]) => !ok).length;
+console.log(`${results.length - failed} passed, ${failed} failed`);
+process.exit(failed ? 1 : 0);
