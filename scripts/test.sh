@@ -1,9 +1,14 @@
 #!/usr/bin/env bash
-# Runs every test of the project: formatting, lints, the Rust tests of every crate, and the
-# test cases of every bundled rule set (`sopro test`). Ends with a line `N passed, M failed`.
+# Runs every test of the project: formatting, lints, the Rust tests of every crate, the test
+# cases of every bundled rule set (`sopro test`), and the browser build: its package (with the
+# size budget), native/WASM parity in headless Chromium, and the intake page end to end.
+# Installs what it needs first (scripts/setup.sh). Ends with a line `N passed, M failed`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
+
+echo "== setup"
+bash scripts/setup.sh
 
 echo "== cargo fmt --check"
 cargo fmt --all --check
@@ -31,6 +36,24 @@ for dir in rules/*/*/; do
   passed=$((passed + $(echo "$last" | sed -E 's/^([0-9]+) passed.*/\1/')))
   failed=$((failed + $(echo "$last" | sed -E 's/.* ([0-9]+) failed$/\1/')))
 done
+
+echo "== browser build: package, parity in Chromium, intake page end to end"
+bash wasm/build.sh
+CHROMEDRIVER=/usr/bin/chromedriver CARGO_PROFILE_DEV_DEBUG=false \
+  cargo test --locked -p sopro-wasm --target wasm32-unknown-unknown --test web 2>&1 | tee target/wasm-test.log
+wasm_line=$(grep -E '^test result:' target/wasm-test.log | tail -n 1 | sed -E 's/.* ([0-9]+) passed; ([0-9]+) failed.*/\1:\2/')
+passed=$((passed + ${wasm_line%%:*}))
+failed=$((failed + ${wasm_line##*:}))
+
+port=${SOPRO_E2E_PORT:-8123}
+python3 -m http.server "$port" --bind 127.0.0.1 --directory wasm >/dev/null 2>&1 &
+server=$!
+trap 'kill $server 2>/dev/null || true' EXIT
+for _ in $(seq 50); do (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break; sleep 0.1; done
+node wasm/e2e/e2e.mjs "http://127.0.0.1:$port/www/" target/e2e | tee target/e2e.log
+e2e_line=$(tail -n 1 target/e2e.log)
+passed=$((passed + $(echo "$e2e_line" | sed -E 's/^([0-9]+) passed.*/\1/')))
+failed=$((failed + $(echo "$e2e_line" | sed -E 's/.* ([0-9]+) failed$/\1/')))
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
