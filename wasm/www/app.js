@@ -116,12 +116,16 @@ function field(q, path) {
     el('small', { class: 'error' }));
 }
 
+function memberTitle(records, index) {
+  const role = getAt(`/${MEMBERS}/${index}/role`);
+  const roleLabel = records.questions.find((q) => q.id === 'role')?.values.find((v) => v.id === role)?.label.ru;
+  return `Член семьи ${index + 1}${roleLabel ? ` — ${roleLabel}` : ''}`;
+}
+
 function memberCard(records, index) {
   const path = `/${MEMBERS}/${index}`;
-  const role = getAt(`${path}/role`);
-  const roleLabel = records.questions.find((q) => q.id === 'role')?.values.find((v) => v.id === role)?.label.ru;
   return el('fieldset', { class: 'member' },
-    el('legend', {}, `Член семьи ${index + 1}${roleLabel ? ` — ${roleLabel}` : ''}`),
+    el('legend', {}, memberTitle(records, index)),
     el('button', { type: 'button', class: 'remove', onclick: () => { answers[MEMBERS].splice(index, 1); render(); } }, 'Удалить'),
     records.questions.map((q) => field(q, `${path}/${q.id}`)));
 }
@@ -174,6 +178,10 @@ function update() {
     }
     node.classList.toggle('invalid', Boolean(problem));
   }
+  const records = questions.find((q) => q.id === MEMBERS);
+  document.querySelectorAll('fieldset.member > legend').forEach((legend, i) => {
+    legend.textContent = memberTitle(records, i);
+  });
   renderResult(state);
 }
 
