@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use sopro_engine::{AssessError, Lang, RuleSet};
+use sopro_engine::{AssessError, Lang, RuleLibrary, RuleSet};
 
 use crate::{files, render};
 
@@ -48,10 +48,23 @@ fn load(dir: &Path) -> Result<RuleSet, i32> {
     }
 }
 
+/// Loads a rule-set folder or a folder of versions; the exit code if any cannot be used.
+fn load_versions(dir: &Path) -> Result<RuleLibrary, i32> {
+    let folders = files::read_versions(dir).map_err(|message| {
+        eprintln!("error: {message}");
+        exit::INPUT
+    })?;
+    let mut versions = Vec::new();
+    for (folder, _) in folders {
+        versions.push(load(&folder)?);
+    }
+    Ok(RuleLibrary::new(versions))
+}
+
 /// `sopro assess`.
 pub fn assess(rules_dir: &Path, answers: &Path, json: bool, lang: Lang) -> i32 {
-    let rules = match load(rules_dir) {
-        Ok(rules) => rules,
+    let library = match load_versions(rules_dir) {
+        Ok(library) => library,
         Err(code) => return code,
     };
     let answers = match files::read_answers(answers) {
@@ -61,12 +74,21 @@ pub fn assess(rules_dir: &Path, answers: &Path, json: bool, lang: Lang) -> i32 {
             return exit::INPUT;
         }
     };
-    match rules.assess(&answers) {
+    // A single version assesses any date (with a warning outside its period); a folder of
+    // versions assesses each family with the version in force on its date.
+    let result = match library.versions() {
+        [only] => only.assess(&answers),
+        _ => library.assess(&answers),
+    };
+    match result {
         Ok(assessment) => {
             if json {
                 println!("{}", to_json(&assessment));
             } else {
-                print!("{}", render::assessment(&rules, &assessment, lang));
+                let rules = library.versions().iter().find(|v| v.digest() == assessment.ruleset.digest);
+                if let Some(rules) = rules {
+                    print!("{}", render::assessment(rules, &assessment, lang));
+                }
             }
             exit::OK
         }
@@ -77,7 +99,9 @@ pub fn assess(rules_dir: &Path, answers: &Path, json: bool, lang: Lang) -> i32 {
                 eprint!("{}", render::assess_error(&error, lang));
             }
             match error {
-                AssessError::InvalidAnswers { .. } => exit::INVALID_ANSWERS,
+                AssessError::InvalidAnswers { .. } | AssessError::NoVersionInForce { .. } => {
+                    exit::INVALID_ANSWERS
+                }
                 AssessError::RuleFailed { .. } => exit::RULES,
             }
         }

@@ -29,6 +29,25 @@ pub fn read_rules(dir: &Path) -> Result<MemorySource, String> {
     Ok(source)
 }
 
+/// Reads a rule-set folder, or a folder of versions (`rules/khmao`: every subfolder with a
+/// `ruleset.yaml`), as `(folder, files)` pairs.
+pub fn read_versions(dir: &Path) -> Result<Vec<(std::path::PathBuf, MemorySource)>, String> {
+    if dir.join("ruleset.yaml").is_file() {
+        return Ok(vec![(dir.to_path_buf(), read_rules(dir)?)]);
+    }
+    let entries = fs::read_dir(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    let mut folders: Vec<_> =
+        entries.flatten().map(|e| e.path()).filter(|p| p.join("ruleset.yaml").is_file()).collect();
+    folders.sort();
+    if folders.is_empty() {
+        return Err(format!(
+            "{}: neither a rule-set folder (ruleset.yaml) nor a folder of versions",
+            dir.display()
+        ));
+    }
+    folders.into_iter().map(|folder| read_rules(&folder).map(|source| (folder, source))).collect()
+}
+
 /// Reads answers (JSON or YAML) from a file or, for `-`, standard input.
 /// Parse errors give the position only, never the text around it.
 pub fn read_answers(path: &Path) -> Result<serde_json::Value, String> {

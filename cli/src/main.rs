@@ -12,7 +12,8 @@ use sopro_cli::commands::{self, SchemaKind};
 /// Needs assessment of families with children against a versioned rule set (YAML + Rhai).
 ///
 /// Exit codes: 0 success; 1 the rule set has errors, a test failed or a rule failed at run
-/// time; 2 wrong usage; 3 the answers are invalid; 4 a file could not be read or parsed.
+/// time; 2 wrong usage; 3 the answers are invalid (or no rule-set version is in force on their
+/// date); 4 a file could not be read or parsed.
 #[derive(Parser)]
 #[command(name = "sopro", version, about, long_about, after_help = EXAMPLES)]
 struct Cli {
@@ -32,7 +33,8 @@ const EXAMPLES: &str = "Examples:
 enum Command {
     /// Assess one family: answers as JSON or YAML, from a file or `-` (standard input).
     Assess {
-        /// The rule-set folder (a version, e.g. rules/khmao/2026.1).
+        /// The rule-set folder: a version (rules/khmao/2026.1), or a folder of versions
+        /// (rules/khmao), of which the one in force on the answers' as_of is used.
         #[arg(long)]
         rules: PathBuf,
         /// The answers file, or `-` for standard input.

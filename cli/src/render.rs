@@ -228,6 +228,9 @@ pub fn assess_error(error: &AssessError, lang: Lang) -> String {
         AssessError::RuleFailed { .. } => {
             let _ = writeln!(out, "{}: {error}", w.rule_failed);
         }
+        AssessError::NoVersionInForce { .. } => {
+            let _ = writeln!(out, "{error}");
+        }
     }
     out
 }

@@ -123,3 +123,18 @@ fn schema_prints_json_schemas_and_a_missing_folder_exits_4() {
     let missing = sopro(&["check", "rules/no-such-set"], None);
     assert_eq!(missing.status.code(), Some(4));
 }
+
+#[test]
+fn a_folder_of_versions_picks_the_version_in_force_on_the_assessment_date() {
+    let out =
+        sopro(&["assess", "--rules", "rules/khmao", "--format", "json", "examples/family-crisis.json"], None);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["ruleset"]["version"], "2026.1");
+    let later = sopro(
+        &["assess", "--rules", "rules/khmao", "-"],
+        Some("{\"as_of\": \"2030-01-01\", \"members\": []}"),
+    );
+    assert_eq!(later.status.code(), Some(3));
+    assert!(text(&later.stderr).contains("no version of the rule set is in force on 2030-01-01"));
+}

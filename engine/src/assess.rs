@@ -31,6 +31,13 @@ pub enum AssessError {
         /// Every problem found.
         problems: Vec<AnswerProblem>,
     },
+    /// No version of the rule set is in force on the assessment date.
+    NoVersionInForce {
+        /// The assessment date.
+        as_of: String,
+        /// The versions there are.
+        versions: Vec<String>,
+    },
     /// A rule failed while running (a limit, a type error): the rule set needs fixing.
     RuleFailed {
         /// The rule, e.g. ``criterion `c15_5_addiction` ``.
@@ -53,6 +60,13 @@ impl fmt::Display for AssessError {
                     writeln!(f, "  {}: {}", p.path, p.message)?;
                 }
                 Ok(())
+            }
+            AssessError::NoVersionInForce { as_of, versions } => {
+                write!(
+                    f,
+                    "no version of the rule set is in force on {as_of} (versions: {})",
+                    versions.join(", ")
+                )
             }
             AssessError::RuleFailed { rule, file, line, message } => {
                 write!(f, "{file}")?;

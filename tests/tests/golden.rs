@@ -144,3 +144,49 @@ fn relevant_hides_what_does_not_apply_and_sets_aside_incomplete_members() {
     assert!(state.open.iter().any(|p| &**p == "/members/0/monthly_income"), "{:?}", state.open);
     assert_eq!(&*assessment.level.id, "none");
 }
+
+/// `rules/<jurisdiction>/published.yaml` records the digest of every published version; a
+/// published version never changes (an edit goes into a new version folder).
+#[test]
+fn published_versions_are_unchanged() {
+    let mut checked = 0;
+    for jurisdiction in std::fs::read_dir(root().join("rules")).unwrap().flatten() {
+        let record = jurisdiction.path().join("published.yaml");
+        let Ok(text) = std::fs::read_to_string(&record) else { continue };
+        let published: Vec<std::collections::BTreeMap<String, String>> = serde_yaml::from_str(&text).unwrap();
+        for entry in published {
+            let dir = jurisdiction.path().join(&entry["version"]);
+            let rules = RuleSet::load(&source(&dir)).ruleset.unwrap();
+            assert_eq!(
+                rules.digest(),
+                entry["digest"],
+                "{} was published and has changed since: put the edit into a new version",
+                dir.display()
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked >= 2, "no published versions recorded");
+}
+
+#[test]
+fn a_folder_of_versions_assesses_each_family_with_the_version_in_force() {
+    let versions = sopro_cli::files::read_versions(&root().join("rules/khmao")).unwrap();
+    let library = sopro_engine::RuleLibrary::new(
+        versions.iter().map(|(_, files)| RuleSet::load(files).ruleset.unwrap()).collect(),
+    );
+    let family = |as_of: &str| {
+        serde_json::json!({"as_of": as_of, "members": [
+            {"id": "m1", "role": "mother", "birth_date": "1990-01-01", "monthly_income": 43000, "employment": "employed"},
+            {"id": "c1", "role": "child", "birth_date": "2016-01-01"}]})
+    };
+    // 21 500 ₽ per capita: above the 2025 minimum (21 252), below the 2026 one (22 102).
+    let in_2025 = library.assess(&family("2025-06-01")).unwrap();
+    assert_eq!(&*in_2025.ruleset.version, "2025.1");
+    assert!(in_2025.categories.iter().all(|c| &*c.id != "low_income"));
+    let in_2026 = library.assess(&family("2026-06-01")).unwrap();
+    assert_eq!(&*in_2026.ruleset.version, "2026.1");
+    assert!(in_2026.categories.iter().any(|c| &*c.id == "low_income"));
+    let outside = library.assess(&family("2027-01-15"));
+    assert!(matches!(outside, Err(sopro_engine::AssessError::NoVersionInForce { .. })));
+}

@@ -34,6 +34,11 @@ fn khmao_2026_1_gives_the_native_results() {
 }
 
 #[wasm_bindgen_test]
+fn khmao_2025_1_gives_the_native_results() {
+    parity(include_str!("../../tests/golden/khmao-2025.1.json"));
+}
+
+#[wasm_bindgen_test]
 fn a_broken_bundle_is_a_structured_error() {
     let result: serde_json::Value =
         serde_json::from_str(&sopro_wasm::check_bundle("{\"format\": 1}")).unwrap();
