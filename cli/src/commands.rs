@@ -147,6 +147,46 @@ pub fn test(dir: &Path, require_full_coverage: bool) -> i32 {
     }
 }
 
+/// `sopro batch`.
+pub fn batch(rules_dir: &Path, input: &Path, output: &Path, resume: bool) -> i32 {
+    let library = match load_versions(rules_dir) {
+        Ok(library) => library,
+        Err(code) => return code,
+    };
+    match crate::batch::run(&library, input, output, resume) {
+        Ok(_) => exit::OK,
+        Err(message) => {
+            eprintln!("error: {message}");
+            exit::INPUT
+        }
+    }
+}
+
+/// `sopro gen`.
+pub fn generate(n: usize, seed: u64, output: Option<&Path>) -> i32 {
+    use std::io::Write;
+    let sink: Box<dyn Write> = match output {
+        Some(path) => match std::fs::File::create(path) {
+            Ok(file) => Box::new(file),
+            Err(e) => {
+                eprintln!("error: {}: {e}", path.display());
+                return exit::INPUT;
+            }
+        },
+        None => Box::new(std::io::stdout().lock()),
+    };
+    let mut sink = std::io::BufWriter::new(sink);
+    for family in crate::generate::families(n, seed) {
+        if writeln!(sink, "{family}").is_err() {
+            return exit::INPUT;
+        }
+    }
+    if sink.flush().is_err() {
+        return exit::INPUT;
+    }
+    exit::OK
+}
+
 /// `sopro bundle`.
 pub fn bundle(dir: &Path, output: &Path) -> i32 {
     let source = match files::read_rules(dir) {

@@ -1,6 +1,8 @@
 //! The `sopro` command's parts, as a library so tests and benchmarks reuse them:
 //! reading rule-set folders and answer files, the subcommands, and the text rendering.
 
+pub mod batch;
 pub mod commands;
 pub mod files;
+pub mod generate;
 pub mod render;

@@ -27,7 +27,9 @@ const EXAMPLES: &str = "Examples:
   sopro check rules/khmao/2026.1
   sopro test rules/khmao/2026.1
   sopro schema answers --rules rules/khmao/2026.1
-  sopro bundle rules/khmao/2026.1 -o khmao-2026.1.bundle.json";
+  sopro bundle rules/khmao/2026.1 -o khmao-2026.1.bundle.json
+  sopro gen --n 100000 --seed 7 -o registry.jsonl
+  sopro batch --rules rules/khmao --input registry.jsonl --output assessed.jsonl";
 
 #[derive(Subcommand)]
 enum Command {
@@ -62,6 +64,34 @@ enum Command {
         /// produced by any case.
         #[arg(long)]
         require_full_coverage: bool,
+    },
+    /// Re-assess a registry: JSON Lines in, one JSON line per record out (the assessment, or an
+    /// error row with the record number and case id, never answer values), in input order.
+    Batch {
+        /// The rule-set folder, or a folder of versions (each family gets the one in force).
+        #[arg(long)]
+        rules: PathBuf,
+        /// The families, one JSON object per line.
+        #[arg(long)]
+        input: PathBuf,
+        /// Where to write the results (JSON Lines).
+        #[arg(long)]
+        output: PathBuf,
+        /// Continue an interrupted run: keep the complete lines of --output, skip their records.
+        #[arg(long)]
+        resume: bool,
+    },
+    /// Generate a synthetic registry of families (JSON Lines), deterministic per seed.
+    Gen {
+        /// How many families.
+        #[arg(long, default_value_t = 1000)]
+        n: usize,
+        /// The seed.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Where to write them (standard output if not given).
+        #[arg(short, long)]
+        output: Option<PathBuf>,
     },
     /// Write a rule set as one JSON bundle (files + digest) for the browser build.
     Bundle {
@@ -109,6 +139,8 @@ fn main() -> ExitCode {
         Command::Check { rules, format } => commands::check(&rules, format == Format::Json),
         Command::Test { rules, require_full_coverage } => commands::test(&rules, require_full_coverage),
         Command::Bundle { rules, output } => commands::bundle(&rules, &output),
+        Command::Batch { rules, input, output, resume } => commands::batch(&rules, &input, &output, resume),
+        Command::Gen { n, seed, output } => commands::generate(n, seed, output.as_deref()),
         Command::Schema { kind, rules } => commands::schema(kind, rules.as_deref()),
     };
     ExitCode::from(code as u8)

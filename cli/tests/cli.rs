@@ -138,3 +138,62 @@ fn a_folder_of_versions_picks_the_version_in_force_on_the_assessment_date() {
     assert_eq!(later.status.code(), Some(3));
     assert!(text(&later.stderr).contains("no version of the rule set is in force on 2030-01-01"));
 }
+
+#[test]
+fn batch_accounts_for_every_record_keeps_values_out_of_errors_and_resumes_exactly() {
+    let dir = std::env::temp_dir().join(format!("sopro-batch-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let input = dir.join("registry.jsonl");
+    let out = sopro(&["gen", "--n", "300", "--seed", "3", "-o", input.to_str().unwrap()], None);
+    assert_eq!(out.status.code(), Some(0));
+    // Deliberately broken records: bad JSON with a name in it, invalid answers, invalid UTF-8.
+    let mut bytes = std::fs::read(&input).unwrap();
+    bytes.extend_from_slice(b"{\"as_of\": \"2026-03-10\", \"name\": \"Petrova Anna\"\n");
+    bytes.extend_from_slice(b"{\"as_of\": \"2026-03-10\", \"case\": {\"id\": \"86-X\"}, \"members\": [{\"id\": \"m1\", \"role\": \"Anna\", \"birth_date\": \"1990-01-01\"}]}\n");
+    bytes.extend_from_slice(b"\xff\xfe\n");
+    std::fs::write(&input, &bytes).unwrap();
+
+    let full = dir.join("full.jsonl");
+    let run = |output: &Path, resume: bool| {
+        let mut args = vec![
+            "batch",
+            "--rules",
+            "rules/khmao",
+            "--input",
+            input.to_str().unwrap(),
+            "--output",
+            output.to_str().unwrap(),
+        ];
+        if resume {
+            args.push("--resume");
+        }
+        sopro(&args, None)
+    };
+    let out = run(&full, false);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let lines: Vec<serde_json::Value> =
+        text(&std::fs::read(&full).unwrap()).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(lines.len(), 303, "every record yields exactly one line");
+    for (i, line) in lines.iter().enumerate() {
+        assert_eq!(line["record"], i + 1);
+    }
+    assert_eq!(lines[300]["error"]["kind"], "bad_json");
+    assert_eq!(lines[301]["error"]["kind"], "invalid_answers");
+    assert_eq!(lines[301]["case_id"], "86-X");
+    assert_eq!(lines[302]["error"]["kind"], "bad_utf8");
+    let errors = text(&std::fs::read(&full).unwrap()).lines().skip(300).collect::<Vec<_>>().join("\n");
+    assert!(!errors.contains("Petrova") && !errors.contains("Anna"), "{errors}");
+
+    // Interrupted half-way through a line, then resumed: the same bytes as one run.
+    let partial = dir.join("partial.jsonl");
+    let whole = std::fs::read(&full).unwrap();
+    std::fs::write(&partial, &whole[..whole.len() / 2]).unwrap();
+    let out = run(&partial, true);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(std::fs::read(&partial).unwrap() == whole, "resumed output differs from an uninterrupted run");
+    let again = dir.join("again.jsonl");
+    run(&again, false);
+    assert!(std::fs::read(&again).unwrap() == whole, "two runs differ");
+    let _ = std::fs::remove_dir_all(&dir);
+}

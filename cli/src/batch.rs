@@ -1,0 +1,171 @@
+//! `sopro batch`: re-assess a registry. Reads JSON Lines, assesses records in parallel in
+//! chunks (bounded memory), writes one line per record in input order — the assessment, or an
+//! error row with the record number and case id and never an answer value — and accounts for
+//! every record. `--resume` continues an interrupted run from the last complete line.
+
+use std::collections::BTreeMap;
+use std::fs::{File, OpenOptions};
+use std::io::{BufRead, BufReader, BufWriter, IsTerminal, Read, Seek, SeekFrom, Write};
+use std::path::Path;
+use std::time::Instant;
+
+use rayon::prelude::*;
+use serde_json::{json, Value};
+use sopro_engine::{AssessError, RuleLibrary};
+
+/// Records assessed together; bounds memory whatever the input's size.
+const CHUNK: usize = 4096;
+
+/// What a run accounted for.
+#[derive(Debug, Default)]
+pub struct Summary {
+    pub records: u64,
+    pub resumed_after: u64,
+    pub errors: u64,
+    pub levels: BTreeMap<String, u64>,
+    pub error_kinds: BTreeMap<String, u64>,
+}
+
+/// One output line for one input line (`record` is 1-based).
+fn assess_line(library: &RuleLibrary, record: u64, line: &str) -> (String, Result<String, String>) {
+    let answers: Value = match serde_json::from_str(line) {
+        Ok(answers) => answers,
+        Err(e) => {
+            let error =
+                json!({"kind": "bad_json", "message": format!("not a JSON object (column {})", e.column())});
+            return (String::new(), Err(json!({"record": record, "error": error}).to_string()));
+        }
+    };
+    let case_id = answers.pointer("/case/id").and_then(Value::as_str).map(str::to_owned);
+    match library.assess(&answers) {
+        Ok(assessment) => {
+            let level = assessment.level.id.to_string();
+            (level, Ok(json!({"record": record, "case_id": case_id, "assessment": assessment}).to_string()))
+        }
+        Err(error) => {
+            let kind = match &error {
+                AssessError::InvalidAnswers { .. } => "invalid_answers",
+                AssessError::NoVersionInForce { .. } => "no_version_in_force",
+                AssessError::RuleFailed { .. } => "rule_failed",
+            };
+            (kind.to_owned(), Err(json!({"record": record, "case_id": case_id, "error": error}).to_string()))
+        }
+    }
+}
+
+/// Lines already written to `output` by an interrupted run; a partly written last line is cut.
+fn complete_lines(output: &Path) -> std::io::Result<u64> {
+    let Ok(mut file) = OpenOptions::new().read(true).write(true).open(output) else { return Ok(0) };
+    let mut text = Vec::new();
+    file.read_to_end(&mut text)?;
+    let keep = text.iter().rposition(|b| *b == b'\n').map_or(0, |i| i + 1);
+    file.set_len(keep as u64)?;
+    file.seek(SeekFrom::End(0))?;
+    Ok(text[..keep].iter().filter(|b| **b == b'\n').count() as u64)
+}
+
+/// Runs a batch from `input` (JSON Lines) to `output` (JSON Lines).
+pub fn run(library: &RuleLibrary, input: &Path, output: &Path, resume: bool) -> Result<Summary, String> {
+    let mut summary = Summary::default();
+    let skip =
+        if resume { complete_lines(output).map_err(|e| format!("{}: {e}", output.display()))? } else { 0 };
+    summary.resumed_after = skip;
+    let file = File::open(input).map_err(|e| format!("{}: {e}", input.display()))?;
+    let size = file.metadata().map(|m| m.len()).unwrap_or(0);
+    let out = OpenOptions::new()
+        .create(true)
+        .write(true)
+        .append(resume)
+        .truncate(!resume)
+        .open(output)
+        .map_err(|e| format!("{}: {e}", output.display()))?;
+    let mut out = BufWriter::new(out);
+    let progress = if std::io::stderr().is_terminal() {
+        let bar = indicatif::ProgressBar::new(size);
+        bar.set_style(
+            indicatif::ProgressStyle::with_template(
+                "{bar:40} {bytes}/{total_bytes} · {per_sec} · осталось {eta} · {msg}",
+            )
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        );
+        Some(bar)
+    } else {
+        None
+    };
+    let started = Instant::now();
+    let mut reader = BufReader::new(file);
+    let mut record: u64 = 0;
+    let mut done = false;
+    while !done {
+        // Read a chunk of lines (the record numbers follow the input's lines).
+        // `None`: the line is not valid UTF-8.
+        let mut chunk: Vec<(u64, Option<String>)> = Vec::with_capacity(CHUNK);
+        while chunk.len() < CHUNK {
+            let mut line = Vec::new();
+            let read =
+                reader.read_until(b'\n', &mut line).map_err(|e| format!("{}: {e}", input.display()))?;
+            if read == 0 {
+                done = true;
+                break;
+            }
+            if let Some(bar) = &progress {
+                bar.inc(read as u64);
+            }
+            record += 1;
+            if record <= skip {
+                continue;
+            }
+            let text = String::from_utf8(line).ok().map(|t| t.trim_end_matches(['\n', '\r']).to_owned());
+            chunk.push((record, text));
+        }
+        let results: Vec<(String, Result<String, String>)> = chunk
+            .par_iter()
+            .map(|(n, line)| match line {
+                Some(line) => assess_line(library, *n, line),
+                None => {
+                    let error = json!({"kind": "bad_utf8", "message": "the line is not valid UTF-8"});
+                    (String::from("bad_utf8"), Err(json!({"record": n, "error": error}).to_string()))
+                }
+            })
+            .collect();
+        for (key, line) in results {
+            summary.records += 1;
+            match line {
+                Ok(text) => {
+                    *summary.levels.entry(key).or_default() += 1;
+                    writeln!(out, "{text}")
+                }
+                Err(text) => {
+                    summary.errors += 1;
+                    *summary.error_kinds.entry(key).or_default() += 1;
+                    writeln!(out, "{text}")
+                }
+            }
+            .map_err(|e| format!("{}: {e}", output.display()))?;
+        }
+        // Whole chunks reach the disk, so an interrupted run resumes from a complete line.
+        out.flush().map_err(|e| format!("{}: {e}", output.display()))?;
+        if let Some(bar) = &progress {
+            bar.set_message(format!("{} записей", summary.records + skip));
+        }
+    }
+    if let Some(bar) = progress {
+        bar.finish_and_clear();
+    }
+    let seconds = started.elapsed().as_secs_f64().max(1e-9);
+    for (level, count) in &summary.levels {
+        eprintln!("  {level}: {count}");
+    }
+    for (kind, count) in &summary.error_kinds {
+        eprintln!("  error {kind}: {count}");
+    }
+    eprintln!(
+        "{} records ({} resumed), {} assessed, {} errors, {:.0} records/s",
+        summary.records + skip,
+        skip,
+        summary.records - summary.errors,
+        summary.errors,
+        summary.records as f64 / seconds
+    );
+    Ok(summary)
+}
