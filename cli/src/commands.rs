@@ -162,6 +162,29 @@ pub fn batch(rules_dir: &Path, input: &Path, output: &Path, resume: bool) -> i32
     }
 }
 
+/// `sopro diff`.
+pub fn diff(
+    from: &Path,
+    to: &Path,
+    input: &Path,
+    as_of: Option<&str>,
+    format: crate::diff::DiffFormat,
+    output: Option<&Path>,
+) -> i32 {
+    let (from, to) = match (load(from), load(to)) {
+        (Ok(from), Ok(to)) => (from, to),
+        (Err(code), _) | (_, Err(code)) => return code,
+    };
+    let as_of = as_of.map_or_else(|| to.in_force().0, str::to_owned);
+    match crate::diff::run(&from, &to, input, &as_of, format, output) {
+        Ok(_) => exit::OK,
+        Err(message) => {
+            eprintln!("error: {message}");
+            exit::INPUT
+        }
+    }
+}
+
 /// `sopro gen`.
 pub fn generate(n: usize, seed: u64, output: Option<&Path>) -> i32 {
     use std::io::Write;

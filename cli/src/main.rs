@@ -29,7 +29,8 @@ const EXAMPLES: &str = "Examples:
   sopro schema answers --rules rules/khmao/2026.1
   sopro bundle rules/khmao/2026.1 -o khmao-2026.1.bundle.json
   sopro gen --n 100000 --seed 7 -o registry.jsonl
-  sopro batch --rules rules/khmao --input registry.jsonl --output assessed.jsonl";
+  sopro batch --rules rules/khmao --input registry.jsonl --output assessed.jsonl
+  sopro diff --from rules/khmao/2025.1 --to rules/khmao/2026.1 --input registry.jsonl --format html -o report.html";
 
 #[derive(Subcommand)]
 enum Command {
@@ -80,6 +81,28 @@ enum Command {
         /// Continue an interrupted run: keep the complete lines of --output, skip their records.
         #[arg(long)]
         resume: bool,
+    },
+    /// Compare two rule sets over a registry: who changes level, categories, criteria,
+    /// services, partners or deadlines, and which rules and acts cause it.
+    Diff {
+        /// The rule set families were assessed with (a version folder).
+        #[arg(long)]
+        from: PathBuf,
+        /// The new rule set (a version folder).
+        #[arg(long)]
+        to: PathBuf,
+        /// The families, one JSON object per line.
+        #[arg(long)]
+        input: PathBuf,
+        /// The date both rule sets assess on (default: the day --to comes into force).
+        #[arg(long)]
+        as_of: Option<String>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = sopro_cli::diff::DiffFormat::Table)]
+        format: sopro_cli::diff::DiffFormat,
+        /// Where to write (standard output if not given; an HTML report needs a file).
+        #[arg(short, long)]
+        output: Option<PathBuf>,
     },
     /// Generate a synthetic registry of families (JSON Lines), deterministic per seed.
     Gen {
@@ -140,6 +163,9 @@ fn main() -> ExitCode {
         Command::Test { rules, require_full_coverage } => commands::test(&rules, require_full_coverage),
         Command::Bundle { rules, output } => commands::bundle(&rules, &output),
         Command::Batch { rules, input, output, resume } => commands::batch(&rules, &input, &output, resume),
+        Command::Diff { from, to, input, as_of, format, output } => {
+            commands::diff(&from, &to, &input, as_of.as_deref(), format, output.as_deref())
+        }
         Command::Gen { n, seed, output } => commands::generate(n, seed, output.as_deref()),
         Command::Schema { kind, rules } => commands::schema(kind, rules.as_deref()),
     };

@@ -197,3 +197,87 @@ fn batch_accounts_for_every_record_keeps_values_out_of_errors_and_resumes_exactl
     assert!(std::fs::read(&again).unwrap() == whole, "two runs differ");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn diff_lists_the_families_whose_low_income_status_changes_with_the_rule_and_act() {
+    let dir = std::env::temp_dir().join(format!("sopro-diff-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let input = dir.join("registry.jsonl");
+    assert_eq!(
+        sopro(&["gen", "--n", "2000", "--seed", "5", "-o", input.to_str().unwrap()], None).status.code(),
+        Some(0)
+    );
+    let jsonl = sopro(
+        &[
+            "diff",
+            "--from",
+            "rules/khmao/2025.1",
+            "--to",
+            "rules/khmao/2026.1",
+            "--input",
+            input.to_str().unwrap(),
+            "--format",
+            "jsonl",
+        ],
+        None,
+    );
+    assert_eq!(jsonl.status.code(), Some(0), "{}", text(&jsonl.stderr));
+    let families: Vec<serde_json::Value> =
+        text(&jsonl.stdout).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let became_low_income = families
+        .iter()
+        .filter(|f| {
+            f["changes"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|c| c["kind"] == "category" && c["id"] == "low_income" && c["from"].is_null())
+        })
+        .collect::<Vec<_>>();
+    assert!(!became_low_income.is_empty(), "no family became low-income");
+    for family in &became_low_income {
+        let change = family["changes"].as_array().unwrap().iter().find(|c| c["id"] == "low_income").unwrap();
+        assert_eq!(change["basis"][0]["act"], "197-оз");
+        let pm =
+            family["parameters"].as_array().unwrap().iter().find(|p| p["id"] == "pm_per_capita").unwrap();
+        assert_eq!((pm["from"].as_str(), pm["to"].as_str()), (Some("21252"), Some("22102")));
+        assert!(pm["basis"][0]["act"].as_str().unwrap().contains("ПМ на 2026 год"));
+    }
+    let report = dir.join("report.html");
+    let html = sopro(
+        &[
+            "diff",
+            "--from",
+            "rules/khmao/2025.1",
+            "--to",
+            "rules/khmao/2026.1",
+            "--input",
+            input.to_str().unwrap(),
+            "--format",
+            "html",
+            "-o",
+            report.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert_eq!(html.status.code(), Some(0));
+    let page = std::fs::read_to_string(&report).unwrap();
+    assert!(page.contains("<svg") && page.contains("Переходы уровней") && page.contains("low_income"));
+    let csv = sopro(
+        &[
+            "diff",
+            "--from",
+            "rules/khmao/2025.1",
+            "--to",
+            "rules/khmao/2026.1",
+            "--input",
+            input.to_str().unwrap(),
+            "--format",
+            "csv",
+        ],
+        None,
+    );
+    assert!(text(&csv.stdout).starts_with("record,case_id,level_from,level_to,kind,id,from,to,because,basis"));
+    let _ = std::fs::remove_dir_all(&dir);
+}

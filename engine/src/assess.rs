@@ -515,7 +515,12 @@ impl<'a> Run<'a> {
             .iter()
             .filter_map(|p| {
                 let (value, basis) = p.value_on(self.as_of)?;
-                Some(ParameterValue { id: p.id.clone(), label: p.label.clone(), value, basis: basis.clone() })
+                Some(ParameterValue {
+                    id: p.id.as_str().into(),
+                    label: p.label.clone(),
+                    value,
+                    basis: basis.clone(),
+                })
             })
             .collect();
         Ok(Assessment {

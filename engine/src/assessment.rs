@@ -154,7 +154,7 @@ pub struct DeadlineFinding {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct ParameterValue {
     /// Parameter id.
-    pub id: String,
+    pub id: Text,
     /// A label for people.
     pub label: Labels,
     /// The value.

@@ -319,6 +319,11 @@ impl RuleSet {
         }
     }
 
+    /// The ids of the support levels, the highest first.
+    pub fn level_ids(&self) -> Vec<&str> {
+        self.levels.iter().map(|l| &*l.outcome.id).collect()
+    }
+
     /// The questions the rule set reads.
     pub fn questions(&self) -> &[Question] {
         &self.questions

@@ -1,0 +1,348 @@
+//! `sopro diff`: every family of a registry assessed under two rule sets on the same day (by
+//! default the day `--to` takes effect) — with what changed, the rules, acts and parameter
+//! values that caused it, a level transition matrix and counts per change. Output as a
+//! terminal summary, JSON Lines, CSV (one row per change) or a self-contained HTML report.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::fs::File;
+use std::io::{BufRead, BufReader, BufWriter, Write};
+use std::path::Path;
+
+use rayon::prelude::*;
+use serde_json::{json, Value};
+use sopro_engine::{diff, FamilyDiff, RuleSet};
+
+const CHUNK: usize = 4096;
+const SAMPLE: usize = 200;
+
+/// The output format.
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum DiffFormat {
+    /// A summary for the terminal.
+    Table,
+    /// One JSON line per family that changes.
+    Jsonl,
+    /// One CSV row per change (opens in Excel).
+    Csv,
+    /// A self-contained HTML report with a chart of the level transitions.
+    Html,
+}
+
+/// The totals of a diff.
+#[derive(Default)]
+pub struct Report {
+    pub compared: u64,
+    pub changed: u64,
+    pub errors: u64,
+    pub matrix: BTreeMap<(String, String), u64>,
+    pub counts: BTreeMap<String, u64>,
+    pub acts: BTreeMap<String, BTreeMap<String, u64>>,
+    pub sample: Vec<(u64, Option<String>, FamilyDiff)>,
+}
+
+fn change_key(c: &sopro_engine::Change) -> String {
+    let sign = match (&c.from, &c.to) {
+        (None, Some(_)) => "+",
+        (Some(_), None) => "−",
+        _ => "~",
+    };
+    format!("{sign} {} {}", c.kind, c.id)
+}
+
+/// Diffs every family of `input`.
+pub fn run(
+    from: &RuleSet,
+    to: &RuleSet,
+    input: &Path,
+    as_of: &str,
+    format: DiffFormat,
+    output: Option<&Path>,
+) -> Result<Report, String> {
+    let file = File::open(input).map_err(|e| format!("{}: {e}", input.display()))?;
+    let sink: Box<dyn Write> = match output {
+        Some(path) => Box::new(File::create(path).map_err(|e| format!("{}: {e}", path.display()))?),
+        None => Box::new(std::io::stdout().lock()),
+    };
+    let mut sink = BufWriter::new(sink);
+    if format == DiffFormat::Csv {
+        let header =
+            ["record", "case_id", "level_from", "level_to", "kind", "id", "from", "to", "because", "basis"];
+        sink.write_all(&csv_rows(&[header.map(str::to_owned).to_vec()])?).map_err(|e| e.to_string())?;
+    }
+    let mut report = Report::default();
+    let mut reader = BufReader::new(file);
+    let mut record = 0_u64;
+    let mut done = false;
+    while !done {
+        let mut chunk = Vec::with_capacity(CHUNK);
+        while chunk.len() < CHUNK {
+            let mut line = String::new();
+            if reader.read_line(&mut line).map_err(|e| format!("{}: {e}", input.display()))? == 0 {
+                done = true;
+                break;
+            }
+            record += 1;
+            chunk.push((record, line));
+        }
+        let results: Vec<_> = chunk
+            .par_iter()
+            .map(|(n, line)| {
+                let answers: Value = serde_json::from_str(line).ok()?;
+                let case_id = answers.pointer("/case/id").and_then(Value::as_str).map(str::to_owned);
+                // Both versions assess the family on the same day, so only the rules differ.
+                let mut answers = answers;
+                answers["as_of"] = json!(as_of);
+                let before = from.assess(&answers).ok()?;
+                let after = to.assess(&answers).ok()?;
+                Some((*n, case_id, diff(&before, &after)))
+            })
+            .collect();
+        for result in results {
+            report.compared += 1;
+            let Some((n, case_id, d)) = result else {
+                report.errors += 1;
+                continue;
+            };
+            *report.matrix.entry((d.level_from.to_string(), d.level_to.to_string())).or_default() += 1;
+            if d.is_empty() {
+                continue;
+            }
+            report.changed += 1;
+            for c in d.changes.iter().chain(&d.parameters) {
+                let key = change_key(c);
+                *report.counts.entry(key.clone()).or_default() += 1;
+                for b in &c.basis {
+                    *report.acts.entry(key.clone()).or_default().entry(b.act.to_string()).or_default() += 1;
+                }
+            }
+            match format {
+                DiffFormat::Jsonl => {
+                    let line = json!({"record": n, "case_id": case_id, "level_from": d.level_from, "level_to": d.level_to, "changes": d.changes, "parameters": d.parameters});
+                    writeln!(sink, "{line}").map_err(|e| e.to_string())?;
+                }
+                DiffFormat::Csv => {
+                    let rows: Vec<Vec<String>> = d
+                        .changes
+                        .iter()
+                        .map(|c| {
+                            let because = c.because.iter().map(|b| &**b).collect::<Vec<_>>().join(" ");
+                            let basis = c
+                                .basis
+                                .iter()
+                                .map(|b| format!("{} {}", b.act, b.article.as_deref().unwrap_or("")))
+                                .collect::<Vec<_>>()
+                                .join("; ");
+                            vec![
+                                n.to_string(),
+                                case_id.clone().unwrap_or_default(),
+                                d.level_from.to_string(),
+                                d.level_to.to_string(),
+                                c.kind.to_owned(),
+                                c.id.to_string(),
+                                c.from.clone().unwrap_or_default(),
+                                c.to.clone().unwrap_or_default(),
+                                because,
+                                basis,
+                            ]
+                        })
+                        .collect();
+                    sink.write_all(&csv_rows(&rows)?).map_err(|e| e.to_string())?;
+                }
+                DiffFormat::Table | DiffFormat::Html => {}
+            }
+            if report.sample.len() < SAMPLE {
+                report.sample.push((n, case_id, d));
+            }
+        }
+    }
+    match format {
+        DiffFormat::Table => sink.write_all(table(&report, from, to, as_of).as_bytes()),
+        DiffFormat::Html => sink.write_all(html(&report, from, to, as_of).as_bytes()),
+        _ => Ok(()),
+    }
+    .map_err(|e| e.to_string())?;
+    sink.flush().map_err(|e| e.to_string())?;
+    eprintln!(
+        "{} families compared, {} change, {} could not be assessed",
+        report.compared, report.changed, report.errors
+    );
+    Ok(report)
+}
+
+/// CSV text of some rows (quoted as Excel expects).
+fn csv_rows(rows: &[Vec<String>]) -> Result<Vec<u8>, String> {
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    for row in rows {
+        writer.write_record(row).map_err(|e| e.to_string())?;
+    }
+    writer.into_inner().map_err(|e| e.to_string())
+}
+
+fn levels(to: &RuleSet) -> Vec<String> {
+    to.level_ids().into_iter().map(str::to_owned).collect()
+}
+
+fn label(rules: &RuleSet, id: &str) -> String {
+    rules.label_of(id).map_or(id.to_owned(), |l| l.ru.to_string())
+}
+
+fn top_changes(report: &Report) -> Vec<(&String, &u64)> {
+    let mut top: Vec<_> = report.counts.iter().collect();
+    top.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+    top
+}
+
+fn acts_of(report: &Report, key: &str) -> String {
+    report.acts.get(key).map(|acts| acts.keys().cloned().collect::<Vec<_>>().join("; ")).unwrap_or_default()
+}
+
+fn table(report: &Report, from: &RuleSet, to: &RuleSet, as_of: &str) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "Сравнение на {as_of}: {} {} → {} {}",
+        from.id(),
+        from.version(),
+        to.id(),
+        to.version()
+    );
+    let _ = writeln!(
+        out,
+        "Семей: {}, изменится: {}, не оценено: {}\n",
+        report.compared, report.changed, report.errors
+    );
+    let levels = levels(to);
+    let _ = writeln!(out, "Переходы уровней (строки — было, столбцы — стало):");
+    let _ = write!(out, "{:>16}", "");
+    for l in &levels {
+        let _ = write!(out, "{l:>16}");
+    }
+    let _ = writeln!(out);
+    for row in &levels {
+        let _ = write!(out, "{row:>16}");
+        for col in &levels {
+            let n = report.matrix.get(&(row.clone(), col.clone())).copied().unwrap_or(0);
+            let _ = write!(out, "{n:>16}");
+        }
+        let _ = writeln!(out);
+    }
+    let _ = writeln!(out, "\nЧто меняется (семей; основание):");
+    for (key, n) in top_changes(report).into_iter().take(25) {
+        let _ = writeln!(out, "  {n:>8}  {key}  [{}]", acts_of(report, key));
+    }
+    let _ = writeln!(out, "\nПервые семьи с изменениями:");
+    for (n, case_id, d) in report.sample.iter().take(20) {
+        let changes: Vec<String> = d.changes.iter().map(change_key).collect();
+        let _ = writeln!(
+            out,
+            "  запись {n} ({}): {} → {}: {}",
+            case_id.as_deref().unwrap_or("—"),
+            d.level_from,
+            d.level_to,
+            changes.join(", ")
+        );
+    }
+    let _ = label;
+    out
+}
+
+fn escape(text: &str) -> String {
+    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}
+
+fn html(report: &Report, from: &RuleSet, to: &RuleSet, as_of: &str) -> String {
+    let levels = levels(to);
+    let colors = ["#d92d20", "#f79009", "#2e90fa", "#12b76a", "#98a2b3"];
+    let color = |level: &str| {
+        levels.iter().position(|l| l == level).and_then(|i| colors.get(i)).copied().unwrap_or("#667085")
+    };
+    // Chart: one bar per transition that changes the level, longest first.
+    let mut moves: Vec<(&(String, String), &u64)> =
+        report.matrix.iter().filter(|((a, b), _)| a != b).collect();
+    moves.sort_by(|a, b| b.1.cmp(a.1));
+    let max = moves.first().map_or(1, |(_, n)| **n).max(1);
+    let mut chart = String::new();
+    let bar_height = 26;
+    for (i, ((a, b), n)) in moves.iter().enumerate() {
+        let y = i * (bar_height + 8);
+        let width = (**n as f64 / max as f64 * 460.0).max(2.0);
+        let _ = write!(
+            chart,
+            r#"<text x="0" y="{ty}" class="t">{} → {}</text><rect x="390" y="{y}" width="{width:.0}" height="{bar_height}" fill="{}" rx="3"/><text x="{tx:.0}" y="{ty}" class="t">{n}</text>"#,
+            escape(&label(to, a)),
+            escape(&label(to, b)),
+            color(b),
+            ty = y + 18,
+            tx = 396.0 + width,
+        );
+    }
+    let chart_height = moves.len().max(1) * (bar_height + 8);
+    let mut matrix = String::from("<tr><th>было \\ стало</th>");
+    for l in &levels {
+        let _ = write!(matrix, "<th>{}</th>", escape(&label(to, l)));
+    }
+    matrix.push_str("</tr>");
+    for row in &levels {
+        let _ = write!(matrix, "<tr><th>{}</th>", escape(&label(to, row)));
+        for col in &levels {
+            let n = report.matrix.get(&(row.clone(), col.clone())).copied().unwrap_or(0);
+            let class = if row == col {
+                "same"
+            } else if n > 0 {
+                "move"
+            } else {
+                ""
+            };
+            let _ = write!(matrix, r#"<td class="{class}">{n}</td>"#);
+        }
+        matrix.push_str("</tr>");
+    }
+    let mut changes = String::new();
+    for (key, n) in top_changes(report).into_iter().take(40) {
+        let _ = write!(
+            changes,
+            "<tr><td>{n}</td><td>{}</td><td>{}</td></tr>",
+            escape(key),
+            escape(&acts_of(report, key))
+        );
+    }
+    let mut families = String::new();
+    for (n, case_id, d) in &report.sample {
+        let list: Vec<String> = d.changes.iter().map(|c| escape(&change_key(c))).collect();
+        let _ = write!(
+            families,
+            "<tr><td>{n}</td><td>{}</td><td>{} → {}</td><td>{}</td></tr>",
+            escape(case_id.as_deref().unwrap_or("—")),
+            escape(&label(to, &d.level_from)),
+            escape(&label(to, &d.level_to)),
+            list.join("<br>")
+        );
+    }
+    format!(
+        r#"<!doctype html><html lang="ru"><head><meta charset="utf-8"><title>Sopro: изменения {from_v} → {to_v}</title>
+<style>body{{font-family:system-ui,sans-serif;margin:2rem;color:#1d2430}}h1{{font-size:1.4rem}}.n{{font-size:2rem;font-weight:600}}
+.cards{{display:flex;gap:1rem}}.card{{border:1px solid #dde1e6;border-radius:8px;padding:.8rem 1.2rem}}
+table{{border-collapse:collapse;margin:.5rem 0 1.5rem}}td,th{{border:1px solid #dde1e6;padding:.3rem .6rem;text-align:left;vertical-align:top}}
+td.same{{background:#f2f4f7}}td.move{{background:#fef0c7;font-weight:600}}.t{{font-size:13px;fill:#1d2430}}.muted{{color:#667085}}</style></head>
+<body><h1>Изменения при переходе на правила {id} {to_v}</h1>
+<p class="muted">Каждая семья оценена на {as_of} по {id} {from_v} и по {id} {to_v}. Отпечатки: {from_d} → {to_d}.</p>
+<div class="cards"><div class="card"><div class="n">{compared}</div>семей сравнено</div><div class="card"><div class="n">{changed}</div>изменится</div><div class="card"><div class="n">{errors}</div>не оценено</div></div>
+<h2>Переходы уровней сопровождения</h2>
+<svg width="900" height="{chart_height}" role="img" aria-label="переходы уровней">{chart}</svg>
+<table>{matrix}</table>
+<h2>Что меняется и на каком основании</h2><table><tr><th>семей</th><th>изменение</th><th>основание</th></tr>{changes}</table>
+<h2>Семьи с изменениями (первые {sample})</h2><table><tr><th>запись</th><th>случай</th><th>уровень</th><th>изменения</th></tr>{families}</table>
+</body></html>
+"#,
+        id = escape(to.id()),
+        from_v = escape(from.version()),
+        to_v = escape(to.version()),
+        from_d = escape(from.digest()),
+        to_d = escape(to.digest()),
+        compared = report.compared,
+        changed = report.changed,
+        errors = report.errors,
+        sample = report.sample.len(),
+    )
+}
