@@ -26,6 +26,33 @@ pub struct Summary {
     pub error_kinds: BTreeMap<String, u64>,
 }
 
+/// Numbered input lines (`None`: not valid UTF-8).
+pub(crate) type Lines = Vec<(u64, Option<String>)>;
+
+/// Reads up to `max` lines, numbering them on from `record` (1-based). A line that is not
+/// valid UTF-8 comes back as `None`, so it is reported rather than stopping the run.
+/// `on_bytes` sees how much was read (for progress). The flag says the input is at its end.
+pub(crate) fn read_chunk(
+    reader: &mut impl BufRead,
+    record: &mut u64,
+    max: usize,
+    mut on_bytes: impl FnMut(usize),
+) -> std::io::Result<(Lines, bool)> {
+    let mut chunk = Vec::with_capacity(max);
+    while chunk.len() < max {
+        let mut line = Vec::new();
+        let read = reader.read_until(b'\n', &mut line)?;
+        if read == 0 {
+            return Ok((chunk, true));
+        }
+        on_bytes(read);
+        *record += 1;
+        let text = String::from_utf8(line).ok().map(|t| t.trim_end_matches(['\n', '\r']).to_owned());
+        chunk.push((*record, text));
+    }
+    Ok((chunk, false))
+}
+
 /// One output line for one input line (`record` is 1-based).
 fn assess_line(library: &RuleLibrary, record: u64, line: &str) -> (String, Result<String, String>) {
     let answers: Value = match serde_json::from_str(line) {
@@ -97,27 +124,15 @@ pub fn run(library: &RuleLibrary, input: &Path, output: &Path, resume: bool) -> 
     let mut record: u64 = 0;
     let mut done = false;
     while !done {
-        // Read a chunk of lines (the record numbers follow the input's lines).
-        // `None`: the line is not valid UTF-8.
-        let mut chunk: Vec<(u64, Option<String>)> = Vec::with_capacity(CHUNK);
-        while chunk.len() < CHUNK {
-            let mut line = Vec::new();
-            let read =
-                reader.read_until(b'\n', &mut line).map_err(|e| format!("{}: {e}", input.display()))?;
-            if read == 0 {
-                done = true;
-                break;
-            }
+        let (mut chunk, end) = read_chunk(&mut reader, &mut record, CHUNK, |bytes| {
             if let Some(bar) = &progress {
-                bar.inc(read as u64);
+                bar.inc(bytes as u64);
             }
-            record += 1;
-            if record <= skip {
-                continue;
-            }
-            let text = String::from_utf8(line).ok().map(|t| t.trim_end_matches(['\n', '\r']).to_owned());
-            chunk.push((record, text));
-        }
+        })
+        .map_err(|e| format!("{}: {e}", input.display()))?;
+        done = end;
+        // Records an interrupted run already wrote are skipped.
+        chunk.retain(|(n, _)| *n > skip);
         let results: Vec<(String, Result<String, String>)> = chunk
             .par_iter()
             .map(|(n, line)| match line {

@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::fs::File;
-use std::io::{BufRead, BufReader, BufWriter, Write};
+use std::io::{BufReader, BufWriter, Write};
 use std::path::Path;
 
 use rayon::prelude::*;
@@ -75,20 +75,13 @@ pub fn run(
     let mut record = 0_u64;
     let mut done = false;
     while !done {
-        let mut chunk = Vec::with_capacity(CHUNK);
-        while chunk.len() < CHUNK {
-            let mut line = String::new();
-            if reader.read_line(&mut line).map_err(|e| format!("{}: {e}", input.display()))? == 0 {
-                done = true;
-                break;
-            }
-            record += 1;
-            chunk.push((record, line));
-        }
+        let (chunk, end) = crate::batch::read_chunk(&mut reader, &mut record, CHUNK, |_| {})
+            .map_err(|e| format!("{}: {e}", input.display()))?;
+        done = end;
         let results: Vec<_> = chunk
             .par_iter()
             .map(|(n, line)| {
-                let answers: Value = serde_json::from_str(line).ok()?;
+                let answers: Value = serde_json::from_str(line.as_deref()?).ok()?;
                 let case_id = answers.pointer("/case/id").and_then(Value::as_str).map(str::to_owned);
                 // Both versions assess the family on the same day, so only the rules differ.
                 let mut answers = answers;
