@@ -53,6 +53,72 @@ pub(crate) fn read_chunk(
     Ok((chunk, false))
 }
 
+/// The columns of the CSV output: one row per family.
+const CSV_HEADER: [&str; 12] = [
+    "record",
+    "case_id",
+    "ruleset",
+    "level",
+    "review_on",
+    "categories",
+    "criteria",
+    "urgent_services",
+    "partners",
+    "deadlines",
+    "error",
+    "error_paths",
+];
+
+/// A result line in the output's format: JSON as is, or the CSV row of the same result.
+fn in_format(csv: bool, line: String) -> String {
+    if !csv {
+        return line;
+    }
+    let Ok(value) = serde_json::from_str::<Value>(&line) else { return line };
+    let ids = |list: &Value, detail: &str| -> String {
+        let items = list.as_array().map(Vec::as_slice).unwrap_or_default();
+        let cell = |item: &Value| {
+            let id = item["id"].as_str().unwrap_or_default();
+            match item.get(detail).and_then(Value::as_str) {
+                Some(d) => format!("{id}:{d}"),
+                None => id.to_owned(),
+            }
+        };
+        items.iter().map(cell).collect::<Vec<_>>().join(";")
+    };
+    let a = &value["assessment"];
+    let e = &value["error"];
+    let text = |v: &Value| {
+        v.as_str()
+            .map(str::to_owned)
+            .unwrap_or_else(|| if v.is_null() { String::new() } else { v.to_string() })
+    };
+    let paths = e["problems"]
+        .as_array()
+        .map(|p| p.iter().filter_map(|p| p["path"].as_str()).collect::<Vec<_>>().join(";"));
+    let row = [
+        text(&value["record"]),
+        text(&value["case_id"]),
+        a["ruleset"]["version"]
+            .as_str()
+            .map(|v| format!("{} {v}", a["ruleset"]["id"].as_str().unwrap_or_default()))
+            .unwrap_or_default(),
+        text(&a["level"]["id"]),
+        text(&a["level"]["review_on"]),
+        ids(&a["categories"], ""),
+        ids(&a["criteria"], "severity"),
+        ids(&a["urgent_services"], ""),
+        ids(&a["partners"], "urgency"),
+        ids(&a["deadlines"], "due"),
+        text(&e["kind"]),
+        paths.unwrap_or_default(),
+    ];
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    let _ = writer.write_record(&row);
+    let bytes = writer.into_inner().unwrap_or_default();
+    String::from_utf8_lossy(&bytes).trim_end().to_owned()
+}
+
 /// One output line for one input line (`record` is 1-based).
 fn assess_line(library: &RuleLibrary, record: u64, line: &str) -> (String, Result<String, String>) {
     let answers: Value = match serde_json::from_str(line) {
@@ -91,11 +157,15 @@ fn complete_lines(output: &Path) -> std::io::Result<u64> {
     Ok(text[..keep].iter().filter(|b| **b == b'\n').count() as u64)
 }
 
-/// Runs a batch from `input` (JSON Lines) to `output` (JSON Lines).
+/// Runs a batch from `input` (JSON Lines) to `output`: JSON Lines, or CSV (one row per family)
+/// when its name ends in `.csv`.
 pub fn run(library: &RuleLibrary, input: &Path, output: &Path, resume: bool) -> Result<Summary, String> {
+    let csv = output.extension().is_some_and(|e| e.eq_ignore_ascii_case("csv"));
     let mut summary = Summary::default();
-    let skip =
+    let written =
         if resume { complete_lines(output).map_err(|e| format!("{}: {e}", output.display()))? } else { 0 };
+    // The CSV header is a line but not a record.
+    let skip = if csv { written.saturating_sub(1) } else { written };
     summary.resumed_after = skip;
     let file = File::open(input).map_err(|e| format!("{}: {e}", input.display()))?;
     let size = file.metadata().map(|m| m.len()).unwrap_or(0);
@@ -107,6 +177,9 @@ pub fn run(library: &RuleLibrary, input: &Path, output: &Path, resume: bool) -> 
         .open(output)
         .map_err(|e| format!("{}: {e}", output.display()))?;
     let mut out = BufWriter::new(out);
+    if csv && written == 0 {
+        writeln!(out, "{}", CSV_HEADER.join(",")).map_err(|e| format!("{}: {e}", output.display()))?;
+    }
     let progress = if std::io::stderr().is_terminal() {
         let bar = indicatif::ProgressBar::new(size);
         bar.set_style(
@@ -148,12 +221,12 @@ pub fn run(library: &RuleLibrary, input: &Path, output: &Path, resume: bool) -> 
             match line {
                 Ok(text) => {
                     *summary.levels.entry(key).or_default() += 1;
-                    writeln!(out, "{text}")
+                    writeln!(out, "{}", in_format(csv, text))
                 }
                 Err(text) => {
                     summary.errors += 1;
                     *summary.error_kinds.entry(key).or_default() += 1;
-                    writeln!(out, "{text}")
+                    writeln!(out, "{}", in_format(csv, text))
                 }
             }
             .map_err(|e| format!("{}: {e}", output.display()))?;

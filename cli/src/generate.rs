@@ -42,10 +42,10 @@ fn family(rng: &mut impl Rng, index: usize) -> Value {
             "birth_date": date(rng, 1970, 2004),
             "monthly_income": if employed { per_adult_income } else { (rng.random_range(0.0..1.0_f64) * 15_000.0).round() },
             "employment": if employed { "employed" } else { pick(rng, &["unemployed", "unemployed_registered", "maternity_leave", "caring_for_disabled", "military_svo"]) },
-            "substance_abuse": if chance(rng, 0.05) { pick(rng, &["alcohol", "drugs"]) } else { "none" },
+            "substance_abuse": if chance(rng, 0.02) { pick(rng, &["alcohol", "drugs"]) } else { "none" },
             "gambling": chance(rng, 0.02),
             "mental_disorder": chance(rng, 0.03),
-            "id_document_present": !chance(rng, 0.03),
+            "id_document_present": !chance(rng, 0.01),
         });
         if chance(rng, 0.04) {
             adult["disability"] = json!(true);
@@ -63,10 +63,10 @@ fn family(rng: &mut impl Rng, index: usize) -> Value {
             "birth_date": date(rng, year - 20, year - 1),
             "placement": if chance(rng, 0.05) { pick(rng, &["guardianship", "foster", "adopted"]) } else { "own" },
             "education_status": pick(rng, &["preschool_attending", "school_attending", "school_attending", "school_attending", "preschool_not"]),
-            "registered_at_polyclinic": !chance(rng, 0.04),
-            "seasonal_clothing_ok": !chance(rng, 0.06),
-            "adaptation_difficulties": chance(rng, 0.07),
-            "offences_or_pdn_registration": chance(rng, 0.03),
+            "registered_at_polyclinic": !chance(rng, 0.02),
+            "seasonal_clothing_ok": !chance(rng, 0.03),
+            "adaptation_difficulties": chance(rng, 0.04),
+            "offences_or_pdn_registration": chance(rng, 0.01),
             "id_document_present": true,
         });
         if chance(rng, 0.04) {
@@ -91,7 +91,19 @@ fn family(rng: &mut impl Rng, index: usize) -> Value {
     );
     survey.insert(
         "dwelling_condition".into(),
-        json!(pick(rng, &["good", "satisfactory", "satisfactory", "satisfactory", "unsatisfactory"])),
+        json!(pick(
+            rng,
+            &[
+                "good",
+                "good",
+                "satisfactory",
+                "satisfactory",
+                "satisfactory",
+                "satisfactory",
+                "satisfactory",
+                "unsatisfactory"
+            ]
+        )),
     );
     survey.insert(
         "sanitary_state".into(),
@@ -118,10 +130,10 @@ fn family(rng: &mut impl Rng, index: usize) -> Value {
         "members": members,
         "survey_act": survey,
         "questionnaire": {
-            "family_conflict": pick(rng, &["none", "none", "none", "occasional", "persistent"]),
-            "domestic_violence": chance(rng, 0.02),
+            "family_conflict": pick(rng, &["none", "none", "none", "none", "none", "occasional", "occasional", "persistent"]),
+            "domestic_violence": chance(rng, 0.01),
             "cruel_treatment_of_child": chance(rng, 0.005),
-            "kdn_sop_decision": chance(rng, 0.03),
+            "kdn_sop_decision": chance(rng, 0.015),
             "emergency_event": if chance(rng, 0.02) { pick(rng, &["fire", "disaster", "loss_of_housing", "death_of_breadwinner"]) } else { "none" },
             "alimony_due": !two_parents && chance(rng, 0.5),
             "alimony_received": chance(rng, 0.6),

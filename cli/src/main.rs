@@ -75,7 +75,7 @@ enum Command {
         /// The families, one JSON object per line.
         #[arg(long)]
         input: PathBuf,
-        /// Where to write the results (JSON Lines).
+        /// Where to write the results: JSON Lines, or CSV (one row per family) if it ends in .csv.
         #[arg(long)]
         output: PathBuf,
         /// Continue an interrupted run: keep the complete lines of --output, skip their records.

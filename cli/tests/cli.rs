@@ -195,6 +195,24 @@ fn batch_accounts_for_every_record_keeps_values_out_of_errors_and_resumes_exactl
     let again = dir.join("again.jsonl");
     run(&again, false);
     assert!(std::fs::read(&again).unwrap() == whole, "two runs differ");
+
+    // CSV: a header and one row per record; resuming keeps the header once.
+    let csv = dir.join("results.csv");
+    assert_eq!(run(&csv, false).status.code(), Some(0));
+    let table = std::fs::read(&csv).unwrap();
+    let rows: Vec<&str> = std::str::from_utf8(&table).unwrap().lines().collect();
+    assert_eq!(rows.len(), 304);
+    assert!(rows[0].starts_with("record,case_id,ruleset,level"));
+    assert!(
+        rows[302].starts_with("302,86-X,") && rows[302].contains("invalid_answers,/members/0/role"),
+        "{}",
+        rows[302]
+    );
+    assert!(!rows[301..].join("\n").contains("Anna"));
+    let partial_csv = dir.join("partial.csv");
+    std::fs::write(&partial_csv, &table[..table.len() / 3]).unwrap();
+    assert_eq!(run(&partial_csv, true).status.code(), Some(0));
+    assert!(std::fs::read(&partial_csv).unwrap() == table, "resumed CSV differs");
     let _ = std::fs::remove_dir_all(&dir);
 }
 
