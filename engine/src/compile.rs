@@ -28,8 +28,7 @@ pub(crate) fn compile(source: &dyn RuleSource) -> Loaded {
     let mut diags = Diagnostics::default();
     let loaded = load::load(source, &mut diags);
     // A file that does not parse would make every name it defines look unknown elsewhere.
-    let ruleset =
-        if diags.has_errors() { None } else { Compiler::new(&loaded, &mut diags).and_then(|c| c.run()) };
+    let ruleset = if diags.has_errors() { None } else { Compiler::new(&loaded, &mut diags).run() };
     let has_errors = diags.has_errors();
     Loaded { ruleset: if has_errors { None } else { ruleset }, diagnostics: diags.0 }
 }
@@ -103,7 +102,7 @@ struct Compiler<'a> {
 }
 
 impl<'a> Compiler<'a> {
-    fn new(loaded: &'a load::Loaded, diags: &'a mut Diagnostics) -> Option<Self> {
+    fn new(loaded: &'a load::Loaded, diags: &'a mut Diagnostics) -> Self {
         let mut engine = sandbox::new_engine();
         for (file, text) in &loaded.functions {
             match engine.compile(text) {
@@ -124,7 +123,7 @@ impl<'a> Compiler<'a> {
                 ),
             }
         }
-        Some(Compiler { loaded, diags, engine, names: Names::default() })
+        Compiler { loaded, diags, engine, names: Names::default() }
     }
 
     /// Every item of one kind across the files, located.

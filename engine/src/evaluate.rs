@@ -204,25 +204,25 @@ impl<'a> Values<'a> {
     }
 
     /// Rhai's scope: the answers, the members with their facts, and every slot computed so far.
+    /// Built the first time Rhai is needed, then kept in step by `store` and the member facts.
     fn rhai_state(&mut self) -> &mut RhaiState {
-        let rules = self.rules;
-        let members: Vec<Dynamic> = self
-            .member_answers
-            .iter()
-            .zip(&self.members)
-            .map(|(answers, values)| {
-                let mut map = answers::record_map(rules.questions.iter().find(|q| q.id == MEMBERS), answers);
-                for ((name, kind), value) in rules.slots.member.iter().zip(values) {
-                    if kind.is_none() && *value != Val::Unit {
-                        map.insert(name.as_str().into(), to_dynamic(value));
-                    }
-                }
-                Dynamic::from_map(map)
-            })
-            .collect();
-        let family = &self.family;
-        let answers = self.answers;
+        let (rules, answers) = (self.rules, self.answers);
+        let (family, members, member_answers) = (&self.family, &self.members, &self.member_answers);
         self.rhai.get_or_insert_with(|| {
+            let members: Vec<Dynamic> = member_answers
+                .iter()
+                .zip(members)
+                .map(|(answers, values)| {
+                    let mut map =
+                        answers::record_map(rules.questions.iter().find(|q| q.id == MEMBERS), answers);
+                    for ((name, kind), value) in rules.slots.member.iter().zip(values) {
+                        if kind.is_none() && *value != Val::Unit {
+                            map.insert(name.as_str().into(), to_dynamic(value));
+                        }
+                    }
+                    Dynamic::from_map(map)
+                })
+                .collect();
             let mut scope = RhaiScope::new();
             for q in rules.questions.iter().filter(|q| q.id != MEMBERS) {
                 scope.push_dynamic(
