@@ -1,4 +1,4 @@
-//! `sopro batch`: re-assess a registry. Reads JSON Lines, assesses records in parallel in
+//! `sopro batch`: re-assess a registry. Reads JSON Lines (or CSV, see `csv_input`), assesses records in parallel in
 //! chunks (bounded memory), writes one line per record in input order — the assessment, or an
 //! error row with the record number and case id and never an answer value — and accounts for
 //! every record. `--resume` continues an interrupted run from the last complete line.
@@ -119,6 +119,62 @@ fn in_format(csv: bool, line: String) -> String {
     String::from_utf8_lossy(&bytes).trim_end().to_owned()
 }
 
+/// Where records come from: JSON Lines, or CSV rows mapped to answers (`csv_input`).
+enum Source {
+    Lines(BufReader<File>),
+    Csv(csv::Reader<File>, Vec<crate::csv_input::Column>),
+}
+
+impl Source {
+    fn open(input: &Path, library: &RuleLibrary) -> Result<Source, String> {
+        let file = File::open(input).map_err(|e| format!("{}: {e}", input.display()))?;
+        if !input.extension().is_some_and(|e| e.eq_ignore_ascii_case("csv")) {
+            return Ok(Source::Lines(BufReader::new(file)));
+        }
+        let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(file);
+        let header = reader
+            .headers()
+            .map_err(|e| format!("{}: the CSV header cannot be read ({e})", input.display()))?;
+        let questions = library.versions().last().map(|v| v.questions()).unwrap_or_default();
+        let columns = crate::csv_input::columns(header, questions);
+        Ok(Source::Csv(reader, columns))
+    }
+
+    /// Up to `max` records as JSON text (`None`: unreadable), numbered on from `record`.
+    fn chunk(
+        &mut self,
+        record: &mut u64,
+        max: usize,
+        on_bytes: impl FnMut(usize),
+    ) -> std::io::Result<(Lines, bool)> {
+        match self {
+            Source::Lines(reader) => read_chunk(reader, record, max, on_bytes),
+            Source::Csv(reader, columns) => {
+                let mut on_bytes = on_bytes;
+                let mut chunk = Vec::with_capacity(max);
+                let mut row = csv::StringRecord::new();
+                while chunk.len() < max {
+                    let before = reader.position().byte();
+                    let read = reader.read_record(&mut row);
+                    on_bytes((reader.position().byte() - before) as usize);
+                    match read {
+                        Ok(false) => return Ok((chunk, true)),
+                        Ok(true) => {
+                            *record += 1;
+                            chunk.push((*record, Some(crate::csv_input::answers(&row, columns).to_string())));
+                        }
+                        Err(_) => {
+                            *record += 1;
+                            chunk.push((*record, None));
+                        }
+                    }
+                }
+                Ok((chunk, false))
+            }
+        }
+    }
+}
+
 /// One output line for one input line (`record` is 1-based).
 fn assess_line(library: &RuleLibrary, record: u64, line: &str) -> (String, Result<String, String>) {
     let answers: Value = match serde_json::from_str(line) {
@@ -167,8 +223,8 @@ pub fn run(library: &RuleLibrary, input: &Path, output: &Path, resume: bool) -> 
     // The CSV header is a line but not a record.
     let skip = if csv { written.saturating_sub(1) } else { written };
     summary.resumed_after = skip;
-    let file = File::open(input).map_err(|e| format!("{}: {e}", input.display()))?;
-    let size = file.metadata().map(|m| m.len()).unwrap_or(0);
+    let size = std::fs::metadata(input).map(|m| m.len()).unwrap_or(0);
+    let mut source = Source::open(input, library)?;
     let out = OpenOptions::new()
         .create(true)
         .write(true)
@@ -193,16 +249,16 @@ pub fn run(library: &RuleLibrary, input: &Path, output: &Path, resume: bool) -> 
         None
     };
     let started = Instant::now();
-    let mut reader = BufReader::new(file);
     let mut record: u64 = 0;
     let mut done = false;
     while !done {
-        let (mut chunk, end) = read_chunk(&mut reader, &mut record, CHUNK, |bytes| {
-            if let Some(bar) = &progress {
-                bar.inc(bytes as u64);
-            }
-        })
-        .map_err(|e| format!("{}: {e}", input.display()))?;
+        let (mut chunk, end) = source
+            .chunk(&mut record, CHUNK, |bytes| {
+                if let Some(bar) = &progress {
+                    bar.inc(bytes as u64);
+                }
+            })
+            .map_err(|e| format!("{}: {e}", input.display()))?;
         done = end;
         // Records an interrupted run already wrote are skipped.
         chunk.retain(|(n, _)| *n > skip);
@@ -211,7 +267,7 @@ pub fn run(library: &RuleLibrary, input: &Path, output: &Path, resume: bool) -> 
             .map(|(n, line)| match line {
                 Some(line) => assess_line(library, *n, line),
                 None => {
-                    let error = json!({"kind": "bad_utf8", "message": "the line is not valid UTF-8"});
+                    let error = json!({"kind": "bad_utf8", "message": "the record is not valid UTF-8 (or not a CSV row)"});
                     (String::from("bad_utf8"), Err(json!({"record": n, "error": error}).to_string()))
                 }
             })

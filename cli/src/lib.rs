@@ -3,6 +3,7 @@
 
 pub mod batch;
 pub mod commands;
+pub mod csv_input;
 pub mod diff;
 pub mod files;
 pub mod generate;

@@ -72,7 +72,8 @@ enum Command {
         /// The rule-set folder, or a folder of versions (each family gets the one in force).
         #[arg(long)]
         rules: PathBuf,
-        /// The families, one JSON object per line.
+        /// The families: one JSON object per line, or a CSV file whose header names answer
+        /// paths with dots (case.id, members.0.role, questionnaire.requested_help; lists split by ;).
         #[arg(long)]
         input: PathBuf,
         /// Where to write the results: JSON Lines, or CSV (one row per family) if it ends in .csv.

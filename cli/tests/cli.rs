@@ -299,3 +299,48 @@ fn diff_lists_the_families_whose_low_income_status_changes_with_the_rule_and_act
     assert!(text(&csv.stdout).starts_with("record,case_id,level_from,level_to,kind,id,from,to,because,basis"));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn batch_reads_a_csv_export_by_its_header_convention() {
+    let dir = std::env::temp_dir().join(format!("sopro-csv-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let input = dir.join("families.csv");
+    std::fs::write(
+        &input,
+        "as_of,case.id,case.consent_interagency,members.0.id,members.0.role,members.0.birth_date,members.0.monthly_income,members.0.employment,members.0.substance_abuse,members.1.id,members.1.role,members.1.birth_date,questionnaire.requested_help,questionnaire.domestic_violence\n\
+         2026-03-10,86-1,да,m1,mother,1990-05-01,0,unemployed,alcohol,c1,child,2019-02-11,benefits;psychological,нет\n\
+         2026-03-10,86-2,1,m1,mother,1989-03-03,\"50 000,50\",employed,none,c1,child,2014-05-05,,да\n\
+         2026-03-10,86-3,yes,m1,Иванова,1989-03-03,много,employed,none,,,,,\n",
+    )
+    .unwrap();
+    let output = dir.join("results.jsonl");
+    let out = sopro(
+        &[
+            "batch",
+            "--rules",
+            "rules/khmao",
+            "--input",
+            input.to_str().unwrap(),
+            "--output",
+            output.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let lines: Vec<serde_json::Value> =
+        text(&std::fs::read(&output).unwrap()).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(lines.len(), 3);
+    assert_eq!(lines[0]["assessment"]["level"]["id"], "crisis");
+    assert_eq!(lines[1]["assessment"]["level"]["id"], "emergency");
+    assert_eq!(lines[2]["error"]["kind"], "invalid_answers");
+    let paths: Vec<&str> = lines[2]["error"]["problems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["path"].as_str().unwrap())
+        .collect();
+    assert!(paths.contains(&"/members/0/role") && paths.contains(&"/members/0/monthly_income"), "{paths:?}");
+    assert!(!lines[2].to_string().contains("Иванова") && !lines[2].to_string().contains("много"));
+    let _ = std::fs::remove_dir_all(&dir);
+}
