@@ -236,7 +236,6 @@ fn table(report: &Report, from: &RuleSet, to: &RuleSet, as_of: &str) -> String {
             changes.join(", ")
         );
     }
-    let _ = label;
     out
 }
 

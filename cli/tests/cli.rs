@@ -30,6 +30,14 @@ fn text(bytes: &[u8]) -> String {
 
 const RULES: &str = "rules/khmao/2026.1";
 
+/// An empty scratch folder for one test (removed by the test when it passes).
+fn scratch_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("sopro-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
 #[test]
 fn assess_prints_a_readable_russian_assessment_level_first() {
     let out = sopro(&["assess", "--rules", RULES, "examples/family-crisis.json"], None);
@@ -74,8 +82,7 @@ fn broken_json_reports_the_position_only() {
 
 #[test]
 fn check_names_file_rule_and_line_of_a_typo_and_exits_1() {
-    let copy = std::env::temp_dir().join(format!("sopro-check-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&copy);
+    let copy = scratch_dir("check");
     std::fs::create_dir_all(copy.join("tests")).unwrap();
     for entry in std::fs::read_dir(root().join(RULES)).unwrap().flatten() {
         if entry.path().is_file() {
@@ -141,9 +148,7 @@ fn a_folder_of_versions_picks_the_version_in_force_on_the_assessment_date() {
 
 #[test]
 fn batch_accounts_for_every_record_keeps_values_out_of_errors_and_resumes_exactly() {
-    let dir = std::env::temp_dir().join(format!("sopro-batch-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = scratch_dir("batch");
     let input = dir.join("registry.jsonl");
     let out = sopro(&["gen", "--n", "300", "--seed", "3", "-o", input.to_str().unwrap()], None);
     assert_eq!(out.status.code(), Some(0));
@@ -218,9 +223,7 @@ fn batch_accounts_for_every_record_keeps_values_out_of_errors_and_resumes_exactl
 
 #[test]
 fn diff_lists_the_families_whose_low_income_status_changes_with_the_rule_and_act() {
-    let dir = std::env::temp_dir().join(format!("sopro-diff-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = scratch_dir("diff");
     let input = dir.join("registry.jsonl");
     assert_eq!(
         sopro(&["gen", "--n", "2000", "--seed", "5", "-o", input.to_str().unwrap()], None).status.code(),
@@ -302,9 +305,7 @@ fn diff_lists_the_families_whose_low_income_status_changes_with_the_rule_and_act
 
 #[test]
 fn batch_reads_a_csv_export_by_its_header_convention() {
-    let dir = std::env::temp_dir().join(format!("sopro-csv-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = scratch_dir("csv");
     let input = dir.join("families.csv");
     std::fs::write(
         &input,

@@ -167,7 +167,8 @@ impl<'a> Compiler<'a> {
         self.check_ids(&partners, |p| (&p.id, &p.label));
         self.check_ids(&deadlines, |d| (&d.id, &d.label));
         self.names.derived = derived.iter().map(|d| d.item.id.clone()).collect();
-        self.names.outcomes = categories.iter().chain_ids(&criteria).into_iter().collect::<BTreeSet<_>>();
+        let category_ids = categories.iter().map(|c| c.item.id.clone());
+        self.names.outcomes = category_ids.chain(criteria.iter().map(|c| c.item.id.clone())).collect();
         let computed: Vec<String> =
             self.names.derived.iter().chain(self.names.outcomes.iter()).cloned().collect();
         for name in computed {
@@ -950,16 +951,6 @@ struct Ids<'a> {
     criteria: Vec<&'a str>,
     levels: Vec<&'a str>,
     services: Vec<&'a str>,
-}
-
-trait ChainIds {
-    fn chain_ids(self, other: &[Located<model::Criterion>]) -> Vec<String>;
-}
-
-impl<'a, I: Iterator<Item = &'a Located<model::Category>>> ChainIds for I {
-    fn chain_ids(self, other: &[Located<model::Criterion>]) -> Vec<String> {
-        self.map(|c| c.item.id.clone()).chain(other.iter().map(|c| c.item.id.clone())).collect()
-    }
 }
 
 fn outcome(at: &At, id: &str, label: &Labels, basis: &[crate::vocab::Basis]) -> Outcome {

@@ -372,11 +372,8 @@ impl RuleSet {
                 fields.map(|(name, _)| format!("/{}/{m}/{name}", crate::compile::MEMBERS).into()).collect()
             })
             .collect();
-        let member_slot = |name: &String| self.slots.member.iter().position(|(n, _)| n == name);
-        let member_slots: Vec<(String, usize)> =
-            self.slots.member.iter().enumerate().map(|(i, (name, _))| (name.clone(), i)).collect();
-        let _ = member_slot;
-        let slot_of = |name: &String| member_slots.iter().find(|(n, _)| n == name).map(|(_, i)| *i);
+        let index = self.slots.member_index.clone();
+        let slot_of = |name: &String| index.get(name).copied();
         let member_slot_lists: Vec<(Vec<usize>, Vec<usize>)> = self
             .exprs_mut()
             .map(|e| {

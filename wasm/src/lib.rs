@@ -29,8 +29,8 @@ fn error<T: Serialize>(value: &T) -> String {
     json!({ "error": value }).to_string()
 }
 
-/// Loads a rule set from a bundle (`sopro bundle DIR -o FILE`). Returns `{"ok": null}` and
-/// keeps the rule set in `holder`, or `{"error": {kind, …}}` with every problem.
+/// Loads a rule set from a bundle (`sopro bundle DIR -o FILE`), checking its format and digest.
+/// On failure, the JSON text `{"error": {kind, …}}` with every problem.
 fn load(bundle: &str) -> Result<Sopro, String> {
     let bundle: Bundle = serde_json::from_str(bundle).map_err(|e| {
         error(&json!({"kind": "bad_bundle", "message": format!("not a Sopro bundle (line {}, column {})", e.line(), e.column())}))
