@@ -22,6 +22,15 @@ pub fn read_rules(dir: &Path) -> Result<MemorySource, String> {
             }
             let name = entry.file_name().to_string_lossy().into_owned();
             let relative = if sub.is_empty() { name } else { format!("{sub}/{name}") };
+            // Refused before reading, so a huge file costs neither time nor memory.
+            let size = entry.metadata().map(|m| m.len()).unwrap_or(0);
+            if size > sopro_engine::MAX_RULE_FILE_SIZE as u64 {
+                return Err(format!(
+                    "{}: the file is {size} bytes long; a rule file may be at most {} bytes",
+                    path.display(),
+                    sopro_engine::MAX_RULE_FILE_SIZE
+                ));
+            }
             let text = fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
             source.insert(relative, text);
         }

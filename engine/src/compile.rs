@@ -105,21 +105,33 @@ impl<'a> Compiler<'a> {
     fn new(loaded: &'a load::Loaded, diags: &'a mut Diagnostics) -> Self {
         let mut engine = sandbox::new_engine();
         for (file, text) in &loaded.functions {
-            match engine.compile(text) {
-                Ok(ast) => match Module::eval_ast_as_new(RhaiScope::new(), &ast, &engine) {
-                    Ok(module) => {
-                        engine.register_global_module(module.into());
-                    }
-                    Err(error) => diags.error(
-                        "rules::functions",
+            let ast = match engine.compile(text) {
+                Ok(ast) => ast,
+                Err(error) => {
+                    diags.error(
+                        "rules::rhai-syntax",
                         &At { line: error.position().line(), ..At::file(file) },
-                        format!("a function file may only define functions: {}", sandbox::describe(&error)),
-                    ),
-                },
+                        format!("syntax error: {}", error.err_type()),
+                    );
+                    continue;
+                }
+            };
+            if let Some((what, position)) = sandbox::forbidden(&ast) {
+                diags.error(
+                    "rules::forbidden",
+                    &At { line: position.line(), ..At::file(file) },
+                    format!("a rule may not do this: it {what}; build a new value instead"),
+                );
+                continue;
+            }
+            match Module::eval_ast_as_new(RhaiScope::new(), &ast, &engine) {
+                Ok(module) => {
+                    engine.register_global_module(module.into());
+                }
                 Err(error) => diags.error(
-                    "rules::rhai-syntax",
+                    "rules::functions",
                     &At { line: error.position().line(), ..At::file(file) },
-                    format!("syntax error: {}", error.err_type()),
+                    format!("a function file may only define functions: {}", sandbox::describe(&error)),
                 ),
             }
         }
@@ -630,6 +642,12 @@ impl<'a> Compiler<'a> {
                 return None;
             }
         };
+        if let Some((what, position)) = sandbox::forbidden(&ast) {
+            let line = position.line().map(|l| l.saturating_sub(1));
+            let message = format!("a rule may not do this: it {what}; build a new value instead");
+            self.diags.error("rules::forbidden", &at.below(line.unwrap_or(0)), message);
+            return None;
+        }
         let reads = self.reads(text, &at, scope);
         let resolver = SlotResolver { names: &self.names, has_member: scope == Scope::Member };
         let native = native::compile(text, &resolver);

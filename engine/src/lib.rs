@@ -65,6 +65,6 @@ pub use library::RuleLibrary;
 pub use relevance::Relevance;
 pub use ruleset::{Loaded, RuleSet};
 pub use schema::{answers_schema, api_schema, assessment_schema, ruleset_schema, test_file_schema};
-pub use source::{Bundle, MemorySource, RuleSource, BUNDLE_FORMAT};
+pub use source::{Bundle, MemorySource, RuleSource, BUNDLE_FORMAT, MAX_RULE_FILE_SIZE};
 pub use testing::{CaseOutcome, Coverage, TestReport};
 pub use vocab::{Basis, BasisStatus, Labels, Lang, Severity, Text, Urgency};

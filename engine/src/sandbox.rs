@@ -21,8 +21,9 @@ pub(crate) mod limits {
     pub const ARRAY_SIZE: usize = 20_000;
     /// Entries of a map built by a rule.
     pub const MAP_SIZE: usize = 1_000;
-    /// Variables alive at once.
-    pub const VARIABLES: usize = 1_000;
+    /// Variables alive at once, across nested calls. With the size limits above, this bounds
+    /// the memory a rule can hold: 64 × (20 000 × 16 B + 64 KiB + 1 000 entries) ≈ 30 MB.
+    pub const VARIABLES: usize = 64;
     /// Functions a rule set may define.
     pub const FUNCTIONS: usize = 256;
 }
@@ -63,6 +64,33 @@ pub(crate) fn new_engine() -> Engine {
     engine.on_debug(|_, _, _| {});
     register_library(&mut engine);
     engine
+}
+
+/// Code the sandbox refuses although Rhai runs it: changing a map or array in place
+/// (`m[k] = v`, `m.k = v`, `m.set(k, v)`). Rhai checks the size of what such a statement stores
+/// but not of the map it grows, nor the length of keys, so a loop of them fills the memory.
+/// Rules read answers and compute values; they never need to change one in place.
+pub(crate) fn forbidden(ast: &rhai::AST) -> Option<(&'static str, Position)> {
+    use rhai::{ASTNode, Expr, Stmt};
+    let mut found = None;
+    ast.walk(&mut |path: &[ASTNode]| {
+        let Some(node) = path.last() else { return true };
+        found = match node {
+            ASTNode::Stmt(Stmt::Assignment(assignment))
+                if matches!(assignment.1.lhs, Expr::Index(..) | Expr::Dot(..)) =>
+            {
+                Some(("changes a map or array in place (`x[…] = …` or `x.field = …`)", node.position()))
+            }
+            ASTNode::Expr(Expr::MethodCall(call, position) | Expr::FnCall(call, position))
+                if call.name == "set" =>
+            {
+                Some(("changes a map or array in place (`set`)", *position))
+            }
+            _ => None,
+        };
+        found.is_none()
+    });
+    found
 }
 
 /// The functions every rule set may call, documented in `rules/README.md`.
@@ -119,8 +147,17 @@ pub(crate) fn describe(error: &EvalAltResult) -> String {
         E::ErrorStackOverflow(_) => {
             format!("calls nest deeper than {} levels (endless recursion?)", limits::CALL_LEVELS)
         }
-        E::ErrorDataTooLarge(what, _) => format!("{what} grew past its limit"),
-        E::ErrorTooManyVariables(_) => "too many variables".to_owned(),
+        E::ErrorDataTooLarge(what, _) => {
+            let limit = match what.as_str() {
+                "Length of string" => format!("a string longer than {} characters", limits::STRING_SIZE),
+                "Size of object map" => format!("maps of more than {} entries in all", limits::MAP_SIZE),
+                _ => format!("arrays of more than {} elements in all", limits::ARRAY_SIZE),
+            };
+            format!("stopped: it builds {limit}")
+        }
+        E::ErrorTooManyVariables(_) => {
+            format!("stopped: more than {} variables alive at once", limits::VARIABLES)
+        }
         E::ErrorFunctionNotFound(signature, _) => format!("no function `{signature}`"),
         E::ErrorVariableNotFound(name, _) => format!("unknown variable `{name}`"),
         E::ErrorMismatchOutputType(wanted, got, _) => {
