@@ -151,6 +151,6 @@ fn a_50_mb_rule_file_is_refused_before_it_is_parsed_or_read() {
     drop(huge);
     let read = within_bounds("50 MB file, CLI", || sopro_cli::files::read_rules(&folder));
     std::fs::remove_dir_all(&folder).unwrap();
-    let error = read.err().expect("the CLI read a 50 MB rule file");
+    let error = read.expect_err("the CLI read a 50 MB rule file");
     assert!(error.contains("huge.yaml") && error.contains("at most"), "{error}");
 }
