@@ -34,6 +34,11 @@ fn khmao_2026_1_gives_the_native_results() {
 }
 
 #[wasm_bindgen_test]
+fn khmao_2026_2_gives_the_native_results() {
+    parity(include_str!("../../tests/golden/khmao-2026.2.json"));
+}
+
+#[wasm_bindgen_test]
 fn khmao_2025_1_gives_the_native_results() {
     parity(include_str!("../../tests/golden/khmao-2025.1.json"));
 }

@@ -1,0 +1,252 @@
+//! Property tests on the default rule set: bad answers never crash the engine and are reported
+//! in full, by path, without their values; and the domain's invariants hold for any family.
+//! Families come from `sopro gen` (a plausible registry) by a seed that proptest chooses.
+//!
+//! They run on the newest KhMAO version, 2026.2: on the published 2026.1 the emergency invariant
+//! fails (a family without consent to interagency exchange got no partner told the same day),
+//! which is why 2026.2 exists. Published versions do not change.
+
+use std::sync::OnceLock;
+
+use proptest::prelude::*;
+use serde_json::{json, Value};
+use sopro_engine::{AssessError, Assessment, RuleSet, Urgency};
+
+fn rules() -> &'static RuleSet {
+    static RULES: OnceLock<RuleSet> = OnceLock::new();
+    RULES.get_or_init(|| {
+        let loaded = RuleSet::load(&sopro_tests::source(&sopro_tests::root().join("rules/khmao/2026.2")));
+        loaded.ruleset.unwrap_or_else(|| panic!("{:#?}", loaded.diagnostics))
+    })
+}
+
+fn generated(seed: u64) -> Value {
+    sopro_cli::generate::families(1, seed).next().unwrap()
+}
+
+fn assessed(answers: &Value) -> Assessment {
+    rules().assess(answers).unwrap_or_else(|e| panic!("a generated family failed: {e:?}"))
+}
+
+/// Every leaf of a JSON document, by JSON pointer.
+fn leaves(value: &Value, path: String, out: &mut Vec<String>) {
+    match value {
+        Value::Object(map) => map.iter().for_each(|(k, v)| leaves(v, format!("{path}/{k}"), out)),
+        Value::Array(items) if items.iter().any(|v| v.is_object()) => {
+            items.iter().enumerate().for_each(|(i, v)| leaves(v, format!("{path}/{i}"), out))
+        }
+        _ => out.push(path),
+    }
+}
+
+/// Marks put into answers: none may come back in an error.
+const SECRET_TEXT: &str = "Секретова Тайна";
+const SECRET_NUMBER: f64 = 7_654_321.5;
+
+/// A value of the wrong type for the leaf it replaces, carrying a secret.
+fn wrong_type_for(leaf: &Value) -> Value {
+    match leaf {
+        Value::Number(_) | Value::Array(_) => json!(SECRET_TEXT),
+        Value::String(_) => json!({"значение": SECRET_TEXT, "n": SECRET_NUMBER}),
+        Value::Bool(_) | Value::Null | Value::Object(_) => json!(SECRET_NUMBER),
+    }
+}
+
+/// Arbitrary JSON, with strings and numbers that carry the secrets.
+fn arbitrary_json() -> impl Strategy<Value = Value> {
+    let leaf = prop_oneof![
+        Just(Value::Null),
+        any::<bool>().prop_map(Value::Bool),
+        any::<i64>().prop_map(|n| json!(n)),
+        Just(json!(SECRET_NUMBER)),
+        Just(json!(-SECRET_NUMBER)),
+        "\\PC{0,40}".prop_map(|s| json!(format!("{SECRET_TEXT}{s}"))),
+    ];
+    leaf.prop_recursive(3, 32, 6, |inner| {
+        prop_oneof![
+            prop::collection::vec(inner.clone(), 0..6).prop_map(Value::Array),
+            prop::collection::btree_map("[a-z_]{1,12}", inner, 0..6)
+                .prop_map(|m| Value::Object(m.into_iter().collect())),
+        ]
+    })
+}
+
+fn leaks(problems: &impl serde::Serialize) -> Option<String> {
+    let text = serde_json::to_string(problems).unwrap();
+    let found = text.contains("Секретова") || text.contains("7654321") || text.contains("Тайна");
+    found.then_some(text)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 256, failure_persistence: None, ..ProptestConfig::default() })]
+
+    /// Near-valid answers: a plausible family with some leaves given a value of the wrong type.
+    /// Every broken leaf is reported by its path, and no value is repeated.
+    #[test]
+    fn every_broken_answer_is_reported_by_path_and_without_its_value(
+        seed in any::<u64>(),
+        picks in prop::collection::vec(any::<prop::sample::Index>(), 1..6),
+    ) {
+        let mut answers = generated(seed);
+        let mut paths = Vec::new();
+        leaves(&answers, String::new(), &mut paths);
+        let mut broken: Vec<String> = picks.iter().map(|pick| pick.get(&paths).clone()).collect();
+        broken.sort();
+        broken.dedup();
+        for path in &broken {
+            let leaf = answers.pointer_mut(path).unwrap();
+            *leaf = wrong_type_for(leaf);
+        }
+        match rules().assess(&answers) {
+            Err(AssessError::InvalidAnswers { problems }) => {
+                let reported: Vec<&str> = problems.iter().map(|p| p.path.as_str()).collect();
+                for path in &broken {
+                    prop_assert!(reported.contains(&path.as_str()), "{path} not in {reported:?}");
+                }
+                prop_assert_eq!(leaks(&problems), None);
+            }
+            other => prop_assert!(false, "broken answers at {broken:?} gave {other:?}"),
+        }
+    }
+
+    /// Arbitrary JSON anywhere in a family: the engine answers (an assessment or a list of
+    /// problems), never panics, and never repeats a value. Every problem's path leads into the
+    /// answers (to the value, or to the object missing a required field).
+    #[test]
+    fn arbitrary_answers_never_crash_or_leak(
+        seed in any::<u64>(),
+        pick in any::<prop::sample::Index>(),
+        value in arbitrary_json(),
+        whole in any::<bool>(),
+    ) {
+        let answers = if whole {
+            value
+        } else {
+            let mut answers = generated(seed);
+            let mut paths = Vec::new();
+            leaves(&answers, String::new(), &mut paths);
+            let path = pick.get(&paths).clone();
+            *answers.pointer_mut(&path).unwrap() = value;
+            answers
+        };
+        match rules().assess(&answers) {
+            Ok(_) => {}
+            Err(AssessError::InvalidAnswers { problems }) => {
+                prop_assert!(!problems.is_empty());
+                for problem in &problems {
+                    let parent = problem.path.rsplit_once('/').map_or("", |(parent, _)| parent);
+                    prop_assert!(
+                        answers.pointer(&problem.path).is_some() || answers.pointer(parent).is_some(),
+                        "{} leads nowhere", problem.path
+                    );
+                }
+                prop_assert_eq!(leaks(&problems), None);
+            }
+            Err(other) => prop_assert!(false, "{other:?}"),
+        }
+    }
+
+    /// Adding a risk factor never lowers the support level.
+    #[test]
+    fn a_risk_factor_never_lowers_the_level(seed in any::<u64>(), factor in any::<prop::sample::Index>()) {
+        let answers = generated(seed);
+        let before = assessed(&answers);
+        let mut riskier = answers.clone();
+        let (path, value) = factor.get(&risk_factors()).clone();
+        set(&mut riskier, path, value.clone());
+        let after = assessed(&riskier);
+        prop_assert!(
+            rank(&after) <= rank(&before),
+            "{path} = {value}: {} → {}", before.level.id, after.level.id
+        );
+    }
+
+    /// The order of members does not change the result.
+    #[test]
+    fn member_order_does_not_matter(seed in any::<u64>(), rotation in any::<prop::sample::Index>()) {
+        let answers = generated(seed);
+        let mut reordered = answers.clone();
+        let members = reordered["members"].as_array_mut().unwrap();
+        let by = rotation.index(members.len());
+        members.rotate_left(by);
+        members.reverse();
+        prop_assert_eq!(outcome(&assessed(&answers)), outcome(&assessed(&reordered)));
+    }
+
+    /// An emergency always comes with an urgent service and a partner told the same day or at once.
+    #[test]
+    fn an_emergency_comes_with_urgent_help(seed in any::<u64>(), event in 0..4usize) {
+        let mut answers = generated(seed);
+        if event > 0 {
+            let events = ["fire", "disaster", "loss_of_housing"];
+            set(&mut answers, "/questionnaire/emergency_event", json!(events[event - 1]));
+        }
+        let assessment = assessed(&answers);
+        if &*assessment.level.id == "emergency" {
+            prop_assert!(!assessment.urgent_services.is_empty());
+            prop_assert!(assessment
+                .partners
+                .iter()
+                .any(|p| matches!(p.urgency, Urgency::SameDay | Urgency::Immediately)));
+        }
+    }
+}
+
+/// Answers that make a family's situation worse, each on its own.
+fn risk_factors() -> Vec<(&'static str, Value)> {
+    let mut factors = vec![
+        ("/questionnaire/family_conflict", json!("persistent")),
+        ("/questionnaire/emergency_event", json!("fire")),
+        ("/survey_act/food_present", json!(false)),
+        ("/survey_act/dwelling_condition", json!("emergency")),
+        ("/members/0/substance_abuse", json!("alcohol")),
+        ("/members/0/employment", json!("unemployed")),
+        ("/members/0/monthly_income", json!(0)),
+    ];
+    for flag in [
+        "/questionnaire/domestic_violence",
+        "/questionnaire/cruel_treatment_of_child",
+        "/questionnaire/parental_duties_neglected",
+        "/questionnaire/child_left_without_care",
+        "/questionnaire/kdn_sop_decision",
+        "/questionnaire/children_involved_in_offences",
+        "/survey_act/parents_intoxicated_at_visit",
+        "/survey_act/child_under_10_left_alone",
+        "/members/0/gambling",
+        "/members/0/mental_disorder",
+    ] {
+        factors.push((flag, json!(true)));
+    }
+    factors
+}
+
+fn set(answers: &mut Value, path: &str, value: Value) {
+    let (parent, key) = path.rsplit_once('/').unwrap();
+    let parent = answers.pointer_mut(parent).unwrap();
+    parent.as_object_mut().unwrap().insert(key.to_owned(), value);
+}
+
+/// A level's position, the highest first.
+fn rank(assessment: &Assessment) -> usize {
+    rules().level_ids().iter().position(|id| *id == &*assessment.level.id).unwrap()
+}
+
+/// What an assessment recommends (ids, severities, urgencies, due dates), each list sorted:
+/// the order members come in may change the order of findings and the paths they cite.
+fn outcome(assessment: &Assessment) -> Value {
+    fn sorted(mut items: Vec<String>) -> Vec<String> {
+        items.sort();
+        items
+    }
+    json!({
+        "level": &*assessment.level.id,
+        "review_on": assessment.level.review_on,
+        "categories": sorted(assessment.categories.iter().map(|f| f.id.to_string()).collect()),
+        "criteria": sorted(assessment.criteria.iter().map(|f| format!("{} {:?}", f.id, f.severity)).collect()),
+        "services": sorted(assessment.urgent_services.iter().map(|f| f.id.to_string()).collect()),
+        "partners": sorted(assessment.partners.iter().map(|f| format!("{} {:?} {}", f.id, f.urgency, f.without_consent)).collect()),
+        "pending": sorted(assessment.partners_pending_consent.iter().map(|f| f.id.to_string()).collect()),
+        "deadlines": sorted(assessment.deadlines.iter().map(|f| format!("{} {}", f.id, f.due)).collect()),
+        "missing": assessment.missing.len(),
+    })
+}
