@@ -72,9 +72,33 @@ pub fn read_answers(path: &Path) -> Result<serde_json::Value, String> {
         serde_json::from_str(&text)
             .map_err(|e| format!("{name}: not valid JSON (line {}, column {})", e.line(), e.column()))
     } else {
-        serde_yaml::from_str(&text).map_err(|e| match e.location() {
+        let yaml: serde_yaml::Value = serde_yaml::from_str(&text).map_err(|e| match e.location() {
             Some(at) => format!("{name}: not valid YAML (line {}, column {})", at.line(), at.column()),
             None => format!("{name}: not valid YAML or JSON"),
-        })
+        })?;
+        // JSON has no NaN or infinity: converted, they would silently become "not answered".
+        if let Some(path) = non_finite_number(&yaml, String::new()) {
+            return Err(format!("{name}: {path} is not a finite number (.nan or .inf)"));
+        }
+        serde_json::to_value(yaml).map_err(|e| format!("{name}: {e}"))
+    }
+}
+
+/// The JSON path of the first `.nan` or `.inf` in a YAML document.
+fn non_finite_number(value: &serde_yaml::Value, path: String) -> Option<String> {
+    use serde_yaml::Value as Y;
+    match value {
+        Y::Number(n) if n.as_f64().is_some_and(|f| !f.is_finite()) => {
+            Some(if path.is_empty() { "/".into() } else { path })
+        }
+        Y::Sequence(items) => {
+            items.iter().enumerate().find_map(|(i, item)| non_finite_number(item, format!("{path}/{i}")))
+        }
+        Y::Mapping(map) => map.iter().find_map(|(key, item)| {
+            let key = key.as_str().map_or_else(|| "?".to_owned(), str::to_owned);
+            non_finite_number(item, format!("{path}/{key}"))
+        }),
+        Y::Tagged(tagged) => non_finite_number(&tagged.value, path),
+        _ => None,
     }
 }
