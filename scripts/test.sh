@@ -16,6 +16,8 @@ echo "== cargo clippy"
 cargo clippy --workspace --all-targets --locked -q -- -D warnings
 echo "== cargo test --workspace"
 cargo test --workspace --locked 2>&1 | tee target/cargo-test.log
+echo "== supply chain (cargo-deny: advisories, licenses, sources)"
+bash scripts/supply-chain.sh
 echo "== benchmarks compile"
 cargo check --benches -p sopro-benches --locked -q
 

@@ -24,7 +24,8 @@ pub struct AnswerProblem {
     /// JSON Pointer to the answer (e.g. `/members/1/birth_date`).
     pub path: String,
     /// A stable code: `unknown_field`, `required`, `wrong_type`, `not_allowed`, `out_of_range`,
-    /// `bad_date`, `duplicate`, `too_few`, `too_many`, `too_long`.
+    /// `bad_date`, `duplicate`, `too_few`, `too_many`, `too_long`; and `no_parameter_value` when
+    /// the rule set has no value of a parameter (e.g. the subsistence minimum) on `as_of`.
     pub code: String,
     /// What is expected, in plain words (never the value given).
     pub message: String,

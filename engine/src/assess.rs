@@ -159,8 +159,8 @@ impl<'a> Run<'a> {
             criteria: vec![None; rules.criteria.len()],
             warnings: Vec::new(),
         };
+        run.check_parameters()?;
         run.check_dates();
-        run.check_parameters();
         run.values.compute_member_facts()?;
         run.evaluate_nodes()?;
         Ok(run)
@@ -195,16 +195,25 @@ impl<'a> Run<'a> {
         }
     }
 
-    fn check_parameters(&mut self) {
-        for p in &self.rules.parameters {
-            if p.value_on(self.as_of).is_none() {
-                self.warn(
-                    "no_parameter_value",
-                    None,
-                    &format!("нет значения параметра «{}» на дату оценки", p.label.ru),
-                    &format!("the parameter “{}” has no value on the assessment date", p.label.en),
-                );
-            }
+    /// A parameter with no value on the assessment date (e.g. the subsistence minimum of a year
+    /// the rule set does not know) makes the date unusable: the answers are refused at `/as_of`,
+    /// rather than a rule failing on a missing number.
+    fn check_parameters(&self) -> Result<(), AssessError> {
+        let problems: Vec<AnswerProblem> = self
+            .rules
+            .parameters
+            .iter()
+            .filter(|p| p.value_on(self.as_of).is_none())
+            .map(|p| AnswerProblem {
+                path: "/as_of".to_owned(),
+                code: "no_parameter_value".to_owned(),
+                message: format!("the rule set has no value of the parameter `{}` on this date", p.id),
+            })
+            .collect();
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            Err(AssessError::InvalidAnswers { problems })
         }
     }
 

@@ -1,4 +1,7 @@
-//! Shared helpers of the cross-crate tests: the bundled rule sets, loaded from disk.
+//! Shared helpers of the cross-crate tests: the bundled rule sets, loaded from disk, and the
+//! bodies of the fuzz targets.
+
+pub mod fuzzing;
 
 use std::path::{Path, PathBuf};
 

@@ -103,3 +103,12 @@ fn nan_and_infinity_in_yaml_answers_are_refused_by_path() {
     assert!(error.contains("/survey_act/area_m2"), "{error}");
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn a_date_without_a_subsistence_minimum_is_refused_at_as_of() {
+    let mut answers = family();
+    answers["as_of"] = json!("9405-03-10");
+    let problems = refused(&answers, "9405");
+    assert!(problems.iter().all(|p| p == &("/as_of".to_owned(), "no_parameter_value".to_owned())));
+    assert!(!problems.is_empty());
+}

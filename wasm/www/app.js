@@ -14,6 +14,7 @@ const PROBLEM_TEXT = {
   too_many: 'слишком много записей',
   too_long: 'слишком длинный текст',
   unknown_field: 'неизвестное поле',
+  no_parameter_value: 'на эту дату в наборе правил нет значения параметра (например, прожиточного минимума)',
 };
 const SEVERITY = { critical: 'критическая', high: 'высокая', medium: 'средняя', low: 'низкая' };
 const URGENCY = { immediately: 'незамедлительно', same_day: 'в тот же день', routine: 'в плановом порядке' };

@@ -1,0 +1,4 @@
+//! Arbitrary bytes as answers: see `sopro_tests::fuzzing::assess_answers`.
+#![no_main]
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| sopro_tests::fuzzing::assess_answers(data));
