@@ -213,6 +213,15 @@ fn complete_lines(output: &Path) -> std::io::Result<u64> {
     Ok(text[..keep].iter().filter(|b| **b == b'\n').count() as u64)
 }
 
+/// A failed write (a full disk, a size limit): what happened and how to continue.
+fn write_failed(output: &Path, error: &std::io::Error) -> String {
+    format!(
+        "{}: writing failed ({error}). The records written completely are kept: free space and \
+         run the same command with --resume to continue without losing or repeating a record",
+        output.display()
+    )
+}
+
 /// Runs a batch from `input` (JSON Lines) to `output`: JSON Lines, or CSV (one row per family)
 /// when its name ends in `.csv`.
 pub fn run(library: &RuleLibrary, input: &Path, output: &Path, resume: bool) -> Result<Summary, String> {
@@ -285,10 +294,10 @@ pub fn run(library: &RuleLibrary, input: &Path, output: &Path, resume: bool) -> 
                     writeln!(out, "{}", in_format(csv, text))
                 }
             }
-            .map_err(|e| format!("{}: {e}", output.display()))?;
+            .map_err(|e| write_failed(output, &e))?;
         }
         // Whole chunks reach the disk, so an interrupted run resumes from a complete line.
-        out.flush().map_err(|e| format!("{}: {e}", output.display()))?;
+        out.flush().map_err(|e| write_failed(output, &e))?;
         if let Some(bar) = &progress {
             bar.set_message(format!("{} записей", summary.records + skip));
         }

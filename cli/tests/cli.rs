@@ -345,3 +345,112 @@ fn batch_reads_a_csv_export_by_its_header_convention() {
     assert!(!lines[2].to_string().contains("Иванова") && !lines[2].to_string().contains("много"));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// The arguments of a batch run from `input` to `output`.
+fn batch_args<'a>(input: &'a Path, output: &'a Path, resume: bool) -> Vec<&'a str> {
+    let mut args = vec![
+        "batch",
+        "--rules",
+        "rules/khmao",
+        "--input",
+        input.to_str().unwrap(),
+        "--output",
+        output.to_str().unwrap(),
+    ];
+    if resume {
+        args.push("--resume");
+    }
+    args
+}
+
+/// A generated registry of `n` families in `dir`, with the run of it that nothing interrupted.
+fn registry_and_clean_run(dir: &Path, n: usize) -> (PathBuf, Vec<u8>) {
+    let input = dir.join("registry.jsonl");
+    let out = sopro(&["gen", "--n", &n.to_string(), "--seed", "11", "-o", input.to_str().unwrap()], None);
+    assert_eq!(out.status.code(), Some(0));
+    let clean = dir.join("clean.jsonl");
+    let out = sopro(&batch_args(&input, &clean, false), None);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    (input, std::fs::read(&clean).unwrap())
+}
+
+#[test]
+fn a_truncated_last_record_is_an_error_row_with_its_number() {
+    let dir = scratch_dir("truncated");
+    let input = dir.join("registry.jsonl");
+    sopro(&["gen", "--n", "20", "--seed", "5", "-o", input.to_str().unwrap()], None);
+    let mut bytes = std::fs::read(&input).unwrap();
+    bytes.extend_from_slice("{\"as_of\": \"2026-03-10\", \"case\": {\"id\": \"86-T\"}, \"members\": [{\"id\": \"m1\", \"note\": \"Смирнова".as_bytes());
+    std::fs::write(&input, &bytes).unwrap();
+    let output = dir.join("out.jsonl");
+    let out = sopro(&batch_args(&input, &output, false), None);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let written = text(&std::fs::read(&output).unwrap());
+    let lines: Vec<&str> = written.lines().collect();
+    assert_eq!(lines.len(), 21);
+    let last: serde_json::Value = serde_json::from_str(lines[20]).unwrap();
+    assert_eq!(last["record"], 21);
+    assert_eq!(last["error"]["kind"], "bad_json");
+    assert!(!written.contains("Смирнова"));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn a_full_disk_stops_the_run_with_advice_and_resuming_completes_it_exactly() {
+    let dir = scratch_dir("disk-full");
+    let (input, clean) = registry_and_clean_run(&dir, 400);
+
+    // A device that is always full: the run stops with a clear message, not a panic.
+    let out = sopro(&batch_args(&input, Path::new("/dev/full"), false), None);
+    assert_ne!(out.status.code(), Some(0));
+    let message = text(&out.stderr);
+    assert!(message.contains("writing failed") && message.contains("--resume"), "{message}");
+
+    // A file size limit (ulimit -f, in 512-byte blocks) fills "the disk" half-way through a line.
+    let output = dir.join("limited.jsonl");
+    let args = batch_args(&input, &output, false).join(" ");
+    let limited = Command::new("sh")
+        .arg("-c")
+        .arg(format!("trap '' XFSZ; ulimit -f 1000; exec '{}' {args}", env!("CARGO_BIN_EXE_sopro")))
+        .current_dir(root())
+        .output()
+        .unwrap();
+    assert_ne!(limited.status.code(), Some(0), "the size limit was not reached");
+    assert!(text(&limited.stderr).contains("--resume"), "{}", text(&limited.stderr));
+    let partial = std::fs::read(&output).unwrap();
+    assert!(!partial.is_empty() && partial.len() < clean.len());
+
+    let out = sopro(&batch_args(&input, &output, true), None);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(std::fs::read(&output).unwrap() == clean, "resumed output differs from a clean run");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn a_run_killed_half_way_resumes_to_the_same_output_as_a_clean_run() {
+    let dir = scratch_dir("killed");
+    let (input, clean) = registry_and_clean_run(&dir, 20_000);
+    let output = dir.join("killed.jsonl");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_sopro"))
+        .args(batch_args(&input, &output, false))
+        .current_dir(root())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    // Kill it once some output is on disk, well before the end.
+    let started = std::time::Instant::now();
+    while std::fs::metadata(&output).map_or(0, |m| m.len()) < clean.len() as u64 / 10 {
+        assert!(started.elapsed().as_secs() < 120, "the run wrote nothing");
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    child.kill().unwrap();
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), None, "the run ended before it was killed: make the registry larger");
+    let partial = std::fs::metadata(&output).unwrap().len();
+    assert!(partial < clean.len() as u64, "nothing was left to resume");
+
+    let out = sopro(&batch_args(&input, &output, true), None);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(std::fs::read(&output).unwrap() == clean, "resumed output differs from a clean run");
+    let _ = std::fs::remove_dir_all(&dir);
+}
