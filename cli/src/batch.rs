@@ -1,12 +1,12 @@
-//! `sopro batch`: re-assess a registry. Reads JSON Lines (or CSV, see `csv_input`), assesses records in parallel in
-//! chunks (bounded memory), writes one line per record in input order — the assessment, or an
+//! `sopro batch`: re-assess a registry. Reads JSON Lines, CSV (see `csv_input`) or a folder of
+//! JSON/YAML files (one family each), assesses records in parallel in chunks (bounded memory), writes one line per record in input order — the assessment, or an
 //! error row with the record number and case id and never an answer value — and accounts for
 //! every record. `--resume` continues an interrupted run from the last complete line.
 
 use std::collections::BTreeMap;
 use std::fs::{File, OpenOptions};
 use std::io::{BufRead, BufReader, BufWriter, IsTerminal, Read, Seek, SeekFrom, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use rayon::prelude::*;
@@ -26,8 +26,20 @@ pub struct Summary {
     pub error_kinds: BTreeMap<String, u64>,
 }
 
-/// Numbered input lines (`None`: not valid UTF-8).
-pub(crate) type Lines = Vec<(u64, Option<String>)>;
+/// One input record: its answers as JSON text, or why it could not be read.
+pub(crate) enum Record {
+    Text(String),
+    Unreadable { kind: &'static str, message: String },
+}
+
+impl Record {
+    fn bad_utf8() -> Record {
+        Record::Unreadable { kind: "bad_utf8", message: "the record is not valid UTF-8".to_owned() }
+    }
+}
+
+/// Numbered input records.
+pub(crate) type Lines = Vec<(u64, Record)>;
 
 /// Reads up to `max` lines, numbering them on from `record` (1-based). A line that is not
 /// valid UTF-8 comes back as `None`, so it is reported rather than stopping the run.
@@ -47,7 +59,10 @@ pub(crate) fn read_chunk(
         }
         on_bytes(read);
         *record += 1;
-        let text = String::from_utf8(line).ok().map(|t| t.trim_end_matches(['\n', '\r']).to_owned());
+        let text = match String::from_utf8(line) {
+            Ok(text) => Record::Text(text.trim_end_matches(['\n', '\r']).to_owned()),
+            Err(_) => Record::bad_utf8(),
+        };
         chunk.push((*record, text));
     }
     Ok((chunk, false))
@@ -119,14 +134,19 @@ fn in_format(csv: bool, line: String) -> String {
     String::from_utf8_lossy(&bytes).trim_end().to_owned()
 }
 
-/// Where records come from: JSON Lines, or CSV rows mapped to answers (`csv_input`).
+/// Where records come from: JSON Lines, CSV rows mapped to answers (`csv_input`), or the
+/// JSON/YAML files of a folder, in the order of their names.
 enum Source {
     Lines(BufReader<File>),
     Csv(csv::Reader<File>, Vec<crate::csv_input::Column>),
+    Folder(std::vec::IntoIter<PathBuf>),
 }
 
 impl Source {
     fn open(input: &Path, library: &RuleLibrary) -> Result<Source, String> {
+        if input.is_dir() {
+            return Ok(Source::Folder(answer_files(input)?.into_iter()));
+        }
         let file = File::open(input).map_err(|e| format!("{}: {e}", input.display()))?;
         if !input.extension().is_some_and(|e| e.eq_ignore_ascii_case("csv")) {
             return Ok(Source::Lines(BufReader::new(file)));
@@ -161,17 +181,58 @@ impl Source {
                         Ok(false) => return Ok((chunk, true)),
                         Ok(true) => {
                             *record += 1;
-                            chunk.push((*record, Some(crate::csv_input::answers(&row, columns).to_string())));
+                            let answers = crate::csv_input::answers(&row, columns).to_string();
+                            chunk.push((*record, Record::Text(answers)));
                         }
                         Err(_) => {
                             *record += 1;
-                            chunk.push((*record, None));
+                            let message = "the row cannot be read as CSV (or is not valid UTF-8)".to_owned();
+                            chunk.push((*record, Record::Unreadable { kind: "bad_csv", message }));
                         }
                     }
                 }
                 Ok((chunk, false))
             }
+            Source::Folder(files) => {
+                let mut on_bytes = on_bytes;
+                let chunk: Lines = files
+                    .take(max)
+                    .map(|file| {
+                        *record += 1;
+                        on_bytes(1);
+                        (*record, read_answer_file(&file))
+                    })
+                    .collect();
+                let end = chunk.len() < max || files.len() == 0;
+                Ok((chunk, end))
+            }
         }
+    }
+}
+
+/// The JSON and YAML files of a folder, sorted by name: record `n` is the `n`-th of them.
+fn answer_files(folder: &Path) -> Result<Vec<PathBuf>, String> {
+    let entries = std::fs::read_dir(folder).map_err(|e| format!("{}: {e}", folder.display()))?;
+    let mut files: Vec<PathBuf> = entries
+        .flatten()
+        .map(|entry| entry.path())
+        .filter(|path| {
+            path.is_file()
+                && path.extension().and_then(|e| e.to_str()).is_some_and(|e| {
+                    ["json", "yaml", "yml"].iter().any(|known| e.eq_ignore_ascii_case(known))
+                })
+        })
+        .collect();
+    files.sort();
+    Ok(files)
+}
+
+/// One family's file as JSON text. The reason a file cannot be read names the file and the
+/// position, never its content.
+fn read_answer_file(file: &Path) -> Record {
+    match crate::files::read_answers(file) {
+        Ok(answers) => Record::Text(answers.to_string()),
+        Err(message) => Record::Unreadable { kind: "bad_file", message },
     }
 }
 
@@ -232,8 +293,12 @@ pub fn run(library: &RuleLibrary, input: &Path, output: &Path, resume: bool) -> 
     // The CSV header is a line but not a record.
     let skip = if csv { written.saturating_sub(1) } else { written };
     summary.resumed_after = skip;
-    let size = std::fs::metadata(input).map(|m| m.len()).unwrap_or(0);
     let mut source = Source::open(input, library)?;
+    // Progress is in bytes of a file, or in files of a folder.
+    let size = match &source {
+        Source::Folder(files) => files.len() as u64,
+        _ => std::fs::metadata(input).map(|m| m.len()).unwrap_or(0),
+    };
     let out = OpenOptions::new()
         .create(true)
         .write(true)
@@ -273,11 +338,11 @@ pub fn run(library: &RuleLibrary, input: &Path, output: &Path, resume: bool) -> 
         chunk.retain(|(n, _)| *n > skip);
         let results: Vec<(String, Result<String, String>)> = chunk
             .par_iter()
-            .map(|(n, line)| match line {
-                Some(line) => assess_line(library, *n, line),
-                None => {
-                    let error = json!({"kind": "bad_utf8", "message": "the record is not valid UTF-8 (or not a CSV row)"});
-                    (String::from("bad_utf8"), Err(json!({"record": n, "error": error}).to_string()))
+            .map(|(n, record)| match record {
+                Record::Text(line) => assess_line(library, *n, line),
+                Record::Unreadable { kind, message } => {
+                    let error = json!({"kind": kind, "message": message});
+                    ((*kind).to_owned(), Err(json!({"record": n, "error": error}).to_string()))
                 }
             })
             .collect();

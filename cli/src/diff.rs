@@ -81,7 +81,8 @@ pub fn run(
         let results: Vec<_> = chunk
             .par_iter()
             .map(|(n, line)| {
-                let answers: Value = serde_json::from_str(line.as_deref()?).ok()?;
+                let crate::batch::Record::Text(line) = line else { return None };
+                let answers: Value = serde_json::from_str(line).ok()?;
                 let case_id = answers.pointer("/case/id").and_then(Value::as_str).map(str::to_owned);
                 // Both versions assess the family on the same day, so only the rules differ.
                 let mut answers = answers;

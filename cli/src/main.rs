@@ -66,14 +66,15 @@ enum Command {
         #[arg(long)]
         require_full_coverage: bool,
     },
-    /// Re-assess a registry: JSON Lines in, one JSON line per record out (the assessment, or an
+    /// Re-assess a registry: JSON Lines, CSV or a folder of files in, one line per record out (the assessment, or an
     /// error row with the record number and case id, never answer values), in input order.
     Batch {
         /// The rule-set folder, or a folder of versions (each family gets the one in force).
         #[arg(long)]
         rules: PathBuf,
         /// The families: one JSON object per line, or a CSV file whose header names answer
-        /// paths with dots (case.id, members.0.role, questionnaire.requested_help; lists split by ;).
+        /// paths with dots (case.id, members.0.role, questionnaire.requested_help; lists split by ;),
+        /// or a folder of JSON/YAML files, one family each (records numbered in the order of names).
         #[arg(long)]
         input: PathBuf,
         /// Where to write the results: JSON Lines, or CSV (one row per family) if it ends in .csv.

@@ -454,3 +454,38 @@ fn a_run_killed_half_way_resumes_to_the_same_output_as_a_clean_run() {
     assert!(std::fs::read(&output).unwrap() == clean, "resumed output differs from a clean run");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn batch_reads_a_folder_of_json_and_yaml_files_in_the_order_of_their_names() {
+    let dir = scratch_dir("folder");
+    let folder = dir.join("families");
+    std::fs::create_dir_all(&folder).unwrap();
+    let families: Vec<String> =
+        text(&sopro(&["gen", "--n", "3", "--seed", "8"], None).stdout).lines().map(str::to_owned).collect();
+    std::fs::write(folder.join("a.json"), &families[0]).unwrap();
+    std::fs::write(folder.join("b.json"), &families[1]).unwrap();
+    let yaml =
+        serde_yaml::to_string(&serde_json::from_str::<serde_json::Value>(&families[2]).unwrap()).unwrap();
+    std::fs::write(folder.join("c.yaml"), yaml).unwrap();
+    std::fs::write(folder.join("d.yml"), "as_of: 2026-03-10\nmembers: [{id: m1, note: \"Кузнецова\"\n")
+        .unwrap();
+    std::fs::write(folder.join("notes.txt"), "not a family").unwrap();
+
+    let output = dir.join("out.jsonl");
+    let out = sopro(&batch_args(&folder, &output, false), None);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let written = text(&std::fs::read(&output).unwrap());
+    let rows: Vec<serde_json::Value> = written.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(rows.len(), 4, "one row per JSON/YAML file");
+    let direct = dir.join("direct.jsonl");
+    std::fs::write(dir.join("three.jsonl"), families.join("\n") + "\n").unwrap();
+    sopro(&batch_args(&dir.join("three.jsonl"), &direct, false), None);
+    let direct = text(&std::fs::read(&direct).unwrap());
+    assert_eq!(written.lines().take(3).collect::<Vec<_>>(), direct.lines().collect::<Vec<_>>());
+    assert_eq!(rows[3]["record"], 4);
+    assert_eq!(rows[3]["error"]["kind"], "bad_file");
+    let message = rows[3]["error"]["message"].as_str().unwrap();
+    assert!(message.contains("d.yml") && message.contains("line"), "{message}");
+    assert!(!written.contains("Кузнецова"));
+    let _ = std::fs::remove_dir_all(&dir);
+}
