@@ -11,7 +11,7 @@ use std::time::Instant;
 
 use rayon::prelude::*;
 use serde_json::{json, Value};
-use sopro_engine::{AssessError, RuleLibrary};
+use sopro_engine::{AssessError, Assessment, RuleLibrary};
 
 /// Records assessed together; bounds memory whatever the input's size.
 const CHUNK: usize = 4096;
@@ -84,54 +84,38 @@ const CSV_HEADER: [&str; 12] = [
     "error_paths",
 ];
 
-/// A result line in the output's format: JSON as is, or the CSV row of the same result.
-fn in_format(csv: bool, line: String) -> String {
-    if !csv {
-        return line;
+/// The CSV row of one record: the assessment's ids (with severities, urgencies and due dates),
+/// or the error's kind and the paths of the problems.
+fn csv_row(record: u64, case_id: Option<&str>, result: Result<&Assessment, (&str, Vec<&str>)>) -> String {
+    fn joined<'a>(items: impl Iterator<Item = String> + 'a) -> String {
+        items.collect::<Vec<_>>().join(";")
     }
-    let Ok(value) = serde_json::from_str::<Value>(&line) else { return line };
-    let ids = |list: &Value, detail: &str| -> String {
-        let items = list.as_array().map(Vec::as_slice).unwrap_or_default();
-        let cell = |item: &Value| {
-            let id = item["id"].as_str().unwrap_or_default();
-            match item.get(detail).and_then(Value::as_str) {
-                Some(d) => format!("{id}:{d}"),
-                None => id.to_owned(),
-            }
-        };
-        items.iter().map(cell).collect::<Vec<_>>().join(";")
-    };
-    let a = &value["assessment"];
-    let e = &value["error"];
-    let text = |v: &Value| {
-        v.as_str()
-            .map(str::to_owned)
-            .unwrap_or_else(|| if v.is_null() { String::new() } else { v.to_string() })
-    };
-    let paths = e["problems"]
-        .as_array()
-        .map(|p| p.iter().filter_map(|p| p["path"].as_str()).collect::<Vec<_>>().join(";"));
-    let row = [
-        text(&value["record"]),
-        text(&value["case_id"]),
-        a["ruleset"]["version"]
-            .as_str()
-            .map(|v| format!("{} {v}", a["ruleset"]["id"].as_str().unwrap_or_default()))
-            .unwrap_or_default(),
-        text(&a["level"]["id"]),
-        text(&a["level"]["review_on"]),
-        ids(&a["categories"], ""),
-        ids(&a["criteria"], "severity"),
-        ids(&a["urgent_services"], ""),
-        ids(&a["partners"], "urgency"),
-        ids(&a["deadlines"], "due"),
-        text(&e["kind"]),
-        paths.unwrap_or_default(),
-    ];
-    let mut writer = csv::Writer::from_writer(Vec::new());
+    let mut row: Vec<String> = vec![record.to_string(), case_id.unwrap_or_default().to_owned()];
+    match result {
+        Ok(a) => {
+            row.extend([
+                format!("{} {}", a.ruleset.id, a.ruleset.version),
+                a.level.id.to_string(),
+                a.level.review_on.clone().unwrap_or_default(),
+                joined(a.categories.iter().map(|f| f.id.to_string())),
+                joined(a.criteria.iter().map(|f| format!("{}:{}", f.id, f.severity.id()))),
+                joined(a.urgent_services.iter().map(|f| f.id.to_string())),
+                joined(a.partners.iter().map(|f| format!("{}:{}", f.id, f.urgency.id()))),
+                joined(a.deadlines.iter().map(|f| format!("{}:{}", f.id, f.due))),
+                String::new(),
+                String::new(),
+            ]);
+        }
+        Err((kind, paths)) => {
+            row.extend(std::iter::repeat_n(String::new(), 8));
+            row.extend([kind.to_owned(), paths.join(";")]);
+        }
+    }
+    let mut writer =
+        csv::WriterBuilder::new().terminator(csv::Terminator::Any(b'\n')).from_writer(Vec::new());
     let _ = writer.write_record(&row);
     let bytes = writer.into_inner().unwrap_or_default();
-    String::from_utf8_lossy(&bytes).trim_end().to_owned()
+    String::from_utf8_lossy(&bytes).trim_end_matches('\n').to_owned()
 }
 
 /// Where records come from: JSON Lines, CSV rows mapped to answers (`csv_input`), or the
@@ -236,21 +220,47 @@ fn read_answer_file(file: &Path) -> Record {
     }
 }
 
-/// One output line for one input line (`record` is 1-based).
-fn assess_line(library: &RuleLibrary, record: u64, line: &str) -> (String, Result<String, String>) {
+/// The output line of one record (`record` is 1-based), in JSON or as a CSV row, with the key
+/// it counts under in the summary (its level, or the kind of error) and whether it is an error.
+fn result_line(
+    library: &RuleLibrary,
+    record: u64,
+    input: &Record,
+    csv: bool,
+) -> (String, Result<String, String>) {
+    let line = match input {
+        Record::Text(line) => line,
+        Record::Unreadable { kind, message } => {
+            let text = if csv {
+                csv_row(record, None, Err((kind, Vec::new())))
+            } else {
+                json!({"record": record, "error": {"kind": kind, "message": message}}).to_string()
+            };
+            return ((*kind).to_owned(), Err(text));
+        }
+    };
     let answers: Value = match serde_json::from_str(line) {
         Ok(answers) => answers,
         Err(e) => {
-            let error =
-                json!({"kind": "bad_json", "message": format!("not a JSON object (column {})", e.column())});
-            return (String::new(), Err(json!({"record": record, "error": error}).to_string()));
+            let text = if csv {
+                csv_row(record, None, Err(("bad_json", Vec::new())))
+            } else {
+                let message = format!("not a JSON object (column {})", e.column());
+                json!({"record": record, "error": {"kind": "bad_json", "message": message}}).to_string()
+            };
+            return ("bad_json".to_owned(), Err(text));
         }
     };
-    let case_id = answers.pointer("/case/id").and_then(Value::as_str).map(str::to_owned);
+    let case_id = answers.pointer("/case/id").and_then(Value::as_str);
     match library.assess(&answers) {
         Ok(assessment) => {
             let level = assessment.level.id.to_string();
-            (level, Ok(json!({"record": record, "case_id": case_id, "assessment": assessment}).to_string()))
+            let text = if csv {
+                csv_row(record, case_id, Ok(&assessment))
+            } else {
+                json!({"record": record, "case_id": case_id, "assessment": assessment}).to_string()
+            };
+            (level, Ok(text))
         }
         Err(error) => {
             let kind = match &error {
@@ -258,7 +268,18 @@ fn assess_line(library: &RuleLibrary, record: u64, line: &str) -> (String, Resul
                 AssessError::NoVersionInForce { .. } => "no_version_in_force",
                 AssessError::RuleFailed { .. } => "rule_failed",
             };
-            (kind.to_owned(), Err(json!({"record": record, "case_id": case_id, "error": error}).to_string()))
+            let text = if csv {
+                let paths = match &error {
+                    AssessError::InvalidAnswers { problems } => {
+                        problems.iter().map(|p| p.path.as_str()).collect()
+                    }
+                    _ => Vec::new(),
+                };
+                csv_row(record, case_id, Err((kind, paths)))
+            } else {
+                json!({"record": record, "case_id": case_id, "error": error}).to_string()
+            };
+            (kind.to_owned(), Err(text))
         }
     }
 }
@@ -336,27 +357,19 @@ pub fn run(library: &RuleLibrary, input: &Path, output: &Path, resume: bool) -> 
         done = end;
         // Records an interrupted run already wrote are skipped.
         chunk.retain(|(n, _)| *n > skip);
-        let results: Vec<(String, Result<String, String>)> = chunk
-            .par_iter()
-            .map(|(n, record)| match record {
-                Record::Text(line) => assess_line(library, *n, line),
-                Record::Unreadable { kind, message } => {
-                    let error = json!({"kind": kind, "message": message});
-                    ((*kind).to_owned(), Err(json!({"record": n, "error": error}).to_string()))
-                }
-            })
-            .collect();
+        let results: Vec<(String, Result<String, String>)> =
+            chunk.par_iter().map(|(n, record)| result_line(library, *n, record, csv)).collect();
         for (key, line) in results {
             summary.records += 1;
             match line {
                 Ok(text) => {
                     *summary.levels.entry(key).or_default() += 1;
-                    writeln!(out, "{}", in_format(csv, text))
+                    writeln!(out, "{text}")
                 }
                 Err(text) => {
                     summary.errors += 1;
                     *summary.error_kinds.entry(key).or_default() += 1;
-                    writeln!(out, "{}", in_format(csv, text))
+                    writeln!(out, "{text}")
                 }
             }
             .map_err(|e| write_failed(output, &e))?;
