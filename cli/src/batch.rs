@@ -68,6 +68,20 @@ pub(crate) fn read_chunk(
     Ok((chunk, false))
 }
 
+/// Up to `max` lines of JSON Lines as text, numbered on from `record` (lines that are not
+/// UTF-8 are left out): for tools that measure reading alone (benches/examples/throughput.rs).
+pub fn read_lines(reader: &mut impl BufRead, record: &mut u64, max: usize) -> std::io::Result<(Vec<(u64, String)>, bool)> {
+    let (chunk, end) = read_chunk(reader, record, max, |_| {})?;
+    let lines = chunk
+        .into_iter()
+        .filter_map(|(n, record)| match record {
+            Record::Text(text) => Some((n, text)),
+            Record::Unreadable { .. } => None,
+        })
+        .collect();
+    Ok((lines, end))
+}
+
 /// The columns of the CSV output: one row per family.
 const CSV_HEADER: [&str; 12] = [
     "record",
