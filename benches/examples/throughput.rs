@@ -28,7 +28,12 @@ fn main() -> Result<(), String> {
     std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
     let input = registry(&dir, n)?;
     let size = std::fs::metadata(&input).map_err(|e| e.to_string())?.len();
-    println!("input: {n} families, {:.0} MB ({:.2} kB per family), {} threads", size as f64 / 1e6, size as f64 / n as f64 / 1e3, rayon::current_num_threads());
+    println!(
+        "input: {n} families, {:.0} MB ({:.2} kB per family), {} threads",
+        size as f64 / 1e6,
+        size as f64 / n as f64 / 1e3,
+        rayon::current_num_threads()
+    );
 
     let started = Instant::now();
     let floor_records = naive_floor(&input, &dir.join("naive.jsonl"))?;

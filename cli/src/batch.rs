@@ -70,7 +70,11 @@ pub(crate) fn read_chunk(
 
 /// Up to `max` lines of JSON Lines as text, numbered on from `record` (lines that are not
 /// UTF-8 are left out): for tools that measure reading alone (benches/examples/throughput.rs).
-pub fn read_lines(reader: &mut impl BufRead, record: &mut u64, max: usize) -> std::io::Result<(Vec<(u64, String)>, bool)> {
+pub fn read_lines(
+    reader: &mut impl BufRead,
+    record: &mut u64,
+    max: usize,
+) -> std::io::Result<(Vec<(u64, String)>, bool)> {
     let (chunk, end) = read_chunk(reader, record, max, |_| {})?;
     let lines = chunk
         .into_iter()
@@ -266,7 +270,10 @@ fn result_line(
         }
     };
     let case_id = answers.pointer("/case/id").and_then(Value::as_str);
-    match library.assess(&answers) {
+    // A CSV row keeps ids, severities, urgencies and dates: the answers read and the missing
+    // ones are not computed for it.
+    let assessed = if csv { library.assess_brief(&answers) } else { library.assess(&answers) };
+    match assessed {
         Ok(assessment) => {
             let level = assessment.level.id.to_string();
             let text = if csv {

@@ -120,24 +120,46 @@ impl RuleSet {
     /// Assesses one family. The assessment date is the answers' `as_of`; nothing else is read
     /// from outside, so the same answers and rule set always give the same assessment.
     pub fn assess(&self, answers: &Value) -> Result<Assessment, AssessError> {
+        self.assess_in_detail(answers, Detail::Full)
+    }
+
+    /// Like [`RuleSet::assess`], without the answer paths each finding read (`reads`, empty) and
+    /// without the list of `missing` answers (empty): for registry runs that keep ids,
+    /// severities, urgencies and dates (`sopro batch` with CSV output). Everything else —
+    /// level, categories, criteria, services, partners, deadlines, `because`, basis — is the same.
+    pub fn assess_brief(&self, answers: &Value) -> Result<Assessment, AssessError> {
+        self.assess_in_detail(answers, Detail::Brief)
+    }
+
+    fn assess_in_detail(&self, answers: &Value, detail: Detail) -> Result<Assessment, AssessError> {
         let problems = answers::validate(&self.questions, &self.shape, answers);
         if !problems.is_empty() {
             return Err(AssessError::InvalidAnswers { problems });
         }
-        Run::new(self, answers)?.finish()
+        Run::new(self, answers, detail)?.finish()
     }
 
     /// Assesses valid answers and also says which questions do not apply to this family
     /// (their `relevant_when` is false), as concrete JSON Pointers.
     pub(crate) fn assess_and_hide(&self, answers: &Value) -> Result<(Assessment, Vec<Text>), AssessError> {
-        let mut run = Run::new(self, answers)?;
+        let mut run = Run::new(self, answers, Detail::Full)?;
         let hidden = run.hidden()?;
         Ok((run.finish()?, hidden))
     }
 }
 
+/// How much an assessment explains.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Detail {
+    /// Everything, with the answers each finding read and the missing answers.
+    Full,
+    /// Without `reads` and `missing`.
+    Brief,
+}
+
 struct Run<'a> {
     rules: &'a RuleSet,
+    detail: Detail,
     answers: &'a Value,
     as_of: Date,
     values: Values<'a>,
@@ -147,11 +169,12 @@ struct Run<'a> {
 }
 
 impl<'a> Run<'a> {
-    fn new(rules: &'a RuleSet, answers: &'a Value) -> Result<Self, AssessError> {
+    fn new(rules: &'a RuleSet, answers: &'a Value, detail: Detail) -> Result<Self, AssessError> {
         let as_of_text = answers.get("as_of").and_then(Value::as_str).unwrap_or_default();
         let as_of = dates::parse(as_of_text).unwrap_or_default();
         let mut run = Run {
             rules,
+            detail,
             answers,
             as_of,
             values: Values::new(rules, answers, as_of),
@@ -240,11 +263,11 @@ impl<'a> Run<'a> {
                 NodeKind::Criterion(index) => self.severity(index, node.scope, &members)?,
                 _ => Severity::Low,
             };
-            let hit = Hit {
-                severity,
-                reads: self.reads_with_outcomes(&node.expr.reads, &members),
-                because: self.because(&node.expr.reads),
+            let reads = match self.detail {
+                Detail::Full => self.reads_with_outcomes(&node.expr.reads, &members),
+                Detail::Brief => Vec::new(),
             };
+            let hit = Hit { severity, reads, because: self.because(&node.expr.reads) };
             match node.kind {
                 NodeKind::Category(index) => set(&mut self.categories, index, Some(hit)),
                 NodeKind::Criterion(index) => set(&mut self.criteria, index, Some(hit)),
@@ -425,7 +448,9 @@ impl<'a> Run<'a> {
                     if let Some(expr) = &s.when {
                         if self.values.holds(expr, None)? {
                             because = Some(self.because(&expr.reads));
-                            reads = rules.paths(&self.reads_with_outcomes(&expr.reads, &[]));
+                            if self.detail == Detail::Full {
+                                reads = rules.paths(&self.reads_with_outcomes(&expr.reads, &[]));
+                            }
                         }
                     }
                 }
@@ -518,7 +543,10 @@ impl<'a> Run<'a> {
                 })
             })
             .collect();
-        let missing = self.missing()?;
+        let missing = match self.detail {
+            Detail::Full => self.missing()?,
+            Detail::Brief => Vec::new(),
+        };
         let parameters = rules
             .parameters
             .iter()

@@ -34,6 +34,15 @@ impl RuleLibrary {
     /// Assesses a family with the version in force on its `as_of`. Answers without a valid
     /// `as_of` are checked by the newest version, which lists every problem.
     pub fn assess(&self, answers: &Value) -> Result<Assessment, AssessError> {
+        self.version_for(answers)?.assess(answers)
+    }
+
+    /// Like [`RuleLibrary::assess`], with [`RuleSet::assess_brief`].
+    pub fn assess_brief(&self, answers: &Value) -> Result<Assessment, AssessError> {
+        self.version_for(answers)?.assess_brief(answers)
+    }
+
+    fn version_for(&self, answers: &Value) -> Result<&RuleSet, AssessError> {
         let as_of = answers.get("as_of").and_then(Value::as_str).filter(|d| dates::parse(d).is_some());
         let version = match as_of {
             Some(as_of) => self.pick(as_of).ok_or_else(|| AssessError::NoVersionInForce {
@@ -45,6 +54,6 @@ impl RuleLibrary {
                 .last()
                 .ok_or(AssessError::NoVersionInForce { as_of: String::new(), versions: Vec::new() })?,
         };
-        version.assess(answers)
+        Ok(version)
     }
 }

@@ -173,6 +173,21 @@ proptest! {
         prop_assert_eq!(outcome(&assessed(&answers)), outcome(&assessed(&reordered)));
     }
 
+    /// A brief assessment (batch CSV) is the full one without `reads` and `missing`.
+    #[test]
+    fn a_brief_assessment_is_the_full_one_without_reads_and_missing(seed in any::<u64>()) {
+        let answers = generated(seed);
+        let mut full = serde_json::to_value(assessed(&answers)).unwrap();
+        let brief = serde_json::to_value(rules().assess_brief(&answers).unwrap()).unwrap();
+        full["missing"] = json!([]);
+        for list in ["categories", "criteria", "urgent_services"] {
+            for finding in full[list].as_array_mut().unwrap() {
+                finding["reads"] = json!([]);
+            }
+        }
+        prop_assert_eq!(full, brief);
+    }
+
     /// An emergency always comes with an urgent service and a partner told the same day or at once.
     #[test]
     fn an_emergency_comes_with_urgent_help(seed in any::<u64>(), event in 0..4usize) {
