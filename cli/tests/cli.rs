@@ -160,21 +160,7 @@ fn batch_accounts_for_every_record_keeps_values_out_of_errors_and_resumes_exactl
     std::fs::write(&input, &bytes).unwrap();
 
     let full = dir.join("full.jsonl");
-    let run = |output: &Path, resume: bool| {
-        let mut args = vec![
-            "batch",
-            "--rules",
-            "rules/khmao",
-            "--input",
-            input.to_str().unwrap(),
-            "--output",
-            output.to_str().unwrap(),
-        ];
-        if resume {
-            args.push("--resume");
-        }
-        sopro(&args, None)
-    };
+    let run = |output: &Path, resume: bool| sopro(&batch_args(&input, output, resume), None);
     let out = run(&full, false);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     let lines: Vec<serde_json::Value> =
@@ -316,18 +302,7 @@ fn batch_reads_a_csv_export_by_its_header_convention() {
     )
     .unwrap();
     let output = dir.join("results.jsonl");
-    let out = sopro(
-        &[
-            "batch",
-            "--rules",
-            "rules/khmao",
-            "--input",
-            input.to_str().unwrap(),
-            "--output",
-            output.to_str().unwrap(),
-        ],
-        None,
-    );
+    let out = sopro(&batch_args(&input, &output, false), None);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     let lines: Vec<serde_json::Value> =
         text(&std::fs::read(&output).unwrap()).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
@@ -372,6 +347,13 @@ fn registry_and_clean_run(dir: &Path, n: usize) -> (PathBuf, Vec<u8>) {
     let out = sopro(&batch_args(&input, &clean, false), None);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     (input, std::fs::read(&clean).unwrap())
+}
+
+/// Resumes an interrupted run and requires the bytes of the run nothing interrupted.
+fn resume_and_compare(input: &Path, output: &Path, clean: &[u8]) {
+    let out = sopro(&batch_args(input, output, true), None);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(std::fs::read(output).unwrap() == clean, "resumed output differs from a clean run");
 }
 
 #[test]
@@ -420,9 +402,7 @@ fn a_full_disk_stops_the_run_with_advice_and_resuming_completes_it_exactly() {
     let partial = std::fs::read(&output).unwrap();
     assert!(!partial.is_empty() && partial.len() < clean.len());
 
-    let out = sopro(&batch_args(&input, &output, true), None);
-    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
-    assert!(std::fs::read(&output).unwrap() == clean, "resumed output differs from a clean run");
+    resume_and_compare(&input, &output, &clean);
     let _ = std::fs::remove_dir_all(&dir);
 }
 
@@ -449,9 +429,7 @@ fn a_run_killed_half_way_resumes_to_the_same_output_as_a_clean_run() {
     let partial = std::fs::metadata(&output).unwrap().len();
     assert!(partial < clean.len() as u64, "nothing was left to resume");
 
-    let out = sopro(&batch_args(&input, &output, true), None);
-    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
-    assert!(std::fs::read(&output).unwrap() == clean, "resumed output differs from a clean run");
+    resume_and_compare(&input, &output, &clean);
     let _ = std::fs::remove_dir_all(&dir);
 }
 
