@@ -173,6 +173,23 @@ proptest! {
         prop_assert_eq!(outcome(&assessed(&answers)), outcome(&assessed(&reordered)));
     }
 
+    /// The assessment is a pure function of the answers and the rule set: byte-identical JSON
+    /// on every run and on every thread.
+    #[test]
+    fn the_assessment_is_byte_identical_across_runs_and_threads(seed in any::<u64>()) {
+        let answers = generated(seed);
+        let here = serde_json::to_string(&assessed(&answers)).unwrap();
+        let there: Vec<String> = std::thread::scope(|scope| {
+            let runs: Vec<_> = (0..2)
+                .map(|_| scope.spawn(|| serde_json::to_string(&assessed(&answers)).unwrap()))
+                .collect();
+            runs.into_iter().map(|run| run.join().unwrap()).collect()
+        });
+        for other in there {
+            prop_assert_eq!(&here, &other);
+        }
+    }
+
     /// A brief assessment (batch CSV) is the full one without `reads` and `missing`.
     #[test]
     fn a_brief_assessment_is_the_full_one_without_reads_and_missing(seed in any::<u64>()) {
