@@ -238,6 +238,14 @@ fn read_answer_file(file: &Path) -> Record {
     }
 }
 
+/// A JSON Lines row of an assessed family.
+#[derive(serde::Serialize)]
+struct AssessedRow<'a> {
+    record: u64,
+    case_id: Option<&'a str>,
+    assessment: &'a Assessment,
+}
+
 /// The output line of one record (`record` is 1-based), in JSON or as a CSV row, with the key
 /// it counts under in the summary (its level, or the kind of error) and whether it is an error.
 fn result_line(
@@ -279,7 +287,12 @@ fn result_line(
             let text = if csv {
                 csv_row(record, case_id, Ok(&assessment))
             } else {
-                json!({"record": record, "case_id": case_id, "assessment": assessment}).to_string()
+                // Serialised straight from the assessment, without an intermediate `Value`.
+                serde_json::to_string(&AssessedRow { record, case_id, assessment: &assessment })
+                    .unwrap_or_else(|e| {
+                        let error = json!({"kind": "internal", "message": e.to_string()});
+                        json!({"record": record, "case_id": case_id, "error": error}).to_string()
+                    })
             };
             (level, Ok(text))
         }
