@@ -49,18 +49,37 @@ enum Ending {
     NotStopped,
 }
 
-/// Runs `work`, and fails if it takes longer than the time bound or grows the heap's peak more
-/// than the memory bound above what was in use before it.
+/// Runs `work`, and fails if it takes longer than the time bound, or if the heap's peak or the
+/// process's peak resident memory grows more than the memory bound above what was in use
+/// before it.
 fn within_bounds<T>(what: &str, work: impl FnOnce() -> T) -> T {
     let baseline = HEAP.current_usage();
     HEAP.reset_peak_usage();
+    let resident = resident_kb("VmRSS:");
+    reset_peak_resident();
     let started = Instant::now();
     let result = work();
     let took = started.elapsed();
     let grew = HEAP.peak_usage().saturating_sub(baseline);
     assert!(took < TIME_BOUND, "{what}: took {took:?}");
     assert!(grew < MEMORY_BOUND, "{what}: the heap grew by {} MB", grew / 1024 / 1024);
+    if let (Some(before), Some(peak)) = (resident, resident_kb("VmHWM:")) {
+        let grew = peak.saturating_sub(before) * 1024;
+        assert!(grew < MEMORY_BOUND, "{what}: the process grew by {} MB", grew / 1024 / 1024);
+    }
     result
+}
+
+/// A line of `/proc/self/status` in kB (Linux; `None` elsewhere).
+fn resident_kb(key: &str) -> Option<usize> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with(key))?;
+    line[key.len()..].trim().trim_end_matches("kB").trim().parse().ok()
+}
+
+/// Resets the peak resident size (`VmHWM`) to the current one (Linux: `/proc/self/clear_refs`).
+fn reset_peak_resident() {
+    let _ = std::fs::write("/proc/self/clear_refs", "5");
 }
 
 fn load_and_assess(source: &MemorySource) -> Ending {
