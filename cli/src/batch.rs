@@ -105,8 +105,20 @@ const CSV_HEADER: [&str; 12] = [
 /// The CSV row of one record: the assessment's ids (with severities, urgencies and due dates),
 /// or the error's kind and the paths of the problems.
 fn csv_row(record: u64, case_id: Option<&str>, result: Result<&Assessment, (&str, Vec<&str>)>) -> String {
-    fn joined<'a>(items: impl Iterator<Item = String> + 'a) -> String {
-        items.collect::<Vec<_>>().join(";")
+    /// `id` or `id:detail` of each item, separated by `;`.
+    fn cell<'a>(items: impl Iterator<Item = (&'a str, Option<&'a str>)>) -> String {
+        let mut cell = String::new();
+        for (id, detail) in items {
+            if !cell.is_empty() {
+                cell.push(';');
+            }
+            cell.push_str(id);
+            if let Some(detail) = detail {
+                cell.push(':');
+                cell.push_str(detail);
+            }
+        }
+        cell
     }
     let mut row: Vec<String> = vec![record.to_string(), case_id.unwrap_or_default().to_owned()];
     match result {
@@ -115,11 +127,11 @@ fn csv_row(record: u64, case_id: Option<&str>, result: Result<&Assessment, (&str
                 format!("{} {}", a.ruleset.id, a.ruleset.version),
                 a.level.id.to_string(),
                 a.level.review_on.clone().unwrap_or_default(),
-                joined(a.categories.iter().map(|f| f.id.to_string())),
-                joined(a.criteria.iter().map(|f| format!("{}:{}", f.id, f.severity.id()))),
-                joined(a.urgent_services.iter().map(|f| f.id.to_string())),
-                joined(a.partners.iter().map(|f| format!("{}:{}", f.id, f.urgency.id()))),
-                joined(a.deadlines.iter().map(|f| format!("{}:{}", f.id, f.due))),
+                cell(a.categories.iter().map(|f| (&*f.id, None))),
+                cell(a.criteria.iter().map(|f| (&*f.id, Some(f.severity.id())))),
+                cell(a.urgent_services.iter().map(|f| (&*f.id, None))),
+                cell(a.partners.iter().map(|f| (&*f.id, Some(f.urgency.id())))),
+                cell(a.deadlines.iter().map(|f| (&*f.id, Some(f.due.as_str())))),
                 String::new(),
                 String::new(),
             ]);
@@ -129,8 +141,11 @@ fn csv_row(record: u64, case_id: Option<&str>, result: Result<&Assessment, (&str
             row.extend([kind.to_owned(), paths.join(";")]);
         }
     }
-    let mut writer =
-        csv::WriterBuilder::new().terminator(csv::Terminator::Any(b'\n')).from_writer(Vec::new());
+    // A small buffer: the writer is made per row (the default buffer is 8 KiB).
+    let mut writer = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::Any(b'\n'))
+        .buffer_capacity(512)
+        .from_writer(Vec::with_capacity(512));
     let _ = writer.write_record(&row);
     let bytes = writer.into_inner().unwrap_or_default();
     String::from_utf8_lossy(&bytes).trim_end_matches('\n').to_owned()
