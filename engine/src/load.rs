@@ -4,6 +4,8 @@
 //! `id:` line, and the line of an expression by its key below that. Expressions written as `|`
 //! block scalars map Rhai's line numbers straight onto the file's.
 
+use std::collections::HashMap;
+
 use sha2::{Digest, Sha256};
 
 use crate::diagnostic::{At, Diagnostics};
@@ -26,13 +28,6 @@ pub(crate) struct Loaded {
     pub functions: Vec<(String, String)>,
     pub tests: Vec<Located<TestCase>>,
     pub digest: String,
-}
-
-impl Loaded {
-    /// The text of a rule file.
-    pub fn text(&self, file: &str) -> &str {
-        self.texts.iter().find(|(name, _)| name == file).map_or("", |(_, text)| text)
-    }
 }
 
 /// Which files of a folder belong to the rule set.
@@ -128,9 +123,10 @@ fn load_tests(path: &str, text: &str, loaded: &mut Loaded, diags: &mut Diagnosti
     }
     match serde_yaml::from_str::<Vec<TestCase>>(text) {
         Ok(cases) => {
+            let lines: Vec<&str> = text.lines().collect();
             let mut from = 0;
             for case in cases {
-                let line = find_key_value(text, "name", &case.name, from);
+                let line = find_key_value(&lines, "name", &case.name, from);
                 from = line.unwrap_or(from);
                 let at = At { line, rule: Some(format!("test `{}`", case.name)), ..At::file(path) };
                 loaded.tests.push(Located { at, item: case });
@@ -193,36 +189,61 @@ pub(crate) fn find_line(text: &str, key: &str, from: usize) -> Option<usize> {
         .map(|(index, _)| index + 1)
 }
 
-/// The 1-based line where `key: value` stands, at or after line `from` (0-based).
-pub(crate) fn find_key_value(text: &str, key: &str, value: &str, from: usize) -> Option<usize> {
-    text.lines().enumerate().skip(from).find_map(|(index, line)| {
-        let rest = line.trim_start().trim_start_matches("- ").strip_prefix(key)?;
-        let rest = rest.trim_start().strip_prefix(':')?;
-        let rest = rest.split(" #").next().unwrap_or("").trim();
-        let unquoted = rest.trim_matches(|c| c == '"' || c == '\'');
-        (unquoted == value).then_some(index + 1)
-    })
+/// The value of a `key: value` line (unquoted, without a trailing comment), if it is one.
+fn value_of<'t>(line: &'t str, key: &str) -> Option<&'t str> {
+    let rest = line.trim_start().trim_start_matches("- ").strip_prefix(key)?;
+    let rest = rest.trim_start().strip_prefix(':')?;
+    let rest = rest.split(" #").next().unwrap_or("").trim();
+    Some(rest.trim_matches(|c| c == '"' || c == '\''))
 }
 
-/// Where the item with `id` is, and where its expressions start.
+/// The 1-based line where `key: value` stands, at or after line `from` (0-based) of `lines`.
+fn find_key_value(lines: &[&str], key: &str, value: &str, from: usize) -> Option<usize> {
+    let position = lines.get(from..)?.iter().position(|line| value_of(line, key) == Some(value))?;
+    Some(from + position + 1)
+}
+
+/// The lines of one rule file and where each `id:` first stands, built once per file so that
+/// locating thousands of items stays linear in the file's size.
+pub(crate) struct FileLines<'a> {
+    lines: Vec<&'a str>,
+    ids: HashMap<&'a str, usize>,
+}
+
+impl<'a> FileLines<'a> {
+    pub fn new(text: &'a str) -> Self {
+        let lines: Vec<&str> = text.lines().collect();
+        let mut ids = HashMap::new();
+        for (index, line) in lines.iter().enumerate() {
+            if let Some(id) = value_of(line, "id") {
+                ids.entry(id).or_insert(index + 1);
+            }
+        }
+        FileLines { lines, ids }
+    }
+
+    /// Where the item with `id` is.
+    pub fn item(&self, id: &str) -> ItemLines<'_> {
+        ItemLines { lines: &self.lines, line: self.ids.get(id).copied() }
+    }
+}
+
+/// Where one item is, and where its expressions start.
 pub(crate) struct ItemLines<'a> {
-    text: &'a str,
+    lines: &'a [&'a str],
     /// 1-based line of `id: …`.
     pub line: Option<usize>,
 }
 
-impl<'a> ItemLines<'a> {
-    pub fn find(text: &'a str, id: &str) -> Self {
-        ItemLines { text, line: find_key_value(text, "id", id, 0) }
-    }
-
+impl ItemLines<'_> {
     /// The line an expression under `key` starts on (the `nth` such key of the item), and
     /// whether it is a block scalar (its first line is the line after the key).
     pub fn expression(&self, key: &str, nth: usize) -> Option<usize> {
         let start = self.line?;
         let mut seen = 0;
-        let id_indent = indent_of(self.text.lines().nth(start - 1)?);
-        for (index, line) in self.text.lines().enumerate().skip(start) {
+        let id_indent = indent_of(self.lines.get(start - 1)?);
+        for (offset, line) in self.lines.get(start..)?.iter().enumerate() {
+            let index = start + offset;
             let trimmed = line.trim_start().trim_start_matches("- ");
             if trimmed.starts_with("id:") && indent_of(line) <= id_indent {
                 return None;

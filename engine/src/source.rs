@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 /// The largest rule or test file the engine reads, in bytes. Rule files are written by hand
 /// (the largest KhMAO file is under 20 KB); a bigger one is refused before it is parsed.
-pub const MAX_RULE_FILE_SIZE: usize = 1024 * 1024;
+pub const MAX_RULE_FILE_SIZE: usize = 256 * 1024;
 
 /// The files of one rule set, by path relative to the rule set's folder (`/` as separator).
 pub trait RuleSource {

@@ -173,3 +173,24 @@ fn a_50_mb_rule_file_is_refused_before_it_is_parsed_or_read() {
     let error = read.expect_err("the CLI read a 50 MB rule file");
     assert!(error.contains("huge.yaml") && error.contains("at most"), "{error}");
 }
+
+/// The largest rule file allowed, packed with criteria (about 2 000): valid, so it loads, but
+/// checking it stays within the bounds — no step of loading is quadratic in the number of rules.
+#[test]
+fn the_largest_rule_file_allowed_loads_within_bounds() {
+    let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    let mut text = String::from("criteria:\n");
+    for i in 0.. {
+        let item = format!(
+            "  - {{id: many_{i}, label: {{ru: Т, en: T}}, severity: low, when: 'household_size > {i}', basis: [{{act: т, status: inferred}}]}}\n"
+        );
+        if text.len() + item.len() > MAX_RULE_FILE_SIZE {
+            break;
+        }
+        text.push_str(&item);
+    }
+    let mut source = khmao_source();
+    source.insert("many.yaml", text);
+    let loaded = within_bounds("the largest rule file", || RuleSet::load(&source));
+    assert!(loaded.ruleset.is_some(), "{:#?}", loaded.diagnostics.first());
+}
