@@ -132,6 +132,9 @@ impl Names {
     }
 }
 
+/// How many levels deep rules (derived facts, categories, criteria) may build on one another.
+const MAX_RULE_DEPTH: usize = 64;
+
 struct Compiler<'a> {
     loaded: &'a load::Loaded,
     diags: &'a mut Diagnostics,
@@ -761,6 +764,9 @@ impl<'a> Compiler<'a> {
         let mut pending: Vec<Node> = nodes;
         let mut ordered: Vec<Node> = Vec::new();
         let mut done: BTreeSet<String> = BTreeSet::new();
+        // Where each derived fact stands in `ordered`, to complete the reads of those using it.
+        let mut derived_at: HashMap<String, usize> = HashMap::new();
+        let mut depth = 0;
         while !pending.is_empty() {
             let (ready, waiting): (Vec<Node>, Vec<Node>) = pending.into_iter().partition(|node| {
                 let reads = &node.expr.reads;
@@ -779,23 +785,38 @@ impl<'a> Compiler<'a> {
                 }
                 return ordered;
             }
+            depth += 1;
+            if depth > MAX_RULE_DEPTH {
+                // Each level's reads include those of the levels below: a long chain of rules
+                // would make checking (and every explanation) grow with the square of its length.
+                if let Some(node) = ready.first() {
+                    let message =
+                        format!("rules build on one another more than {MAX_RULE_DEPTH} levels deep");
+                    self.diags.error("rules::too-deep", &node.expr.at, message);
+                }
+                return ordered;
+            }
             for mut node in ready {
                 if node.expr.reads.derived.contains(node.id.as_str())
                     || node.expr.reads.outcomes.contains(&node.id)
                 {
                     self.diags.error("rules::cycle", &node.expr.at, "the rule uses itself");
                 }
-                let used: Vec<Reads> = ordered
+                let used: Vec<Reads> = node
+                    .expr
+                    .reads
+                    .derived
                     .iter()
-                    .filter(|o| {
-                        o.kind == NodeKind::Derived && node.expr.reads.derived.contains(o.id.as_str())
-                    })
+                    .filter_map(|id| derived_at.get(&**id).and_then(|&i| ordered.get(i)))
                     .map(|o| o.expr.reads.clone())
                     .collect();
                 for u in &used {
                     node.expr.reads.absorb(u);
                 }
                 done.insert(node.id.clone());
+                if node.kind == NodeKind::Derived {
+                    derived_at.insert(node.id.clone(), ordered.len());
+                }
                 ordered.push(node);
             }
             pending = waiting;
