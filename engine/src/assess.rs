@@ -170,6 +170,7 @@ struct Run<'a> {
 
 impl<'a> Run<'a> {
     fn new(rules: &'a RuleSet, answers: &'a Value, detail: Detail) -> Result<Self, AssessError> {
+        crate::sandbox::budget::start();
         let as_of_text = answers.get("as_of").and_then(Value::as_str).unwrap_or_default();
         let as_of = dates::parse(as_of_text).unwrap_or_default();
         let mut run = Run {

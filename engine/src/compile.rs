@@ -167,6 +167,7 @@ impl<'a> Compiler<'a> {
                 );
                 continue;
             }
+            sandbox::budget::start();
             match Module::eval_ast_as_new(RhaiScope::new(), &ast, &engine) {
                 Ok(module) => {
                     engine.register_global_module(module.into());
