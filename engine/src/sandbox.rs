@@ -7,8 +7,7 @@ use crate::dates;
 
 /// Bounds on what one rule may do. A rule that hits one fails with an error naming it.
 pub(crate) mod limits {
-    /// Operations per evaluation of one expression (an endless loop stops here, in milliseconds;
-    /// a filter over 10 000 members takes about 60 000).
+    /// Operations per evaluation of one expression (an endless loop stops here, in milliseconds).
     pub const OPERATIONS: u64 = 500_000;
     /// Operations of all the Rhai evaluations of one assessment together: many rules each just
     /// under the limit above would otherwise take seconds (200 of them: 23 s). At ~20 million
