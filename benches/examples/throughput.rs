@@ -19,7 +19,6 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use rayon::prelude::*;
-use sopro_engine::{RuleLibrary, RuleSet};
 
 fn main() -> Result<(), String> {
     let n: usize = std::env::args().nth(1).and_then(|a| a.parse().ok()).unwrap_or(100_000);
@@ -40,7 +39,8 @@ fn main() -> Result<(), String> {
     let floor = floor_records as f64 / started.elapsed().as_secs_f64();
     println!("naive floor (parse to Value + small write): {floor:.0} families/s");
 
-    let library = library()?;
+    let library = sopro_cli::files::load_library(&sopro_benches::root().join("rules/khmao"))
+        .map_err(|e| e.to_string())?;
     let output = dir.join(format!("assessed.{format}"));
     let started = Instant::now();
     let summary = sopro_cli::batch::run(&library, &input, &output, false)?;
@@ -95,15 +95,6 @@ fn naive_floor(input: &Path, output: &Path) -> Result<u64, String> {
     }
     out.flush().map_err(|e| e.to_string())?;
     Ok(record)
-}
-
-fn library() -> Result<RuleLibrary, String> {
-    let mut versions = Vec::new();
-    for (folder, source) in sopro_cli::files::read_versions(&sopro_benches::root().join("rules/khmao"))? {
-        let loaded = RuleSet::load(&source);
-        versions.push(loaded.ruleset.ok_or_else(|| format!("{} has errors", folder.display()))?);
-    }
-    Ok(RuleLibrary::new(versions))
 }
 
 fn peak_rss() -> String {

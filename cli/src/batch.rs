@@ -271,25 +271,12 @@ fn result_line(
 ) -> (String, Result<String, String>) {
     let line = match input {
         Record::Text(line) => line,
-        Record::Unreadable { kind, message } => {
-            let text = if csv {
-                csv_row(record, None, Err((kind, Vec::new())))
-            } else {
-                json!({"record": record, "error": {"kind": kind, "message": message}}).to_string()
-            };
-            return ((*kind).to_owned(), Err(text));
-        }
+        Record::Unreadable { kind, message } => return unreadable(record, kind, message, csv),
     };
     let answers: Value = match serde_json::from_str(line) {
         Ok(answers) => answers,
         Err(e) => {
-            let text = if csv {
-                csv_row(record, None, Err(("bad_json", Vec::new())))
-            } else {
-                let message = format!("not a JSON object (column {})", e.column());
-                json!({"record": record, "error": {"kind": "bad_json", "message": message}}).to_string()
-            };
-            return ("bad_json".to_owned(), Err(text));
+            return unreadable(record, "bad_json", &format!("not a JSON object (column {})", e.column()), csv)
         }
     };
     let case_id = answers.pointer("/case/id").and_then(Value::as_str);
@@ -312,11 +299,6 @@ fn result_line(
             (level, Ok(text))
         }
         Err(error) => {
-            let kind = match &error {
-                AssessError::InvalidAnswers { .. } => "invalid_answers",
-                AssessError::NoVersionInForce { .. } => "no_version_in_force",
-                AssessError::RuleFailed { .. } => "rule_failed",
-            };
             let text = if csv {
                 let paths = match &error {
                     AssessError::InvalidAnswers { problems } => {
@@ -324,13 +306,23 @@ fn result_line(
                     }
                     _ => Vec::new(),
                 };
-                csv_row(record, case_id, Err((kind, paths)))
+                csv_row(record, case_id, Err((error.kind(), paths)))
             } else {
                 json!({"record": record, "case_id": case_id, "error": error}).to_string()
             };
-            (kind.to_owned(), Err(text))
+            (error.kind().to_owned(), Err(text))
         }
     }
+}
+
+/// The error row of a record that could not be read as answers.
+fn unreadable(record: u64, kind: &str, message: &str, csv: bool) -> (String, Result<String, String>) {
+    let text = if csv {
+        csv_row(record, None, Err((kind, Vec::new())))
+    } else {
+        json!({"record": record, "error": {"kind": kind, "message": message}}).to_string()
+    };
+    (kind.to_owned(), Err(text))
 }
 
 /// Lines already written to `output` by an interrupted run; a partly written last line is cut.

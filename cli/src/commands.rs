@@ -29,36 +29,28 @@ pub mod exit {
     pub const INPUT: i32 = 4;
 }
 
-/// Loads a rule set, printing its problems; the exit code if it cannot be used.
-fn load(dir: &Path) -> Result<RuleSet, i32> {
-    let source = files::read_rules(dir).map_err(|message| {
-        eprintln!("error: {message}");
-        exit::INPUT
-    })?;
-    let loaded = RuleSet::load(&source);
-    match loaded.ruleset {
-        Some(rules) => Ok(rules),
-        None => {
-            for d in &loaded.diagnostics {
-                eprintln!("{}: {d}", dir.display());
-            }
-            eprintln!("error: the rule set has errors; run `sopro check {}`", dir.display());
-            Err(exit::RULES)
+/// Prints why rules cannot be used; the exit code for it.
+fn report(error: files::LoadError) -> i32 {
+    if let files::LoadError::Rules { dir, diagnostics } = &error {
+        for d in diagnostics {
+            eprintln!("{}: {d}", dir.display());
         }
     }
+    eprintln!("error: {error}");
+    match error {
+        files::LoadError::Input(_) => exit::INPUT,
+        files::LoadError::Rules { .. } => exit::RULES,
+    }
+}
+
+/// Loads a rule set, printing its problems; the exit code if it cannot be used.
+fn load(dir: &Path) -> Result<RuleSet, i32> {
+    files::load_rules(dir).map_err(report)
 }
 
 /// Loads a rule-set folder or a folder of versions; the exit code if any cannot be used.
 fn load_versions(dir: &Path) -> Result<RuleLibrary, i32> {
-    let folders = files::read_versions(dir).map_err(|message| {
-        eprintln!("error: {message}");
-        exit::INPUT
-    })?;
-    let mut versions = Vec::new();
-    for (folder, _) in folders {
-        versions.push(load(&folder)?);
-    }
-    Ok(RuleLibrary::new(versions))
+    files::load_library(dir).map_err(report)
 }
 
 /// `sopro assess`.

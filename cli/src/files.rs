@@ -1,10 +1,50 @@
-//! Reading rule-set folders and answer files from disk.
+//! Reading rule-set folders (and compiling them) and answer files from disk.
 
+use std::fmt;
 use std::fs;
 use std::io::Read;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
-use sopro_engine::MemorySource;
+use sopro_engine::{Diagnostic, MemorySource, RuleLibrary, RuleSet};
+
+/// Why rules on disk cannot be used.
+#[derive(Debug)]
+pub enum LoadError {
+    /// A folder or file cannot be read (the message names it).
+    Input(String),
+    /// The rule set in `dir` has errors: every diagnostic.
+    Rules { dir: PathBuf, diagnostics: Vec<Diagnostic> },
+}
+
+impl fmt::Display for LoadError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            LoadError::Input(message) => f.write_str(message),
+            LoadError::Rules { dir, .. } => {
+                write!(f, "the rule set has errors; run `sopro check {}`", dir.display())
+            }
+        }
+    }
+}
+
+/// The rule set of a folder, compiled.
+pub fn load_rules(dir: &Path) -> Result<RuleSet, LoadError> {
+    compiled(dir, &read_rules(dir).map_err(LoadError::Input)?)
+}
+
+/// A rule-set folder, or a folder of versions, compiled: each family is then assessed by the
+/// version in force on its date.
+pub fn load_library(dir: &Path) -> Result<RuleLibrary, LoadError> {
+    let versions = read_versions(dir).map_err(LoadError::Input)?;
+    let compiled: Result<Vec<RuleSet>, LoadError> =
+        versions.iter().map(|(folder, source)| compiled(folder, source)).collect();
+    Ok(RuleLibrary::new(compiled?))
+}
+
+fn compiled(dir: &Path, source: &MemorySource) -> Result<RuleSet, LoadError> {
+    let loaded = RuleSet::load(source);
+    loaded.ruleset.ok_or_else(|| LoadError::Rules { dir: dir.to_path_buf(), diagnostics: loaded.diagnostics })
+}
 
 /// Reads a rule-set folder: the files at its top and in `tests/`.
 pub fn read_rules(dir: &Path) -> Result<MemorySource, String> {

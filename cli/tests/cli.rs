@@ -207,6 +207,23 @@ fn batch_accounts_for_every_record_keeps_values_out_of_errors_and_resumes_exactl
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// `sopro diff` from KhMAO 2025.1 to 2026.1 over `input`, in `format`, with more arguments.
+fn diff_2025_to_2026(input: &Path, format: &str, more: &[&str]) -> Output {
+    let mut args = vec![
+        "diff",
+        "--from",
+        "rules/khmao/2025.1",
+        "--to",
+        "rules/khmao/2026.1",
+        "--input",
+        input.to_str().unwrap(),
+        "--format",
+        format,
+    ];
+    args.extend_from_slice(more);
+    sopro(&args, None)
+}
+
 #[test]
 fn diff_lists_the_families_whose_low_income_status_changes_with_the_rule_and_act() {
     let dir = scratch_dir("diff");
@@ -215,20 +232,7 @@ fn diff_lists_the_families_whose_low_income_status_changes_with_the_rule_and_act
         sopro(&["gen", "--n", "2000", "--seed", "5", "-o", input.to_str().unwrap()], None).status.code(),
         Some(0)
     );
-    let jsonl = sopro(
-        &[
-            "diff",
-            "--from",
-            "rules/khmao/2025.1",
-            "--to",
-            "rules/khmao/2026.1",
-            "--input",
-            input.to_str().unwrap(),
-            "--format",
-            "jsonl",
-        ],
-        None,
-    );
+    let jsonl = diff_2025_to_2026(&input, "jsonl", &[]);
     assert_eq!(jsonl.status.code(), Some(0), "{}", text(&jsonl.stderr));
     let families: Vec<serde_json::Value> =
         text(&jsonl.stdout).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
@@ -252,39 +256,11 @@ fn diff_lists_the_families_whose_low_income_status_changes_with_the_rule_and_act
         assert!(pm["basis"][0]["act"].as_str().unwrap().contains("ПМ на 2026 год"));
     }
     let report = dir.join("report.html");
-    let html = sopro(
-        &[
-            "diff",
-            "--from",
-            "rules/khmao/2025.1",
-            "--to",
-            "rules/khmao/2026.1",
-            "--input",
-            input.to_str().unwrap(),
-            "--format",
-            "html",
-            "-o",
-            report.to_str().unwrap(),
-        ],
-        None,
-    );
+    let html = diff_2025_to_2026(&input, "html", &["-o", report.to_str().unwrap()]);
     assert_eq!(html.status.code(), Some(0));
     let page = std::fs::read_to_string(&report).unwrap();
     assert!(page.contains("<svg") && page.contains("Переходы уровней") && page.contains("low_income"));
-    let csv = sopro(
-        &[
-            "diff",
-            "--from",
-            "rules/khmao/2025.1",
-            "--to",
-            "rules/khmao/2026.1",
-            "--input",
-            input.to_str().unwrap(),
-            "--format",
-            "csv",
-        ],
-        None,
-    );
+    let csv = diff_2025_to_2026(&input, "csv", &[]);
     assert!(text(&csv.stdout).starts_with("record,case_id,level_from,level_to,kind,id,from,to,because,basis"));
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -51,6 +51,18 @@ pub enum AssessError {
     },
 }
 
+impl AssessError {
+    /// The error's kind, as in its JSON (`kind`): `invalid_answers`, `no_version_in_force`,
+    /// `rule_failed`.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            AssessError::InvalidAnswers { .. } => "invalid_answers",
+            AssessError::NoVersionInForce { .. } => "no_version_in_force",
+            AssessError::RuleFailed { .. } => "rule_failed",
+        }
+    }
+}
+
 impl fmt::Display for AssessError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {

@@ -97,12 +97,11 @@ impl native::Resolve for SlotResolver<'_> {
 impl Names {
     /// The names an expression in `scope` may use, the member's own last.
     fn visible(&self, scope: Scope) -> Vec<String> {
-        let n = self;
-        let mut names: Vec<String> = n.scalars.iter().chain(n.sections.keys()).cloned().collect();
+        let mut names: Vec<String> = self.scalars.iter().chain(self.sections.keys()).cloned().collect();
         names.push(MEMBERS.to_owned());
-        names.extend(n.parameters.keys().cloned());
-        names.extend(n.derived.iter().cloned());
-        names.extend(n.outcomes.iter().cloned());
+        names.extend(self.parameters.keys().cloned());
+        names.extend(self.derived.iter().cloned());
+        names.extend(self.outcomes.iter().cloned());
         if scope == Scope::Member {
             names.push(MEMBER.to_owned());
         }
@@ -159,12 +158,8 @@ impl<'a> Compiler<'a> {
                     continue;
                 }
             };
-            if let Some((what, position)) = sandbox::forbidden(&ast) {
-                diags.error(
-                    "rules::forbidden",
-                    &At { line: position.line(), ..At::file(file) },
-                    format!("a rule may not do this: it {what}; build a new value instead"),
-                );
+            if let Some((message, position)) = sandbox::forbidden(&ast) {
+                diags.error("rules::forbidden", &At { line: position.line(), ..At::file(file) }, message);
                 continue;
             }
             sandbox::budget::start();
@@ -698,9 +693,8 @@ impl<'a> Compiler<'a> {
                 return None;
             }
         };
-        if let Some((what, position)) = sandbox::forbidden(&ast) {
+        if let Some((message, position)) = sandbox::forbidden(&ast) {
             let line = position.line().map(|l| l.saturating_sub(1));
-            let message = format!("a rule may not do this: it {what}; build a new value instead");
             self.diags.error("rules::forbidden", &at.below(line.unwrap_or(0)), message);
             return None;
         }

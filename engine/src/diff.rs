@@ -115,39 +115,17 @@ pub fn diff(before: &Assessment, after: &Assessment) -> FamilyDiff {
 }
 
 fn items(a: &Assessment) -> [Vec<Item<'_>>; 5] {
-    let plain = |id: &Text| id.to_string();
+    // Categories, services and deadlines compare by whether they apply (deadlines' dates follow
+    // the assessment date); criteria by severity, partners by urgency.
+    fn item<'a>(id: &'a Text, value: Option<&str>, because: &'a [Text], basis: &'a [Basis]) -> Item<'a> {
+        Item { id, value: value.unwrap_or(id).to_owned(), because, basis }
+    }
     [
-        a.categories
-            .iter()
-            .map(|c| Item { id: &c.id, value: plain(&c.id), because: &c.because, basis: &c.basis })
-            .collect(),
-        a.criteria
-            .iter()
-            .map(|c| Item {
-                id: &c.id,
-                value: c.severity.id().to_owned(),
-                because: &c.because,
-                basis: &c.basis,
-            })
-            .collect(),
-        a.urgent_services
-            .iter()
-            .map(|s| Item { id: &s.id, value: plain(&s.id), because: &s.because, basis: &s.basis })
-            .collect(),
-        a.partners
-            .iter()
-            .map(|p| Item {
-                id: &p.id,
-                value: p.urgency.id().to_owned(),
-                because: &p.because,
-                basis: &p.basis,
-            })
-            .collect(),
-        // Deadlines compare by whether they apply: their dates follow the assessment date.
-        a.deadlines
-            .iter()
-            .map(|d| Item { id: &d.id, value: plain(&d.id), because: &d.because, basis: &d.basis })
-            .collect(),
+        a.categories.iter().map(|c| item(&c.id, None, &c.because, &c.basis)).collect(),
+        a.criteria.iter().map(|c| item(&c.id, Some(c.severity.id()), &c.because, &c.basis)).collect(),
+        a.urgent_services.iter().map(|s| item(&s.id, None, &s.because, &s.basis)).collect(),
+        a.partners.iter().map(|p| item(&p.id, Some(p.urgency.id()), &p.because, &p.basis)).collect(),
+        a.deadlines.iter().map(|d| item(&d.id, None, &d.because, &d.basis)).collect(),
     ]
 }
 

@@ -63,7 +63,7 @@ pub use diagnostic::{Diagnostic, Level as DiagnosticLevel};
 pub use diff::{diff, Change, FamilyDiff};
 pub use library::RuleLibrary;
 pub use relevance::Relevance;
-pub use ruleset::{Loaded, RuleSet};
+pub use ruleset::{BundleError, Loaded, RuleSet};
 pub use schema::{answers_schema, api_schema, assessment_schema, ruleset_schema, test_file_schema};
 pub use source::{Bundle, MemorySource, RuleSource, BUNDLE_FORMAT, MAX_RULE_FILE_SIZE};
 pub use testing::{CaseOutcome, Coverage, TestReport};

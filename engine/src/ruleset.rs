@@ -282,10 +282,36 @@ pub struct Loaded {
     pub diagnostics: Vec<Diagnostic>,
 }
 
+/// Why a bundle cannot be loaded.
+#[derive(Debug)]
+pub enum BundleError {
+    /// Its `format` is not one this engine reads.
+    UnknownFormat(String),
+    /// Its rule set has errors: every diagnostic.
+    RulesInvalid(Vec<Diagnostic>),
+    /// Its files no longer have the digest it records.
+    DigestMismatch,
+}
+
 impl RuleSet {
     /// Parses, checks and compiles a rule set. Returns every problem found, not just the first.
     pub fn load(source: &dyn RuleSource) -> Loaded {
         crate::compile::compile(source)
+    }
+
+    /// Loads the rule set of a bundle (`sopro bundle`): checks its format, compiles its files
+    /// and checks that they still have the digest the bundle records. Returns the rule set and
+    /// its warnings.
+    pub fn from_bundle(bundle: &crate::Bundle) -> Result<(RuleSet, Vec<Diagnostic>), BundleError> {
+        if bundle.format != crate::source::BUNDLE_FORMAT {
+            return Err(BundleError::UnknownFormat(bundle.format.clone()));
+        }
+        let loaded = RuleSet::load(&bundle.source());
+        let Some(rules) = loaded.ruleset else { return Err(BundleError::RulesInvalid(loaded.diagnostics)) };
+        if rules.digest != bundle.digest {
+            return Err(BundleError::DigestMismatch);
+        }
+        Ok((rules, loaded.diagnostics))
     }
 
     /// The rule set's id, e.g. `khmao`.

@@ -113,7 +113,8 @@ pub(crate) mod budget {
 /// (`m[k] = v`, `m.k = v`, `m.set(k, v)`). Rhai checks the size of what such a statement stores
 /// but not of the map it grows, nor the length of keys, so a loop of them fills the memory.
 /// Rules read answers and compute values; they never need to change one in place.
-pub(crate) fn forbidden(ast: &rhai::AST) -> Option<(&'static str, Position)> {
+/// Returns the diagnostic's message and where in the code it stands.
+pub(crate) fn forbidden(ast: &rhai::AST) -> Option<(String, Position)> {
     use rhai::{ASTNode, Expr, Stmt};
     let mut found = None;
     ast.walk(&mut |path: &[ASTNode]| {
@@ -122,18 +123,23 @@ pub(crate) fn forbidden(ast: &rhai::AST) -> Option<(&'static str, Position)> {
             ASTNode::Stmt(Stmt::Assignment(assignment))
                 if matches!(assignment.1.lhs, Expr::Index(..) | Expr::Dot(..)) =>
             {
-                Some(("changes a map or array in place (`x[…] = …` or `x.field = …`)", node.position()))
+                Some(("`x[…] = …` or `x.field = …`", node.position()))
             }
             ASTNode::Expr(Expr::MethodCall(call, position) | Expr::FnCall(call, position))
                 if call.name == "set" =>
             {
-                Some(("changes a map or array in place (`set`)", *position))
+                Some(("`set`", *position))
             }
             _ => None,
         };
         found.is_none()
     });
-    found
+    found.map(|(how, position)| {
+        let message = format!(
+            "a rule may not do this: it changes a map or array in place ({how}); build a new value instead"
+        );
+        (message, position)
+    })
 }
 
 /// The functions every rule set may call, documented in `rules/README.md`.

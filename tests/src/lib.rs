@@ -40,9 +40,10 @@ pub fn khmao_source() -> MemorySource {
 
 /// The default rule set, compiled.
 pub fn khmao() -> RuleSet {
-    let loaded = RuleSet::load(&khmao_source());
-    match loaded.ruleset {
-        Some(rules) => rules,
-        None => panic!("the default rule set has errors: {:#?}", loaded.diagnostics),
-    }
+    compiled(&root().join("rules/khmao/2026.1"))
+}
+
+/// The rule set of a folder, compiled (panics with every diagnostic if it has errors).
+pub fn compiled(dir: &Path) -> RuleSet {
+    sopro_cli::files::load_rules(dir).unwrap_or_else(|e| panic!("{e:#?}"))
 }

@@ -7,16 +7,11 @@ use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
 use proptest::prelude::*;
-use sopro_engine::{RuleLibrary, RuleSet};
+use sopro_engine::RuleLibrary;
 
 fn library() -> &'static RuleLibrary {
     static LIBRARY: OnceLock<RuleLibrary> = OnceLock::new();
-    LIBRARY.get_or_init(|| {
-        let versions = sopro_cli::files::read_versions(&sopro_tests::root().join("rules/khmao")).unwrap();
-        RuleLibrary::new(
-            versions.into_iter().map(|(_, source)| RuleSet::load(&source).ruleset.unwrap()).collect(),
-        )
-    })
+    LIBRARY.get_or_init(|| sopro_cli::files::load_library(&sopro_tests::root().join("rules/khmao")).unwrap())
 }
 
 /// A fault put in place of a record.

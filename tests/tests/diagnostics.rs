@@ -168,3 +168,25 @@ fn endless_recursion_and_a_non_boolean_condition_fail_cleanly() {
     let Err(AssessError::RuleFailed { message, .. }) = rules.assess(&family()) else { panic!() };
     assert!(message.contains("yes/no"), "{message}");
 }
+
+#[test]
+fn a_bundle_is_checked_for_its_format_and_digest() {
+    let source = khmao_source();
+    let rules = sopro_tests::khmao();
+    let bundle = rules.bundle(&source);
+    assert!(RuleSet::from_bundle(&bundle).is_ok());
+    let mut tampered = bundle.clone();
+    let criteria = tampered.files.get_mut("criteria.yaml").unwrap();
+    criteria.push_str("\n# edited after bundling\n");
+    assert!(matches!(RuleSet::from_bundle(&tampered), Err(sopro_engine::BundleError::DigestMismatch)));
+    let mut unknown = bundle;
+    unknown.format = "sopro-bundle/0".to_owned();
+    assert!(matches!(RuleSet::from_bundle(&unknown), Err(sopro_engine::BundleError::UnknownFormat(_))));
+}
+
+#[test]
+fn an_assessment_errors_kind_is_the_one_in_its_json() {
+    let rules = sopro_tests::khmao();
+    let error = rules.assess(&json!({"as_of": "2026-03-10"})).unwrap_err();
+    assert_eq!(serde_json::to_value(&error).unwrap()["kind"], error.kind());
+}

@@ -14,10 +14,7 @@ use sopro_engine::{AssessError, Assessment, RuleSet, Urgency};
 
 fn rules() -> &'static RuleSet {
     static RULES: OnceLock<RuleSet> = OnceLock::new();
-    RULES.get_or_init(|| {
-        let loaded = RuleSet::load(&sopro_tests::source(&sopro_tests::root().join("rules/khmao/2026.2")));
-        loaded.ruleset.unwrap_or_else(|| panic!("{:#?}", loaded.diagnostics))
-    })
+    RULES.get_or_init(|| sopro_tests::compiled(&sopro_tests::root().join("rules/khmao/2026.2")))
 }
 
 fn generated(seed: u64) -> Value {

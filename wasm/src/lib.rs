@@ -6,7 +6,7 @@
 
 use serde::Serialize;
 use serde_json::json;
-use sopro_engine::{Bundle, RuleSet, BUNDLE_FORMAT};
+use sopro_engine::{Bundle, BundleError, RuleSet};
 use wasm_bindgen::prelude::*;
 
 const ASSESSMENT_SCHEMA: &str = include_str!("../../rules/schema/assessment.schema.json");
@@ -29,27 +29,31 @@ fn error<T: Serialize>(value: &T) -> String {
     json!({ "error": value }).to_string()
 }
 
-/// Loads a rule set from a bundle (`sopro bundle DIR -o FILE`), checking its format and digest.
-/// On failure, the JSON text `{"error": {kind, …}}` with every problem.
+/// Loads a rule set from a bundle (`sopro bundle DIR -o FILE`); the engine checks its format
+/// and digest. On failure, the JSON text `{"error": {kind, …}}` with every problem.
 fn load(bundle: &str) -> Result<Sopro, String> {
     let bundle: Bundle = serde_json::from_str(bundle).map_err(|e| {
         error(&json!({"kind": "bad_bundle", "message": format!("not a Sopro bundle (line {}, column {})", e.line(), e.column())}))
     })?;
-    if bundle.format != BUNDLE_FORMAT {
-        return Err(error(
-            &json!({"kind": "bad_bundle", "message": format!("unknown bundle format `{}`", bundle.format)}),
-        ));
-    }
-    let loaded = RuleSet::load(&bundle.source());
-    let Some(rules) = loaded.ruleset else {
-        return Err(error(&json!({"kind": "rules_invalid", "diagnostics": loaded.diagnostics})));
-    };
-    if rules.digest() != bundle.digest {
-        return Err(error(
+    let (rules, warnings) = RuleSet::from_bundle(&bundle).map_err(|e| match e {
+        BundleError::UnknownFormat(format) => {
+            error(&json!({"kind": "bad_bundle", "message": format!("unknown bundle format `{format}`")}))
+        }
+        BundleError::RulesInvalid(diagnostics) => {
+            error(&json!({"kind": "rules_invalid", "diagnostics": diagnostics}))
+        }
+        BundleError::DigestMismatch => error(
             &json!({"kind": "digest_mismatch", "message": "the bundle's files do not match its digest"}),
-        ));
-    }
-    Ok(Sopro { rules, bundle, warnings: loaded.diagnostics })
+        ),
+    })?;
+    Ok(Sopro { rules, bundle, warnings })
+}
+
+/// Answers (or partial answers) as JSON, or the `{"error": {"kind": "bad_json"}}` text.
+fn parse_answers(text: &str) -> Result<serde_json::Value, String> {
+    serde_json::from_str(text).map_err(|e| {
+        error(&json!({"kind": "bad_json", "message": format!("not JSON (line {}, column {})", e.line(), e.column())}))
+    })
 }
 
 #[wasm_bindgen]
@@ -76,24 +80,19 @@ impl Sopro {
 
     /// Assesses answers (JSON text): `{"ok": Assessment}` or `{"error": AssessError}`.
     pub fn assess(&self, answers: &str) -> String {
-        match serde_json::from_str::<serde_json::Value>(answers) {
-            Ok(answers) => match self.rules.assess(&answers) {
-                Ok(assessment) => ok(&assessment),
-                Err(e) => error(&e),
-            },
-            Err(e) => error(
-                &json!({"kind": "bad_json", "message": format!("not JSON (line {}, column {})", e.line(), e.column())}),
-            ),
+        let assessed = parse_answers(answers).map(|answers| self.rules.assess(&answers));
+        match assessed {
+            Ok(Ok(assessment)) => ok(&assessment),
+            Ok(Err(e)) => error(&e),
+            Err(bad_json) => bad_json,
         }
     }
 
     /// What a form should show for partial answers: `{"ok": Relevance}`.
     pub fn relevant(&self, partial: &str) -> String {
-        match serde_json::from_str::<serde_json::Value>(partial) {
+        match parse_answers(partial) {
             Ok(partial) => ok(&self.rules.relevant(&partial)),
-            Err(e) => error(
-                &json!({"kind": "bad_json", "message": format!("not JSON (line {}, column {})", e.line(), e.column())}),
-            ),
+            Err(bad_json) => bad_json,
         }
     }
 
