@@ -6,6 +6,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
+# SOPRO_BLESS rewrites the golden files and schemas instead of checking them: never here.
+unset SOPRO_BLESS
 
 echo "== setup"
 bash scripts/setup.sh
@@ -27,33 +29,47 @@ for log_line in $(grep -E '^test result:' target/cargo-test.log | sed -E 's/.* (
   passed=$((passed + ${log_line%%:*}))
   failed=$((failed + ${log_line##*:}))
 done
+# A test run that printed no results ran nothing: fail rather than count zero.
+[ "$passed" -ge 60 ] || { echo "error: only $passed Rust tests passed; expected at least 60"; exit 1; }
 
 echo "== sopro test (every bundled rule set)"
 cargo build -q --locked -p sopro-cli
+rule_sets=0
 for dir in rules/*/*/; do
   [ -f "$dir/ruleset.yaml" ] || continue
+  rule_sets=$((rule_sets + 1))
   out=$(./target/debug/sopro test "$dir" --require-full-coverage) || { echo "$out"; exit 1; }
   echo "$out" | tail -n 2
   last=$(echo "$out" | tail -n 1)
   passed=$((passed + $(echo "$last" | sed -E 's/^([0-9]+) passed.*/\1/')))
   failed=$((failed + $(echo "$last" | sed -E 's/.* ([0-9]+) failed$/\1/')))
 done
+[ "$rule_sets" -ge 3 ] || { echo "error: only $rule_sets bundled rule sets found under rules/"; exit 1; }
 
 echo "== browser build: package, parity in Chromium, intake page end to end"
 bash wasm/build.sh
 CHROMEDRIVER=/usr/bin/chromedriver CARGO_PROFILE_DEV_DEBUG=false \
   cargo test --locked -p sopro-wasm --target wasm32-unknown-unknown --test web 2>&1 | tee target/wasm-test.log
 wasm_line=$(grep -E '^test result:' target/wasm-test.log | tail -n 1 | sed -E 's/.* ([0-9]+) passed; ([0-9]+) failed.*/\1:\2/')
+[ -n "$wasm_line" ] && [ "${wasm_line%%:*}" -ge 2 ] || { echo "error: the browser tests reported no results"; exit 1; }
 passed=$((passed + ${wasm_line%%:*}))
 failed=$((failed + ${wasm_line##*:}))
 
-port=${SOPRO_E2E_PORT:-8123}
-python3 -m http.server "$port" --bind 127.0.0.1 --directory wasm >/dev/null 2>&1 &
+# A free port, so that a server left over from another run is never the one tested.
+port=${SOPRO_E2E_PORT:-$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')}
+python3 -m http.server "$port" --bind 127.0.0.1 --directory wasm >target/e2e-server.log 2>&1 &
 server=$!
 trap 'kill $server 2>/dev/null || true' EXIT
-for _ in $(seq 50); do (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break; sleep 0.1; done
+ready=
+for _ in $(seq 100); do
+  kill -0 "$server" 2>/dev/null || break
+  if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then ready=1; break; fi
+  sleep 0.1
+done
+[ -n "$ready" ] || { echo "error: the page server did not start on port $port"; cat target/e2e-server.log; exit 1; }
 node wasm/e2e/e2e.mjs "http://127.0.0.1:$port/www/" target/e2e | tee target/e2e.log
 e2e_line=$(tail -n 1 target/e2e.log)
+echo "$e2e_line" | grep -Eq '^[0-9]+ passed, [0-9]+ failed$' || { echo "error: the page test ended without its count"; exit 1; }
 passed=$((passed + $(echo "$e2e_line" | sed -E 's/^([0-9]+) passed.*/\1/')))
 failed=$((failed + $(echo "$e2e_line" | sed -E 's/.* ([0-9]+) failed$/\1/')))
 

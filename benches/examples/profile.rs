@@ -1,6 +1,6 @@
 //! Runs one family many times, for a profiler (`valgrind --tool=callgrind`, `perf`).
 fn main() {
-    let rules = sopro_benches::khmao().expect("the default rule set compiles");
+    let rules = sopro_benches::khmao();
     let families = sopro_benches::families();
     let name = std::env::args().nth(1).unwrap_or_else(|| "typical".to_owned());
     let times: usize = std::env::args().nth(2).and_then(|n| n.parse().ok()).unwrap_or(200);

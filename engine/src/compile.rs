@@ -999,6 +999,15 @@ impl<'a> Compiler<'a> {
         if self.loaded.tests.is_empty() {
             self.diags.warning("rules::no-tests", &At::file("tests/"), "the rule set carries no test cases");
         }
+        for test in &self.loaded.tests {
+            if test.item.expect.is_empty() {
+                self.diags.error(
+                    "rules::empty-expectation",
+                    &test.at,
+                    "the test case expects nothing, so it cannot fail: say at least the level under `expect:`",
+                );
+            }
+        }
     }
 }
 

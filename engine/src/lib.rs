@@ -68,3 +68,10 @@ pub use schema::{answers_schema, api_schema, assessment_schema, ruleset_schema, 
 pub use source::{Bundle, MemorySource, RuleSource, BUNDLE_FORMAT, MAX_RULE_FILE_SIZE};
 pub use testing::{CaseOutcome, Coverage, TestReport};
 pub use vocab::{Basis, BasisStatus, Labels, Lang, Severity, Text, Urgency};
+
+/// The Rhai operations spent on this thread by the last assessment (or check of a function
+/// file) it ran, stopped or not: 0 when every rule ran natively. It measures the work of rules
+/// in a unit no machine changes, for profiling a rule set and for tests that bound it.
+pub fn rhai_operations_spent() -> u64 {
+    sandbox::budget::spent()
+}

@@ -472,3 +472,27 @@ pub struct Expectation {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub invalid_at: Option<Vec<String>>,
 }
+
+impl Expectation {
+    /// Whether it expects nothing at all (such a case would pass whatever the outcome).
+    pub fn is_empty(&self) -> bool {
+        let Expectation {
+            level,
+            categories,
+            criteria,
+            urgent_services,
+            partners,
+            partners_pending_consent,
+            deadlines,
+            invalid_at,
+        } = self;
+        level.is_none()
+            && categories.is_none()
+            && criteria.is_none()
+            && urgent_services.is_none()
+            && partners.is_none()
+            && partners_pending_consent.is_none()
+            && deadlines.is_none()
+            && invalid_at.is_none()
+    }
+}

@@ -1,45 +1,81 @@
 //! The bodies of the fuzz targets (`fuzz/`), kept here so that `tests/tests/fuzz_corpus.rs`
-//! replays their corpus and crash reproducers on stable Rust in every test run.
+//! replays their corpus and crash reproducers on stable Rust in every test run. Each says how
+//! far into the engine its input went, so the replay can require that it reaches the engine.
 
 use std::sync::OnceLock;
 
 use serde_json::Value;
 use sopro_engine::{AssessError, MemorySource, RuleSet};
 
-/// Arbitrary bytes as a whole rule set in one file: loading and checking never panic; a rule
-/// set that loads is assessed on a small family and runs its own test cases.
-pub fn load_rules(data: &[u8]) {
-    let Ok(text) = std::str::from_utf8(data) else { return };
+/// How far an input went.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Reached {
+    /// Not text (rule sets) or not JSON (answers): the engine never saw it.
+    Nothing,
+    /// The engine refused it with diagnostics or answer problems.
+    Refused,
+    /// A rule set that loaded and assessed a family, or answers that were assessed.
+    Accepted,
+    /// A rule set that loaded and ran test cases of its own.
+    AcceptedWithTests,
+}
+
+/// The line that separates a rule set from its test cases in one fuzz input: what follows it
+/// becomes the file `tests/fuzz.yaml`.
+pub const TESTS_MARKER: &str = "\n#--- tests\n";
+
+/// Arbitrary bytes as a rule set in one file (and its test cases after [`TESTS_MARKER`]):
+/// loading and checking never panic; a rule set that loads is assessed on a small family and
+/// runs its own test cases.
+pub fn load_rules(data: &[u8]) -> Reached {
+    let Ok(text) = std::str::from_utf8(data) else { return Reached::Nothing };
     let mut source = MemorySource::new();
-    source.insert("ruleset.yaml", text);
-    let loaded = RuleSet::load(&source);
-    match loaded.ruleset {
-        Some(rules) => {
-            let family = serde_json::json!({"as_of": "2026-03-10", "members": [
-                {"id": "m1", "role": "mother", "birth_date": "1990-01-01", "monthly_income": 20000},
-                {"id": "c1", "role": "child", "birth_date": "2016-02-02"}
-            ]});
-            let _ = rules.assess(&family);
-            let _ = rules.relevant(&family);
-            let _ = rules.run_tests();
+    match text.split_once(TESTS_MARKER) {
+        Some((rules, tests)) => {
+            source.insert("ruleset.yaml", rules);
+            source.insert("tests/fuzz.yaml", tests);
         }
-        None => assert!(!loaded.diagnostics.is_empty(), "refused without a diagnostic"),
+        None => {
+            source.insert("ruleset.yaml", text);
+        }
+    }
+    let loaded = RuleSet::load(&source);
+    let Some(rules) = loaded.ruleset else {
+        assert!(!loaded.diagnostics.is_empty(), "refused without a diagnostic");
+        return Reached::Refused;
+    };
+    let family = serde_json::json!({"as_of": "2026-03-10", "members": [
+        {"id": "m1", "role": "mother", "birth_date": "1990-01-01", "monthly_income": 20000},
+        {"id": "c1", "role": "child", "birth_date": "2016-02-02"}
+    ]});
+    let _ = rules.assess(&family);
+    let _ = rules.relevant(&family);
+    let report = rules.run_tests();
+    if report.cases.is_empty() {
+        Reached::Accepted
+    } else {
+        Reached::AcceptedWithTests
     }
 }
 
 /// Arbitrary bytes as answers to the default rule set: the engine gives an assessment or a
 /// non-empty list of problems, each with a JSON path, and never panics.
-pub fn assess_answers(data: &[u8]) {
+pub fn assess_answers(data: &[u8]) -> Reached {
     static RULES: OnceLock<RuleSet> = OnceLock::new();
     let rules = RULES.get_or_init(crate::khmao);
-    let Ok(answers) = serde_json::from_slice::<Value>(data) else { return };
-    match rules.assess(&answers) {
-        Ok(assessment) => assert!(!assessment.level.id.is_empty()),
+    let Ok(answers) = serde_json::from_slice::<Value>(data) else { return Reached::Nothing };
+    let reached = match rules.assess(&answers) {
+        Ok(assessment) => {
+            assert!(!assessment.level.id.is_empty());
+            Reached::Accepted
+        }
         Err(AssessError::InvalidAnswers { problems }) => {
             assert!(!problems.is_empty(), "refused without a problem");
             assert!(problems.iter().all(|p| p.path.starts_with('/')), "a problem without a path");
+            Reached::Refused
         }
         Err(other) => panic!("the default rule set failed on answers it accepted: {other:?}"),
-    }
+    };
     let _ = rules.relevant(&answers);
+    reached
 }

@@ -1,7 +1,8 @@
 //! Shared helpers of the cross-crate tests: the bundled rule sets, loaded from disk, and the
-//! bodies of the fuzz targets.
+//! bodies of the fuzz targets, the hostile rule sets.
 
 pub mod fuzzing;
+pub mod hostile;
 
 use std::path::{Path, PathBuf};
 

@@ -47,6 +47,16 @@ fn faulty_line(fault: &Fault) -> Vec<u8> {
     }
 }
 
+/// The error kinds a fault may give (`*`: any error).
+fn error_kinds(fault: &Fault) -> &'static [&'static str] {
+    match fault {
+        Fault::Garbage(_) => &["*"],
+        Fault::NameInBrokenJson => &["bad_json"],
+        Fault::NameInInvalidAnswers => &["invalid_answers"],
+        Fault::InvalidUtf8 => &["bad_utf8"],
+    }
+}
+
 fn scratch() -> PathBuf {
     static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
     let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
@@ -95,13 +105,32 @@ proptest! {
         let text = String::from_utf8(clean.clone()).unwrap();
         let rows: Vec<&str> = text.lines().skip(usize::from(csv)).collect();
         prop_assert_eq!(rows.len(), records, "one line per record");
+        // What each record must give: an assessment, or an error of the kind its fault makes.
+        let mut expected: Vec<&[&str]> = vec![&[]; records];
+        for (at, fault) in &faults {
+            expected[at.index(lines.len())] = error_kinds(fault);
+        }
+        if truncated_tail.is_some() {
+            // Cut at a byte, possibly inside a letter of the name.
+            expected[records - 1] = &["bad_json", "bad_utf8"];
+        }
         for (i, row) in rows.iter().enumerate() {
-            let number = if csv {
-                row.split(',').next().unwrap().parse::<usize>().unwrap()
+            let (number, level, error) = if csv {
+                let cells: Vec<&str> = row.split(',').collect();
+                let error = cells.get(10).copied().unwrap_or_default();
+                (cells[0].parse::<usize>().unwrap(), cells[3].to_owned(), error.to_owned())
             } else {
-                serde_json::from_str::<serde_json::Value>(row).unwrap()["record"].as_u64().unwrap() as usize
+                let row = serde_json::from_str::<serde_json::Value>(row).unwrap();
+                let level = row["assessment"]["level"]["id"].as_str().unwrap_or_default().to_owned();
+                let error = row["error"]["kind"].as_str().unwrap_or_default().to_owned();
+                (row["record"].as_u64().unwrap() as usize, level, error)
             };
             prop_assert_eq!(number, i + 1, "in input order");
+            match expected[i] {
+                [] => prop_assert!(!level.is_empty() && error.is_empty(), "record {} was not assessed: {}", i + 1, error),
+                ["*"] => prop_assert!(level.is_empty() && !error.is_empty(), "garbage at record {} was assessed", i + 1),
+                kinds => prop_assert!(kinds.contains(&error.as_str()), "record {}: error {:?}, not one of {:?}", i + 1, error, kinds),
+            }
         }
         prop_assert!(!text.contains(NAME), "an answer value leaked");
 

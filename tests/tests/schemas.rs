@@ -33,17 +33,35 @@ fn committed_schemas_are_current() {
     );
 }
 
+/// Every test case of every bundled rule set: each one the case expects to be assessed is, and
+/// its assessment fits the schema; the ones refused are refused as the case expects.
 #[test]
 fn every_assessment_of_the_bundled_cases_fits_the_assessment_schema() {
     let validator = jsonschema::validator_for(&sopro_engine::assessment_schema()).unwrap();
-    let rules = khmao();
-    for case in rules.test_cases() {
-        if let Ok(assessment) = rules.assess(&case.answers) {
-            let value = serde_json::to_value(&assessment).unwrap();
-            let errors: Vec<String> = validator.iter_errors(&value).map(|e| e.to_string()).collect();
-            assert!(errors.is_empty(), "{}: {errors:?}", case.name);
+    let mut checked = 0;
+    for dir in sopro_tests::bundled_rule_sets() {
+        let rules = sopro_tests::compiled(&dir);
+        for case in rules.test_cases() {
+            let result = rules.assess(&case.answers);
+            let refused = case.expect.invalid_at.is_some();
+            match result {
+                Ok(assessment) => {
+                    assert!(
+                        !refused,
+                        "{}: {}: assessed, but the case expects a refusal",
+                        dir.display(),
+                        case.name
+                    );
+                    let value = serde_json::to_value(&assessment).unwrap();
+                    let errors: Vec<String> = validator.iter_errors(&value).map(|e| e.to_string()).collect();
+                    assert!(errors.is_empty(), "{}: {}: {errors:?}", dir.display(), case.name);
+                    checked += 1;
+                }
+                Err(error) => assert!(refused, "{}: {}: not assessed: {error}", dir.display(), case.name),
+            }
         }
     }
+    assert!(checked >= 90, "only {checked} assessments checked against the schema");
 }
 
 /// Variants of valid answers: each field replaced by a wrong (and a right) value of every kind.
@@ -124,12 +142,14 @@ fn the_answers_schema_accepts_exactly_what_the_engine_accepts() {
     let schema = sopro_engine::answers_schema(&rules);
     let validator = jsonschema::options().should_validate_formats(true).build(&schema).unwrap();
     let mut checked = 0;
+    let mut accepted = 0;
     let mut disagreements = Vec::new();
     for case in rules.test_cases() {
         for variant in variants(&case.answers) {
             let engine_ok = rules.validate_answers(&variant).is_empty();
             let schema_ok = validator.is_valid(&variant);
             checked += 1;
+            accepted += usize::from(engine_ok);
             if engine_ok != schema_ok && !duplicate_member_ids(&variant) {
                 disagreements
                     .push(format!("{}: engine {engine_ok}, schema {schema_ok}: {variant}", case.name));
@@ -137,6 +157,9 @@ fn the_answers_schema_accepts_exactly_what_the_engine_accepts() {
         }
     }
     assert!(checked > 5_000, "only {checked} variants");
+    // Both sides of the agreement are exercised: a schema and an engine that both refused
+    // (or both accepted) everything would agree too.
+    assert!(accepted >= 1_000 && checked - accepted >= 1_000, "{accepted} of {checked} accepted");
     assert!(
         disagreements.is_empty(),
         "{} disagreements, e.g.\n{}",

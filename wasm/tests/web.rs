@@ -8,15 +8,15 @@ use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-fn parity(golden: &str) {
+fn parity(name: &str, golden: &str) {
     let golden: serde_json::Value = serde_json::from_str(golden).unwrap();
     let sopro = Sopro::new(&golden["bundle"].to_string()).unwrap_or_else(|e| panic!("{e:?}"));
     let cases = golden["cases"].as_array().unwrap();
-    assert!(cases.len() >= 30);
+    assert!(cases.len() >= 30, "{name}: only {} cases", cases.len());
     for case in cases {
         let result: serde_json::Value =
             serde_json::from_str(&sopro.assess(&case["answers"].to_string())).unwrap();
-        assert_eq!(result, case["result"], "{}", case["name"]);
+        assert_eq!(result, case["result"], "{name}: {}", case["name"]);
     }
     let report: serde_json::Value = serde_json::from_str(&sopro.test()).unwrap();
     let failed = report["ok"]["cases"]
@@ -25,22 +25,25 @@ fn parity(golden: &str) {
         .iter()
         .filter(|c| !c["differences"].as_array().unwrap().is_empty())
         .count();
-    assert_eq!(failed, 0);
+    assert_eq!(report["ok"]["cases"].as_array().unwrap().len(), cases.len(), "{name}");
+    assert_eq!(failed, 0, "{name}");
 }
 
-#[wasm_bindgen_test]
-fn khmao_2026_1_gives_the_native_results() {
-    parity(include_str!("../../tests/golden/khmao-2026.1.json"));
-}
+/// `tests/golden/*.json`, listed by `build.rs`, and the number of bundled rule sets.
+const GOLDEN: &[(&str, &str)] = include!(concat!(env!("OUT_DIR"), "/golden.rs"));
+const RULE_SETS: usize = include!(concat!(env!("OUT_DIR"), "/rule_sets.rs"));
 
 #[wasm_bindgen_test]
-fn khmao_2026_2_gives_the_native_results() {
-    parity(include_str!("../../tests/golden/khmao-2026.2.json"));
-}
-
-#[wasm_bindgen_test]
-fn khmao_2025_1_gives_the_native_results() {
-    parity(include_str!("../../tests/golden/khmao-2025.1.json"));
+fn every_bundled_rule_set_gives_the_native_results() {
+    assert!(RULE_SETS >= 3, "bundled rule sets not found ({RULE_SETS})");
+    assert_eq!(
+        GOLDEN.len(),
+        RULE_SETS,
+        "a bundled rule set has no golden file, or a golden file no rule set"
+    );
+    for (name, golden) in GOLDEN {
+        parity(name, golden);
+    }
 }
 
 #[wasm_bindgen_test]
