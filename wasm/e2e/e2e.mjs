@@ -196,7 +196,7 @@ await check('repeated calls and a fresh module give the same results (latency me
     const reload = performance.now() - started;
     if (!fresh.ok) disagreements.push(`a fresh module did not load: ${JSON.stringify(fresh.error)}`);
     else if (JSON.stringify(fresh.ok.assess(answers)) !== assess.first) disagreements.push('a fresh module assessed differently');
-    const ok = JSON.parse(rawAssess.first).ok?.level?.id;
+    const ok = JSON.parse(assess.first).ok?.level?.id;
     return { calls: 3000 * 3, assessedLevel: ok, disagreements,
       rawAssessMicros: rawAssess.micros, assessMicros: assess.micros, relevantMicros: relevant.micros,
       coldStartMs: timings.coldStartMs, loadAgainMs: reload, ua: navigator.userAgent };
