@@ -39,8 +39,11 @@ fn main() -> Result<(), String> {
     let floor = floor_records as f64 / started.elapsed().as_secs_f64();
     println!("naive floor (parse to Value + small write): {floor:.0} families/s");
 
-    let library = sopro_cli::files::load_library(&sopro_benches::root().join("rules/khmao"))
-        .map_err(|e| e.to_string())?;
+    let library = sopro_cli::files::load_library(
+        &sopro_benches::root().join("rules/khmao"),
+        sopro_engine::Drafts::Refused,
+    )
+    .map_err(|e| e.to_string())?;
     let output = dir.join(format!("assessed.{format}"));
     let started = Instant::now();
     let summary = sopro_cli::batch::run(&library, &input, &output, false)?;

@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use sopro_engine::{AssessError, Lang, RuleLibrary, RuleSet};
+use sopro_engine::{AssessError, Drafts, Lang, RuleLibrary, RuleSet};
 
 use crate::{files, render};
 
@@ -39,7 +39,7 @@ fn report(error: files::LoadError) -> i32 {
     eprintln!("error: {error}");
     match error {
         files::LoadError::Input(_) => exit::INPUT,
-        files::LoadError::Rules { .. } => exit::RULES,
+        files::LoadError::Rules { .. } | files::LoadError::Publication(_) => exit::RULES,
     }
 }
 
@@ -49,13 +49,13 @@ fn load(dir: &Path) -> Result<RuleSet, i32> {
 }
 
 /// Loads a rule-set folder or a folder of versions; the exit code if any cannot be used.
-fn load_versions(dir: &Path) -> Result<RuleLibrary, i32> {
-    files::load_library(dir).map_err(report)
+fn load_versions(dir: &Path, drafts: Drafts) -> Result<RuleLibrary, i32> {
+    files::load_library(dir, drafts).map_err(report)
 }
 
 /// `sopro assess`.
-pub fn assess(rules_dir: &Path, answers: &Path, json: bool, lang: Lang) -> i32 {
-    let library = match load_versions(rules_dir) {
+pub fn assess(rules_dir: &Path, answers: &Path, json: bool, lang: Lang, drafts: Drafts) -> i32 {
+    let library = match load_versions(rules_dir, drafts) {
         Ok(library) => library,
         Err(code) => return code,
     };
@@ -89,6 +89,15 @@ pub fn assess(rules_dir: &Path, answers: &Path, json: bool, lang: Lang) -> i32 {
                 println!("{}", to_json(&serde_json::json!({ "error": error })));
             } else {
                 eprint!("{}", render::assess_error(&error, lang));
+            }
+            if let AssessError::NoVersionInForce { as_of, .. } = &error {
+                if let Some(draft) = library.draft_not_used(as_of) {
+                    eprintln!(
+                        "note: the draft {} {} is in force on {as_of} but is not published; add --drafts to use it",
+                        draft.id(),
+                        draft.version()
+                    );
+                }
             }
             match error {
                 AssessError::InvalidAnswers { .. } | AssessError::NoVersionInForce { .. } => {
@@ -140,8 +149,8 @@ pub fn test(dir: &Path, require_full_coverage: bool) -> i32 {
 }
 
 /// `sopro batch`.
-pub fn batch(rules_dir: &Path, input: &Path, output: &Path, resume: bool) -> i32 {
-    let library = match load_versions(rules_dir) {
+pub fn batch(rules_dir: &Path, input: &Path, output: &Path, resume: bool, drafts: Drafts) -> i32 {
+    let library = match load_versions(rules_dir, drafts) {
         Ok(library) => library,
         Err(code) => return code,
     };
@@ -175,6 +184,53 @@ pub fn diff(
             exit::INPUT
         }
     }
+}
+
+/// `sopro publish`: checks a version, runs its test cases with full coverage and records its
+/// digest in the `published.yaml` of its folder of versions. A published version never changes.
+pub fn publish(dir: &Path) -> i32 {
+    let rules = match load(dir) {
+        Ok(rules) => rules,
+        Err(code) => return code,
+    };
+    let tests = rules.run_tests();
+    if tests.cases.is_empty() || tests.failed() > 0 || !tests.coverage.is_full() {
+        print!("{}", render::test_report(&rules, &tests));
+        eprintln!("error: not published: every test case must pass and reach every id (sopro test --require-full-coverage)");
+        return exit::RULES;
+    }
+    let folder = dir.parent().unwrap_or(Path::new(".."));
+    let record = match files::read_published(folder) {
+        Ok(record) => record.unwrap_or_default(),
+        Err(error) => return report(error),
+    };
+    let (version, digest) = (rules.version(), rules.digest());
+    if record.iter().any(|p| p.version == version) {
+        // `load` has already refused a published version whose files changed.
+        println!("{} {version} is already published ({digest})", rules.id());
+        return exit::OK;
+    }
+    let path = folder.join(files::PUBLISHED);
+    let mut text = std::fs::read_to_string(&path).unwrap_or_else(|_| {
+        "# Published versions and the digest each had when it was published. A published version never\n\
+         # changes: an edit goes into a new version folder.\n"
+            .to_owned()
+    });
+    if !text.is_empty() && !text.ends_with('\n') {
+        text.push('\n');
+    }
+    text.push_str(&format!("- {{version: \"{version}\", digest: \"{digest}\"}}\n"));
+    if let Err(e) = std::fs::write(&path, text) {
+        eprintln!("error: {}: {e}", path.display());
+        return exit::INPUT;
+    }
+    println!(
+        "published {} {version} ({digest}): {} test case(s) passed, every id reached; recorded in {}",
+        rules.id(),
+        tests.passed(),
+        path.display()
+    );
+    exit::OK
 }
 
 /// `sopro gen`.

@@ -5,7 +5,10 @@ use std::fs;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
-use sopro_engine::{Diagnostic, MemorySource, RuleLibrary, RuleSet};
+use sopro_engine::{Diagnostic, Drafts, MemorySource, PublishedVersion, RuleLibrary, RuleSet};
+
+/// The record of published versions, in a folder of versions.
+pub const PUBLISHED: &str = "published.yaml";
 
 /// Why rules on disk cannot be used.
 #[derive(Debug)]
@@ -14,12 +17,14 @@ pub enum LoadError {
     Input(String),
     /// The rule set in `dir` has errors: every diagnostic.
     Rules { dir: PathBuf, diagnostics: Vec<Diagnostic> },
+    /// A published version has changed, or the record of publication is unreadable.
+    Publication(String),
 }
 
 impl fmt::Display for LoadError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            LoadError::Input(message) => f.write_str(message),
+            LoadError::Input(message) | LoadError::Publication(message) => f.write_str(message),
             LoadError::Rules { dir, .. } => {
                 write!(f, "the rule set has errors; run `sopro check {}`", dir.display())
             }
@@ -27,18 +32,44 @@ impl fmt::Display for LoadError {
     }
 }
 
-/// The rule set of a folder, compiled.
+/// The rule set of a folder, compiled, and marked as a draft unless the folder of versions it
+/// belongs to records it as published (`../published.yaml`, with its digest).
 pub fn load_rules(dir: &Path) -> Result<RuleSet, LoadError> {
-    compiled(dir, &read_rules(dir).map_err(LoadError::Input)?)
+    let mut rules = compiled(dir, &read_rules(dir).map_err(LoadError::Input)?)?;
+    let record = read_published(&versions_folder_of(dir))?;
+    rules.apply_publication(record.as_deref()).map_err(|e| publication_error(dir, &e))?;
+    Ok(rules)
 }
 
 /// A rule-set folder, or a folder of versions, compiled: each family is then assessed by the
-/// version in force on its date.
-pub fn load_library(dir: &Path) -> Result<RuleLibrary, LoadError> {
+/// version in force on its date. A folder of versions chooses among its published versions
+/// only (`published.yaml`), unless `drafts` allows the others; a single version folder is used
+/// as named, a draft or not (its assessments say which).
+pub fn load_library(dir: &Path, drafts: Drafts) -> Result<RuleLibrary, LoadError> {
     let versions = read_versions(dir).map_err(LoadError::Input)?;
+    let single = dir.join("ruleset.yaml").is_file();
+    let (record_dir, drafts) =
+        if single { (versions_folder_of(dir), Drafts::Allowed) } else { (dir.to_path_buf(), drafts) };
     let compiled: Result<Vec<RuleSet>, LoadError> =
         versions.iter().map(|(folder, source)| compiled(folder, source)).collect();
-    Ok(RuleLibrary::new(compiled?))
+    let record = read_published(&record_dir)?;
+    RuleLibrary::published(compiled?, record.as_deref(), drafts).map_err(|e| publication_error(dir, &e))
+}
+
+/// The folder of versions a version folder belongs to.
+fn versions_folder_of(dir: &Path) -> PathBuf {
+    dir.parent().map_or_else(|| PathBuf::from(".."), Path::to_path_buf)
+}
+
+/// The record of published versions in a folder of versions, if it has one.
+pub fn read_published(dir: &Path) -> Result<Option<Vec<PublishedVersion>>, LoadError> {
+    let path = dir.join(PUBLISHED);
+    let Ok(text) = fs::read_to_string(&path) else { return Ok(None) };
+    sopro_engine::parse_published(&text).map(Some).map_err(|e| publication_error(&path, &e))
+}
+
+fn publication_error(path: &Path, error: &sopro_engine::PublicationError) -> LoadError {
+    LoadError::Publication(format!("{}: {error}", path.display()))
 }
 
 fn compiled(dir: &Path, source: &MemorySource) -> Result<RuleSet, LoadError> {

@@ -26,6 +26,7 @@ const EXAMPLES: &str = "Examples:
   sopro assess --rules rules/khmao/2026.1 --format json --lang en - < family.yaml
   sopro check rules/khmao/2026.1
   sopro test rules/khmao/2026.1
+  sopro publish rules/khmao/2026.2
   sopro schema answers --rules rules/khmao/2026.1
   sopro bundle rules/khmao/2026.1 -o khmao-2026.1.bundle.json
   sopro gen --n 100000 --seed 7 -o registry.jsonl
@@ -48,6 +49,10 @@ enum Command {
         /// Language of the human output.
         #[arg(long, value_enum, default_value_t = Lang::Ru)]
         lang: Lang,
+        /// With a folder of versions, also use versions not yet published (drafts); their
+        /// assessments carry a warning. Without it, only versions in published.yaml are used.
+        #[arg(long)]
+        drafts: bool,
     },
     /// Check a rule set for mistakes: every problem with file, line and rule.
     Check {
@@ -83,6 +88,9 @@ enum Command {
         /// Continue an interrupted run: keep the complete lines of --output, skip their records.
         #[arg(long)]
         resume: bool,
+        /// With a folder of versions, also use versions not yet published (drafts).
+        #[arg(long)]
+        drafts: bool,
     },
     /// Compare two rule sets over a registry: who changes level, categories, criteria,
     /// services, partners or deadlines, and which rules and acts cause it.
@@ -117,6 +125,12 @@ enum Command {
         /// Where to write them (standard output if not given).
         #[arg(short, long)]
         output: Option<PathBuf>,
+    },
+    /// Publish a version: check it, run its test cases with full coverage and record its digest
+    /// in published.yaml beside it. A published version never changes afterwards.
+    Publish {
+        /// The version folder (rules/khmao/2026.2).
+        rules: PathBuf,
     },
     /// Write a rule set as one JSON bundle (files + digest) for the browser build.
     Bundle {
@@ -158,13 +172,16 @@ enum Lang {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let code = match cli.command {
-        Command::Assess { rules, answers, format, lang } => {
-            commands::assess(&rules, &answers, format == Format::Json, lang.into())
+        Command::Assess { rules, answers, format, lang, drafts } => {
+            commands::assess(&rules, &answers, format == Format::Json, lang.into(), drafts.into_drafts())
         }
+        Command::Publish { rules } => commands::publish(&rules),
         Command::Check { rules, format } => commands::check(&rules, format == Format::Json),
         Command::Test { rules, require_full_coverage } => commands::test(&rules, require_full_coverage),
         Command::Bundle { rules, output } => commands::bundle(&rules, &output),
-        Command::Batch { rules, input, output, resume } => commands::batch(&rules, &input, &output, resume),
+        Command::Batch { rules, input, output, resume, drafts } => {
+            commands::batch(&rules, &input, &output, resume, drafts.into_drafts())
+        }
         Command::Diff { from, to, input, as_of, format, output } => {
             commands::diff(&from, &to, &input, as_of.as_deref(), format, output.as_deref())
         }
@@ -172,6 +189,21 @@ fn main() -> ExitCode {
         Command::Schema { kind, rules } => commands::schema(kind, rules.as_deref()),
     };
     ExitCode::from(code as u8)
+}
+
+/// `--drafts` as the engine's choice.
+trait IntoDrafts {
+    fn into_drafts(self) -> sopro_engine::Drafts;
+}
+
+impl IntoDrafts for bool {
+    fn into_drafts(self) -> sopro_engine::Drafts {
+        if self {
+            sopro_engine::Drafts::Allowed
+        } else {
+            sopro_engine::Drafts::Refused
+        }
+    }
 }
 
 impl From<Lang> for sopro_engine::Lang {

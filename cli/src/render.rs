@@ -16,9 +16,11 @@ struct Words {
     criteria: &'static str,
     categories: &'static str,
     services: &'static str,
+    consultations: &'static str,
     partners: &'static str,
     pending: &'static str,
     no_consent_needed: &'static str,
+    held_back: &'static str,
     deadlines: &'static str,
     parameters: &'static str,
     missing: &'static str,
@@ -40,9 +42,11 @@ const RU: Words = Words {
     criteria: "Критерии нуждаемости",
     categories: "Категории семьи",
     services: "Срочные социальные услуги",
+    consultations: "Консультации и плановая помощь",
     partners: "Партнёры (межведомственное взаимодействие)",
     pending: "Ожидают согласия семьи",
-    no_consent_needed: "сообщение обязательно по закону, согласие не требуется",
+    no_consent_needed: "без согласия семьи — обязанность сообщить",
+    held_back: "без согласия семьи не передаётся",
     deadlines: "Сроки",
     parameters: "Параметры на дату оценки",
     missing: "Не заполнено (может изменить результат)",
@@ -64,9 +68,11 @@ const EN: Words = Words {
     criteria: "Need criteria",
     categories: "Family categories",
     services: "Urgent social services",
+    consultations: "Consultations and planned help",
     partners: "Partners (interagency)",
     pending: "Waiting for the family's consent",
-    no_consent_needed: "the law obliges a report, no consent needed",
+    no_consent_needed: "without the family's consent — a duty to report",
+    held_back: "not passed on without the family's consent",
     deadlines: "Deadlines",
     parameters: "Parameters on the assessment date",
     missing: "Not answered (may change the result)",
@@ -105,6 +111,11 @@ pub fn assessment(rules: &RuleSet, a: &Assessment, lang: Lang) -> String {
     };
     let reasons =
         |ids: &[sopro_engine::Text]| ids.iter().map(|id| label_of(id)).collect::<Vec<_>>().join("; ");
+    // The rules named by id and the conditions in words, as one list.
+    let explain = |ids: &[sopro_engine::Text], said: &[sopro_engine::Reason]| -> String {
+        let words = said.iter().map(|r| r.text(lang));
+        ids.iter().map(|id| label_of(id)).chain(words).collect::<Vec<_>>().join("; ")
+    };
     let _ = writeln!(out, "{} — {} {}, {} {}", w.title, a.ruleset.id, a.ruleset.version, w.as_of, a.as_of);
     let _ = writeln!(out);
     let review = a.level.review_on.as_ref().map(|d| format!(" ({} {d})", w.review)).unwrap_or_default();
@@ -130,12 +141,19 @@ pub fn assessment(rules: &RuleSet, a: &Assessment, lang: Lang) -> String {
         let _ =
             writeln!(out, "  • {} ({}) — {}: {}", c.label.get(lang), c.id, w.basis, basis(&c.basis, lang));
     }
-    section(&mut out, w.services, a.urgent_services.is_empty(), w.none);
-    for s in &a.urgent_services {
-        if s.because.is_empty() {
-            let _ = writeln!(out, "  • {} — {}: {}", s.label.get(lang), w.reads, join(&s.reads));
-        } else {
-            let _ = writeln!(out, "  • {} — {}: {}", s.label.get(lang), w.because, reasons(&s.because));
+    for (title, list) in [(w.services, &a.urgent_services), (w.consultations, &a.consultations)] {
+        if list.is_empty() && title == w.consultations {
+            continue;
+        }
+        section(&mut out, title, list.is_empty(), w.none);
+        for s in list {
+            let _ = writeln!(
+                out,
+                "  • {} — {}: {}",
+                s.label.get(lang),
+                w.because,
+                explain(&s.because, &s.reasons)
+            );
         }
     }
     for (title, list) in [(w.partners, &a.partners), (w.pending, &a.partners_pending_consent)] {
@@ -150,10 +168,21 @@ pub fn assessment(rules: &RuleSet, a: &Assessment, lang: Lang) -> String {
                 p.label.get(lang),
                 p.urgency.label().get(lang),
                 w.because,
-                reasons(&p.because)
+                explain(&p.because, &p.reasons)
             );
             if p.without_consent {
-                let _ = writeln!(out, "      ({})", w.no_consent_needed);
+                let duties: Vec<String> = p
+                    .duties
+                    .iter()
+                    .map(|d| format!("{} ({})", d.label.get(lang), basis(&d.basis, lang)))
+                    .collect();
+                let duties =
+                    if duties.is_empty() { String::new() } else { format!(": {}", duties.join("; ")) };
+                let _ = writeln!(out, "      ({}{duties})", w.no_consent_needed);
+            }
+            if !p.held_back.is_empty() || !p.held_back_reasons.is_empty() {
+                let _ =
+                    writeln!(out, "      {}: {}", w.held_back, explain(&p.held_back, &p.held_back_reasons));
             }
         }
     }
@@ -283,7 +312,7 @@ pub fn test_report(rules: &RuleSet, report: &TestReport) -> String {
         .map(|(kind, ids)| format!("  {kind}: {}", ids.join(", ")))
         .collect();
     if uncovered.is_empty() {
-        let _ = writeln!(out, "coverage: every level, category, criterion, urgent service, partner and deadline is reached by some case");
+        let _ = writeln!(out, "coverage: every level, category, criterion, urgent service, consultation, partner, reporting duty, deadline and consistency check is reached by some case");
     } else {
         let _ = writeln!(out, "coverage: not reached by any case:\n{}", uncovered.join("\n"));
     }

@@ -10,8 +10,8 @@ use serde_json::Value;
 
 use crate::answers::{self, AnswerProblem};
 use crate::assessment::{
-    Assessment, CriterionFinding, DeadlineFinding, Finding, LevelOutcome, ParameterValue, PartnerFinding,
-    RuleRef, RuleSetRef, Warning,
+    Assessment, CriterionFinding, DeadlineFinding, DutyRef, Finding, LevelOutcome, ParameterValue,
+    PartnerFinding, Reason, RuleRef, RuleSetRef, Warning,
 };
 use crate::compile::MEMBERS;
 use crate::dates;
@@ -19,7 +19,7 @@ use crate::diagnostic::At;
 use crate::evaluate::Values;
 use crate::model::Scope;
 use crate::native::Val;
-use crate::ruleset::{Clause, NodeKind, Outcome, OutcomeRef, Reads, RuleSet, Trigger};
+use crate::ruleset::{Clause, NodeKind, Outcome, OutcomeRef, Reads, RuleSet, ServiceRule, Trigger, When};
 use crate::vocab::{Labels, Severity, Text, Urgency};
 
 /// Why a family could not be assessed.
@@ -199,7 +199,83 @@ impl<'a> Run<'a> {
         run.check_dates();
         run.values.compute_member_facts()?;
         run.evaluate_nodes()?;
+        run.check_consistency()?;
         Ok(run)
+    }
+
+    /// The rule set's consistency checks: answers that contradict one another become warnings.
+    fn check_consistency(&mut self) -> Result<(), AssessError> {
+        let rules = self.rules;
+        for check in &rules.consistency {
+            if self.values.holds(&check.expr, None)? {
+                let message = check.message.clone();
+                self.warnings.push(Warning { code: check.id.clone(), path: check.path.clone(), message });
+            }
+        }
+        Ok(())
+    }
+
+    /// Whether a condition holds — for the family, or for the members it is evaluated for — with
+    /// the rules it used, its reason in words (naming the members) and the answers it read.
+    fn condition(&mut self, when: &'a When) -> Result<Option<Held<'a>>, AssessError> {
+        let members = match when.scope {
+            Scope::Family => {
+                if !self.values.holds(&when.expr, None)? {
+                    return Ok(None);
+                }
+                Vec::new()
+            }
+            Scope::Member => {
+                let members = self.values.members_where(&when.expr)?;
+                if members.is_empty() {
+                    return Ok(None);
+                }
+                members
+            }
+        };
+        let reads = match self.detail {
+            Detail::Full => self.reads_with_outcomes(&when.expr.reads, &members),
+            Detail::Brief => Vec::new(),
+        };
+        let member_ids = members.iter().map(|&m| self.member_id(m)).collect();
+        Ok(Some(Held {
+            because: self.because(&when.expr.reads),
+            reason: Reason { label: when.reason.clone(), members: member_ids },
+            reads,
+        }))
+    }
+
+    /// A member's `id` as answered (a code such as `c1`, never a name).
+    fn member_id(&self, member: usize) -> Text {
+        let id = self.answers.get(MEMBERS).and_then(|m| m.get(member)).and_then(|m| m.get("id"));
+        id.and_then(Value::as_str).map_or_else(|| format!("#{}", member + 1).into(), Text::from)
+    }
+
+    /// An urgent service or consultation, if a clause or its condition holds (`services`: the
+    /// urgent services already recommended, for clauses that depend on them).
+    fn recommend(
+        &mut self,
+        rule: &'a ServiceRule,
+        level: usize,
+        services: &[bool],
+        with_condition: bool,
+    ) -> Result<Option<Finding>, AssessError> {
+        let by_clause = self.any_clause(&rule.if_any, Some(level), services);
+        // The condition is evaluated even when a clause holds, so every reason is given.
+        let held = match rule.when.as_ref().filter(|_| with_condition) {
+            Some(when) => self.condition(when)?,
+            None => None,
+        };
+        Ok(match (by_clause, held) {
+            (None, None) => None,
+            (Some(because), None) => Some(finding(&rule.outcome, dedup(because), Vec::new(), Vec::new())),
+            (because, Some(held)) => {
+                let mut ids = because.unwrap_or_default();
+                ids.extend(held.because);
+                let reads = self.rules.paths(&held.reads);
+                Some(finding(&rule.outcome, dedup(ids), vec![held.reason], reads))
+            }
+        })
     }
 
     fn warn(&mut self, code: &str, path: Option<String>, ru: &str, en: &str) {
@@ -207,6 +283,15 @@ impl<'a> Run<'a> {
     }
 
     fn check_dates(&mut self) {
+        if self.rules.draft {
+            let version = &self.rules.version;
+            self.warn(
+                "draft_version",
+                None,
+                &format!("оценка по черновику версии {version}: версия не опубликована, её правила могут измениться"),
+                &format!("assessed by the draft version {version}: it is not published, and its rules may change"),
+            );
+        }
         let (from, to) = self.rules.in_force;
         if self.as_of < from || to.is_some_and(|to| self.as_of > to) {
             self.warn(
@@ -455,39 +540,37 @@ impl<'a> Run<'a> {
                     continue;
                 }
                 let context: &[bool] = if second_pass { &others } else { &[] };
-                let mut because = self.any_clause(&s.if_any, Some(level_index), context);
-                let mut reads = Vec::new();
-                if because.is_none() && !second_pass {
-                    if let Some(expr) = &s.when {
-                        if self.values.holds(expr, None)? {
-                            because = Some(self.because(&expr.reads));
-                            if self.detail == Detail::Full {
-                                reads = rules.paths(&self.reads_with_outcomes(&expr.reads, &[]));
-                            }
-                        }
-                    }
-                }
-                if let Some(because) = because {
+                if let Some(found) = self.recommend(s, level_index, context, !second_pass)? {
                     set(&mut services_on, i, true);
-                    set(&mut service_findings, i, Some(finding(&s.outcome, dedup(because), reads)));
+                    set(&mut service_findings, i, Some(found));
                 }
             }
         }
         let urgent_services: Vec<Finding> = service_findings.into_iter().flatten().collect();
+        let mut consultations = Vec::new();
+        for c in &rules.consultations {
+            consultations.extend(self.recommend(c, level_index, &services_on, true)?);
+        }
 
         let consent = self.consent();
         let mut partners = Vec::new();
         let mut pending = Vec::new();
         for p in &rules.partners {
-            let mut urgency: Option<Urgency> = None;
-            let mut because = Vec::new();
-            for (trigger, trigger_urgency) in &p.triggers {
-                let fired = match trigger {
-                    Trigger::Clause(c) => self.clause(c, Some(level_index), &services_on),
-                    Trigger::When(expr) => self.values.holds(expr, None)?.then(|| self.because(&expr.reads)),
+            // The reasons passed on (obliged by a duty, or consented to), and those held back.
+            let mut passed = PartnerReasons::default();
+            let mut held_back = PartnerReasons::default();
+            for t in &p.triggers {
+                let (ids, reason) = match &t.trigger {
+                    Trigger::Clause(c) => match self.clause(c, Some(level_index), &services_on) {
+                        Some(ids) => (ids, None),
+                        None => continue,
+                    },
+                    Trigger::When(w) => match self.condition(w)? {
+                        Some(held) => (held.because, Some(held.reason)),
+                        None => continue,
+                    },
                 };
-                let Some(ids) = fired else { continue };
-                let mut u = *trigger_urgency;
+                let mut u = t.urgency;
                 for id in &ids {
                     if let Some(severity) = self.severity_of(id) {
                         for (s, least) in &rules.minimum_partner_urgency {
@@ -497,24 +580,35 @@ impl<'a> Run<'a> {
                         }
                     }
                 }
-                urgency = Some(urgency.map_or(u, |old| old.max(u)));
-                because.extend(ids);
+                let obliged = p.without_consent || t.duty.is_some();
+                let reasons = if obliged || consent { &mut passed } else { &mut held_back };
+                reasons.obliged |= obliged;
+                reasons.add(u, ids, reason, t.duty);
             }
-            let Some(urgency) = urgency else { continue };
-            let found = PartnerFinding {
+            let (shown, withheld, list) = match (passed.urgency, held_back.urgency) {
+                (Some(_), _) => (passed, held_back, &mut partners),
+                (None, Some(_)) => (held_back, PartnerReasons::default(), &mut pending),
+                (None, None) => continue,
+            };
+            let because = dedup(shown.because);
+            let duties = dedup_duties(shown.duties)
+                .into_iter()
+                .filter_map(|d| rules.duties.get(d))
+                .map(|d| DutyRef { id: d.id.clone(), label: d.label.clone(), basis: d.basis.clone() })
+                .collect();
+            list.push(PartnerFinding {
                 id: p.outcome.id.clone(),
                 label: p.outcome.label.clone(),
-                urgency,
-                without_consent: p.without_consent,
-                because: dedup(because),
+                urgency: shown.urgency.unwrap_or(Urgency::Routine),
+                without_consent: shown.obliged,
+                duties,
+                held_back: dedup(withheld.because).into_iter().filter(|id| !because.contains(id)).collect(),
+                held_back_reasons: withheld.reasons,
+                because,
+                reasons: shown.reasons,
                 basis: p.outcome.basis.clone(),
                 rule: rule_ref(&p.outcome.at),
-            };
-            if p.without_consent || consent {
-                partners.push(found);
-            } else {
-                pending.push(found);
-            }
+            });
         }
 
         let mut deadlines = Vec::new();
@@ -538,7 +632,9 @@ impl<'a> Run<'a> {
             .categories
             .iter()
             .zip(&self.categories)
-            .filter_map(|(o, hit)| hit.as_ref().map(|h| finding(o, h.because.clone(), rules.paths(&h.reads))))
+            .filter_map(|(o, hit)| {
+                hit.as_ref().map(|h| finding(o, h.because.clone(), Vec::new(), rules.paths(&h.reads)))
+            })
             .collect();
         let criteria = rules
             .criteria
@@ -585,6 +681,7 @@ impl<'a> Run<'a> {
             categories,
             criteria,
             urgent_services,
+            consultations,
             partners,
             partners_pending_consent: pending,
             deadlines,
@@ -702,6 +799,39 @@ fn set<T>(items: &mut [T], index: usize, value: T) {
     }
 }
 
+/// A condition that holds: the rules it used, its reason in words, the answers it read.
+struct Held<'a> {
+    because: Vec<Text>,
+    reason: Reason,
+    reads: Vec<Read<'a>>,
+}
+
+/// The reasons that call for a partner, gathered trigger by trigger.
+#[derive(Default)]
+struct PartnerReasons {
+    urgency: Option<Urgency>,
+    because: Vec<Text>,
+    reasons: Vec<Reason>,
+    duties: Vec<usize>,
+    /// A reason among them obliges the report.
+    obliged: bool,
+}
+
+impl PartnerReasons {
+    fn add(&mut self, urgency: Urgency, ids: Vec<Text>, reason: Option<Reason>, duty: Option<usize>) {
+        self.urgency = Some(self.urgency.map_or(urgency, |u| u.max(urgency)));
+        self.because.extend(ids);
+        self.reasons.extend(reason);
+        self.duties.extend(duty);
+    }
+}
+
+fn dedup_duties(mut duties: Vec<usize>) -> Vec<usize> {
+    duties.sort_unstable();
+    duties.dedup();
+    duties
+}
+
 /// The ids in their first order, each once (the lists are short).
 fn dedup(ids: Vec<Text>) -> Vec<Text> {
     let mut out: Vec<Text> = Vec::with_capacity(ids.len());
@@ -717,11 +847,12 @@ fn rule_ref(at: &At) -> RuleRef {
     RuleRef { file: at.file.clone(), line: at.line }
 }
 
-fn finding(o: &Outcome, because: Vec<Text>, reads: Vec<Text>) -> Finding {
+fn finding(o: &Outcome, because: Vec<Text>, reasons: Vec<Reason>, reads: Vec<Text>) -> Finding {
     Finding {
         id: o.id.clone(),
         label: o.label.clone(),
         because,
+        reasons,
         reads,
         basis: o.basis.clone(),
         rule: rule_ref(&o.at),

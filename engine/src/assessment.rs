@@ -25,6 +25,8 @@ pub struct Assessment {
     pub criteria: Vec<CriterionFinding>,
     /// Urgent social services to provide now.
     pub urgent_services: Vec<Finding>,
+    /// Consultations and help that is not urgent (advice, help with papers).
+    pub consultations: Vec<Finding>,
     /// Partners to involve.
     pub partners: Vec<PartnerFinding>,
     /// Partners the rules call for but the family has not consented to involve.
@@ -78,7 +80,29 @@ pub struct LevelOutcome {
     pub rule: RuleRef,
 }
 
-/// A category or an urgent service that applies.
+/// A condition of the rule set that holds, in words for people, and the members it holds for
+/// (their `id`s in the answers; none when it concerns the family).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct Reason {
+    /// What holds («нет сезонной одежды»).
+    pub label: Labels,
+    /// The members it holds for.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub members: Vec<Text>,
+}
+
+impl Reason {
+    /// The reason as a person reads it, with the members it concerns: «c1, c2: нет сезонной одежды».
+    pub fn text(&self, lang: crate::vocab::Lang) -> String {
+        if self.members.is_empty() {
+            self.label.get(lang).to_owned()
+        } else {
+            format!("{}: {}", self.members.join(", "), self.label.get(lang))
+        }
+    }
+}
+
+/// A category, an urgent service or a consultation that applies.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Finding {
     /// Id.
@@ -87,6 +111,8 @@ pub struct Finding {
     pub label: Labels,
     /// The rules (categories, criteria, derived facts) it follows from.
     pub because: Vec<Text>,
+    /// The conditions it follows from, in words (for what `because` does not name).
+    pub reasons: Vec<Reason>,
     /// The answers it read (JSON Pointers).
     pub reads: Vec<Text>,
     /// Legal basis.
@@ -123,14 +149,33 @@ pub struct PartnerFinding {
     pub label: Labels,
     /// How urgently.
     pub urgency: Urgency,
-    /// Whether the law obliges the report, so no consent is needed.
+    /// Whether a law obliges the report, so the partner is told even without consent.
     pub without_consent: bool,
+    /// The reporting duties that oblige it.
+    pub duties: Vec<DutyRef>,
     /// The criteria, categories or services that call for the partner.
     pub because: Vec<Text>,
+    /// The conditions that call for it, in words (for what `because` does not name).
+    pub reasons: Vec<Reason>,
+    /// Reasons (ids) not passed on to the partner because the family has not consented.
+    pub held_back: Vec<Text>,
+    /// The same, for conditions in words.
+    pub held_back_reasons: Vec<Reason>,
     /// Legal basis.
     pub basis: Arc<[Basis]>,
     /// Where its rule is written.
     pub rule: RuleRef,
+}
+
+/// A reporting duty, as it obliges a report to a partner.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct DutyRef {
+    /// Duty id.
+    pub id: Text,
+    /// What the duty is.
+    pub label: Labels,
+    /// The act that places it.
+    pub basis: Arc<[Basis]>,
 }
 
 /// A deadline.

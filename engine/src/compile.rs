@@ -12,8 +12,9 @@ use crate::model::{self, QuestionType, RuleFile, Scope};
 use crate::native;
 use crate::refs;
 use crate::ruleset::{
-    Clause, CriterionRule, DeadlineRule, Expr, Fact, FamilySource, LevelRule, Loaded, Node, NodeKind,
-    Outcome, Parameter, PartnerRule, Readable, Reads, Relevance, RuleSet, ServiceRule, Slots, Trigger,
+    Clause, ConsistencyRule, CriterionRule, DeadlineRule, Expr, Fact, FamilySource, LevelRule, Loaded, Node,
+    NodeKind, Outcome, Parameter, PartnerRule, Readable, Reads, Relevance, RuleSet, ServiceRule, Slots,
+    Trigger, TriggerRule, When,
 };
 use crate::sandbox;
 use crate::source::RuleSource;
@@ -141,6 +142,9 @@ struct Compiler<'a> {
     names: Names,
     /// Each file's lines and item ids, indexed once (a rule set may have thousands of items).
     file_lines: HashMap<&'a str, FileLines<'a>>,
+    /// The label of every question by its answer path (`/survey_act/x`) or member field (`x`):
+    /// the words of a condition that gives none of its own.
+    question_labels: HashMap<String, Labels>,
 }
 
 impl<'a> Compiler<'a> {
@@ -176,7 +180,14 @@ impl<'a> Compiler<'a> {
         }
         let file_lines =
             loaded.texts.iter().map(|(file, text)| (file.as_str(), FileLines::new(text))).collect();
-        Compiler { loaded, diags, engine, names: Names::default(), file_lines }
+        Compiler {
+            loaded,
+            diags,
+            engine,
+            names: Names::default(),
+            file_lines,
+            question_labels: HashMap::new(),
+        }
     }
 
     /// Every item of one kind across the files, located.
@@ -209,16 +220,22 @@ impl<'a> Compiler<'a> {
         let derived = self.items(|f| &f.derived, |d| &d.id, "derived fact");
         let levels = self.items(|f| &f.levels, |l| &l.id, "level");
         let services = self.items(|f| &f.urgent_services, |s| &s.id, "urgent service");
+        let consultations = self.items(|f| &f.consultations, |s| &s.id, "consultation");
         let partners = self.items(|f| &f.partners, |p| &p.id, "partner");
+        let duties = self.items(|f| &f.reporting_duties, |d| &d.id, "reporting duty");
         let deadlines = self.items(|f| &f.deadlines, |d| &d.id, "deadline");
+        let checks = self.items(|f| &f.consistency_checks, |c| &c.id, "consistency check");
 
         self.check_ids(&derived, |d| (&d.id, &d.label));
         self.check_ids(&categories, |c| (&c.id, &c.label));
         self.check_ids(&criteria, |c| (&c.id, &c.label));
         self.check_ids(&levels, |l| (&l.id, &l.label));
         self.check_ids(&services, |s| (&s.id, &s.label));
+        self.check_ids(&consultations, |s| (&s.id, &s.label));
         self.check_ids(&partners, |p| (&p.id, &p.label));
+        self.check_ids(&duties, |d| (&d.id, &d.label));
         self.check_ids(&deadlines, |d| (&d.id, &d.label));
+        self.check_ids(&checks, |c| (&c.id, &c.message));
         self.names.derived = derived.iter().map(|d| d.item.id.clone()).collect();
         let category_ids = categories.iter().map(|c| c.item.id.clone());
         self.names.outcomes = category_ids.chain(criteria.iter().map(|c| c.item.id.clone())).collect();
@@ -299,17 +316,23 @@ impl<'a> Compiler<'a> {
             services: services.iter().map(|s| s.item.id.as_str()).collect(),
         };
         let level_rules = self.levels(&levels, &ids, &criterion_rules);
-        let service_rules: Vec<ServiceRule> = services
-            .iter()
-            .map(|s| ServiceRule {
-                outcome: outcome(&s.at, &s.item.id, &s.item.label, &s.item.basis),
-                if_any: self.clauses(&s.item.if_any, &s.at, &ids, true),
-                when: s.item.when.as_ref().and_then(|w| self.expr(w, &s.at, "when", 0, Scope::Family)),
-            })
-            .collect();
+        let service_rules: Vec<ServiceRule> = services.iter().map(|s| self.service(s, &ids)).collect();
+        let consultation_rules: Vec<ServiceRule> =
+            consultations.iter().map(|s| self.service(s, &ids)).collect();
+        let duty_rules: Vec<Outcome> =
+            duties.iter().map(|d| outcome(&d.at, &d.item.id, &d.item.label, &d.item.basis)).collect();
+        let duty_ids: Vec<&str> = duties.iter().map(|d| d.item.id.as_str()).collect();
         let partner_rules: Vec<PartnerRule> = partners
             .iter()
             .map(|p| {
+                if p.item.without_consent {
+                    self.diags.warning(
+                        "rules::consent-per-partner",
+                        &p.at,
+                        "`without_consent` on the partner sends every reason without the family's consent; \
+                         name the reporting duty on each trigger the law obliges to report (`duty:`) instead",
+                    );
+                }
                 let mut whens = 0;
                 let triggers = p
                     .item
@@ -319,19 +342,25 @@ impl<'a> Compiler<'a> {
                         let trigger = match &t.when {
                             Some(when) => {
                                 whens += 1;
-                                Trigger::When(Box::new(self.expr(
-                                    when,
-                                    &p.at,
-                                    "when",
-                                    whens - 1,
-                                    Scope::Family,
-                                )?))
+                                let reason = t.reason.as_ref();
+                                Trigger::When(Box::new(self.when(when, t.scope, reason, &p.at, whens - 1)?))
                             }
                             None => Trigger::Clause(
                                 self.clauses(std::slice::from_ref(&t.clause), &p.at, &ids, true).pop()?,
                             ),
                         };
-                        Some((trigger, t.urgency))
+                        let duty = t.duty.as_ref().and_then(|id| {
+                            let index = duty_ids.iter().position(|d| d == id);
+                            if index.is_none() {
+                                self.diags.error(
+                                    "rules::unknown-id",
+                                    &p.at,
+                                    format!("no reporting duty has the id `{id}`"),
+                                );
+                            }
+                            index
+                        });
+                        Some(TriggerRule { trigger, urgency: t.urgency, duty })
                     })
                     .collect();
                 PartnerRule {
@@ -339,6 +368,18 @@ impl<'a> Compiler<'a> {
                     without_consent: p.item.without_consent,
                     triggers,
                 }
+            })
+            .collect();
+        let consistency_rules: Vec<ConsistencyRule> = checks
+            .iter()
+            .filter_map(|c| {
+                let expr = self.expr(&c.item.when, &c.at, "when", 0, Scope::Family)?;
+                Some(ConsistencyRule {
+                    id: c.item.id.clone(),
+                    path: c.item.path.clone(),
+                    message: c.item.message.clone(),
+                    expr,
+                })
             })
             .collect();
         let deadline_rules = deadlines
@@ -364,13 +405,19 @@ impl<'a> Compiler<'a> {
             .map(|n| &n.expr)
             .chain(member_facts.iter().map(|f| &f.expr))
             .chain(criterion_rules.iter().flat_map(|c| c.escalate.iter().map(|(_, e)| e)))
-            .chain(service_rules.iter().filter_map(|s: &ServiceRule| s.when.as_ref()))
+            .chain(
+                service_rules
+                    .iter()
+                    .chain(&consultation_rules)
+                    .filter_map(|s| s.when.as_ref().map(|w| &w.expr)),
+            )
             .chain(partner_rules.iter().flat_map(|p: &PartnerRule| {
-                p.triggers.iter().filter_map(|(t, _)| match t {
-                    Trigger::When(e) => Some(&**e),
+                p.triggers.iter().filter_map(|t| match &t.trigger {
+                    Trigger::When(w) => Some(&w.expr),
                     Trigger::Clause(_) => None,
                 })
-            }));
+            }))
+            .chain(consistency_rules.iter().map(|c| &c.expr));
         for expr in exprs {
             reads_any.absorb(&expr.reads);
         }
@@ -442,13 +489,75 @@ impl<'a> Compiler<'a> {
             criteria: criterion_rules,
             levels: level_rules,
             services: service_rules,
+            consultations: consultation_rules,
             partners: partner_rules,
+            duties: duty_rules,
             deadlines: deadline_rules,
+            consistency: consistency_rules,
+            draft: false,
             tests: self.loaded.tests.iter().map(|t| (t.at.clone(), t.item.clone())).collect(),
             engine: self.engine,
         };
         rules.resolve_refs();
         Some(rules)
+    }
+
+    /// An urgent service or a consultation.
+    fn service(&mut self, s: &Located<model::Service>, ids: &Ids) -> ServiceRule {
+        let when = s.item.when.as_ref();
+        ServiceRule {
+            outcome: outcome(&s.at, &s.item.id, &s.item.label, &s.item.basis),
+            if_any: self.clauses(&s.item.if_any, &s.at, ids, true),
+            when: when.and_then(|w| self.when(w, s.item.scope, s.item.reason.as_ref(), &s.at, 0)),
+        }
+    }
+
+    /// The `nth` Rhai condition of a service, consultation or partner trigger, with its words
+    /// for people: its own `reason`, or the labels of the questions it reads (and a warning).
+    fn when(
+        &mut self,
+        text: &str,
+        scope: Scope,
+        reason: Option<&Labels>,
+        at: &At,
+        nth: usize,
+    ) -> Option<When> {
+        let expr = self.expr(text, at, "when", nth, scope)?;
+        let reason = match reason {
+            Some(reason) => {
+                self.check_labels(reason, &expr.at);
+                reason.clone()
+            }
+            None => {
+                self.diags.warning(
+                    "rules::unlabelled-reason",
+                    &expr.at,
+                    "a `when:` without `reason:`: the assessment can only name the questions it reads",
+                );
+                self.labels_of_reads(&expr.reads)
+            }
+        };
+        Some(When { expr, scope, reason })
+    }
+
+    /// «по ответам: <question>; <question>» for what an expression reads.
+    fn labels_of_reads(&self, reads: &Reads) -> Labels {
+        let fields = reads.own_member.iter().chain(&reads.every_member).map(|f| f.to_string());
+        let paths = reads.family.iter().map(|p| p.to_string()).chain(fields);
+        let mut ru = Vec::new();
+        let mut en = Vec::new();
+        for key in paths {
+            if let Some(label) = self.question_labels.get(&key) {
+                if !ru.contains(&label.ru) {
+                    ru.push(label.ru.clone());
+                    en.push(label.en.clone());
+                }
+            }
+        }
+        Labels::new(
+            &format!("по ответам: {}", ru.join("; ")),
+            &format!("from the answers: {}", en.join("; ")),
+        )
     }
 
     fn slot_of(&self, name: &str) -> usize {
@@ -512,6 +621,21 @@ impl<'a> Compiler<'a> {
         let mut questions = Vec::new();
         for q in located {
             self.check_question(&q.item, &q.at);
+            match q.item.kind {
+                QuestionType::Section | QuestionType::Records => {
+                    for field in &q.item.questions {
+                        let key = if q.item.id == MEMBERS {
+                            field.id.clone()
+                        } else {
+                            format!("/{}/{}", q.item.id, field.id)
+                        };
+                        self.question_labels.insert(key, field.label.clone());
+                    }
+                }
+                _ => {
+                    self.question_labels.insert(format!("/{}", q.item.id), q.item.label.clone());
+                }
+            }
             match q.item.kind {
                 QuestionType::Section => {
                     let fields = q.item.questions.iter().map(|f| f.id.clone()).collect();

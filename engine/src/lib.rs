@@ -61,7 +61,7 @@ pub use assess::AssessError;
 pub use assessment::*;
 pub use diagnostic::{Diagnostic, Level as DiagnosticLevel};
 pub use diff::{diff, Change, FamilyDiff};
-pub use library::RuleLibrary;
+pub use library::{parse_published, Drafts, PublicationError, PublishedVersion, RuleLibrary};
 pub use relevance::Relevance;
 pub use ruleset::{BundleError, Loaded, RuleSet};
 pub use schema::{answers_schema, api_schema, assessment_schema, ruleset_schema, test_file_schema};

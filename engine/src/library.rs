@@ -1,6 +1,7 @@
 //! Versions of a rule set side by side: each family is assessed by the version in force on its
 //! assessment date.
 
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::assess::AssessError;
@@ -11,24 +12,142 @@ use crate::ruleset::RuleSet;
 /// Several compiled versions of one rule set (e.g. `khmao` 2025.1 and 2026.1).
 pub struct RuleLibrary {
     versions: Vec<RuleSet>,
+    /// Whether versions marked as drafts may be chosen.
+    drafts: bool,
+}
+
+/// A version recorded as published, with the digest it had then (a line of `published.yaml`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PublishedVersion {
+    /// The version, e.g. `2026.1`.
+    pub version: String,
+    /// Its `sha256:` digest when it was published.
+    pub digest: String,
+}
+
+/// Whether drafts (versions not published) may be used.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Drafts {
+    /// Only published versions are chosen (the default).
+    #[default]
+    Refused,
+    /// Drafts are chosen too; their assessments carry the warning `draft_version`.
+    Allowed,
+}
+
+/// Why versions and their record of publication do not agree.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PublicationError {
+    /// The record of published versions is not a YAML list of `{version, digest}`.
+    BadRecord(String),
+    /// A published version's files have changed since it was published.
+    Changed {
+        /// The version.
+        version: String,
+        /// The digest recorded when it was published.
+        published: String,
+        /// The digest of its files now.
+        now: String,
+    },
+}
+
+impl std::fmt::Display for PublicationError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            PublicationError::BadRecord(why) => write!(f, "the record of published versions cannot be read: {why}"),
+            PublicationError::Changed { version, published, now } => write!(
+                f,
+                "version {version} was published with the digest {published} and its files have changed since \
+                 ({now}): a published version never changes; put the edit into a new version"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for PublicationError {}
+
+/// Reads a record of published versions (`published.yaml`: a list of `{version, digest}`).
+pub fn parse_published(text: &str) -> Result<Vec<PublishedVersion>, PublicationError> {
+    serde_yaml::from_str::<Option<Vec<PublishedVersion>>>(text)
+        .map(Option::unwrap_or_default)
+        .map_err(|e| PublicationError::BadRecord(crate::load::plain_yaml_error(&e)))
+}
+
+impl RuleSet {
+    /// Marks the rule set by the record of published versions: a version recorded there must
+    /// still have the digest it was published with; a version not recorded (or no record at
+    /// all, `None`) is a draft.
+    pub fn apply_publication(
+        &mut self,
+        published: Option<&[PublishedVersion]>,
+    ) -> Result<(), PublicationError> {
+        match published.and_then(|record| record.iter().find(|p| p.version == self.version)) {
+            Some(p) if p.digest == self.digest => {
+                self.draft = false;
+                Ok(())
+            }
+            Some(p) => Err(PublicationError::Changed {
+                version: self.version.clone(),
+                published: p.digest.clone(),
+                now: self.digest.clone(),
+            }),
+            None => {
+                self.draft = true;
+                Ok(())
+            }
+        }
+    }
 }
 
 impl RuleLibrary {
-    /// A library of versions (in any order).
+    /// A library of versions (in any order), every one usable as it is marked.
     pub fn new(mut versions: Vec<RuleSet>) -> Self {
         versions.sort_by_key(|v| v.in_force.0);
-        RuleLibrary { versions }
+        RuleLibrary { versions, drafts: true }
     }
 
-    /// The versions, oldest first.
+    /// A library of versions checked against the record of published versions (`None`: no
+    /// record, so every version is a draft). Only published versions are chosen for a family
+    /// unless `drafts` allows them.
+    pub fn published(
+        versions: Vec<RuleSet>,
+        published: Option<&[PublishedVersion]>,
+        drafts: Drafts,
+    ) -> Result<Self, PublicationError> {
+        let mut versions = versions;
+        for version in &mut versions {
+            version.apply_publication(published)?;
+        }
+        let mut library = RuleLibrary::new(versions);
+        library.drafts = drafts == Drafts::Allowed;
+        Ok(library)
+    }
+
+    /// The versions, oldest first (drafts among them, whether or not they may be chosen).
     pub fn versions(&self) -> &[RuleSet] {
         &self.versions
     }
 
-    /// The version in force on `as_of` (`YYYY-MM-DD`); of several, the one that came into force last.
+    /// The version in force on `as_of` (`YYYY-MM-DD`); of several, the one that came into
+    /// force last. Drafts only if the library allows them.
     pub fn pick(&self, as_of: &str) -> Option<&RuleSet> {
-        let date = dates::parse(as_of)?;
-        self.versions.iter().rev().find(|v| v.in_force.0 <= date && v.in_force.1.is_none_or(|to| date <= to))
+        self.in_force(as_of).find(|v| self.drafts || !v.draft)
+    }
+
+    /// A draft in force on `as_of` that the library does not use (to say so when no version is).
+    pub fn draft_not_used(&self, as_of: &str) -> Option<&RuleSet> {
+        if self.drafts {
+            return None;
+        }
+        self.in_force(as_of).find(|v| v.draft)
+    }
+
+    fn in_force(&self, as_of: &str) -> impl Iterator<Item = &RuleSet> {
+        let date = dates::parse(as_of);
+        self.versions.iter().rev().filter(move |v| {
+            date.is_some_and(|date| v.in_force.0 <= date && v.in_force.1.is_none_or(|to| date <= to))
+        })
     }
 
     /// Assesses a family with the version in force on its `as_of`. Answers without a valid
@@ -42,15 +161,20 @@ impl RuleLibrary {
         self.version_for(answers)?.assess_brief(answers)
     }
 
+    /// The versions that may be chosen, oldest first.
+    fn usable(&self) -> impl Iterator<Item = &RuleSet> {
+        self.versions.iter().filter(|v| self.drafts || !v.draft)
+    }
+
     fn version_for(&self, answers: &Value) -> Result<&RuleSet, AssessError> {
         let as_of = answers.get("as_of").and_then(Value::as_str).filter(|d| dates::parse(d).is_some());
         let version = match as_of {
             Some(as_of) => self.pick(as_of).ok_or_else(|| AssessError::NoVersionInForce {
                 as_of: as_of.to_owned(),
-                versions: self.versions.iter().map(|v| v.version.clone()).collect(),
+                versions: self.usable().map(|v| v.version.clone()).collect(),
             })?,
             None => self
-                .versions
+                .usable()
                 .last()
                 .ok_or(AssessError::NoVersionInForce { as_of: String::new(), versions: Vec::new() })?,
         };

@@ -172,7 +172,7 @@ fn yaml_at(path: &str, error: &serde_yaml::Error) -> At {
 }
 
 /// serde_yaml's message without its trailing position (the diagnostic carries the line).
-fn plain_yaml_error(error: &serde_yaml::Error) -> String {
+pub(crate) fn plain_yaml_error(error: &serde_yaml::Error) -> String {
     let message = error.to_string();
     match message.find(" at line ") {
         Some(cut) => message[..cut].to_owned(),

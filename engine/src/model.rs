@@ -41,12 +41,52 @@ pub struct RuleFile {
     /// Urgent social services.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub urgent_services: Vec<Service>,
+    /// Consultations: help the family asked for or needs that is not urgent (advice, help with
+    /// papers or online services), in the same form as urgent services.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub consultations: Vec<Service>,
     /// Interagency partners.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub partners: Vec<Partner>,
+    /// Duties to report that a law places on the service: a partner trigger that names one
+    /// (`duty:`) involves the partner without the family's consent; every other reason waits
+    /// for consent.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub reporting_duties: Vec<ReportingDuty>,
     /// Deadlines that follow from the outcome.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub deadlines: Vec<Deadline>,
+    /// Answers that contradict one another (a tick the ages do not bear out, say): each that
+    /// holds becomes a warning in the assessment, at the answer it concerns.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub consistency_checks: Vec<ConsistencyCheck>,
+}
+
+/// A duty to report to a partner, and the law that places it.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReportingDuty {
+    /// Id (snake_case), named by partner triggers (`duty: <id>`).
+    pub id: String,
+    /// What the duty is, for people («обязанность сообщить об угрозе жизни ребёнка»).
+    pub label: Labels,
+    /// The act that places the duty.
+    pub basis: Vec<Basis>,
+}
+
+/// Answers that should not hold together.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ConsistencyCheck {
+    /// Id (snake_case): the warning's code.
+    pub id: String,
+    /// When the answers contradict one another (Rhai).
+    pub when: String,
+    /// The answer the warning points at (a JSON Pointer such as `/survey_act/x`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
+    /// What the specialist should check, in plain words (never an answer's value).
+    pub message: Labels,
 }
 
 /// The rule set's identity.
@@ -357,6 +397,13 @@ pub struct Service {
     /// … or this Rhai condition holds.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub when: Option<String>,
+    /// Where `when` is evaluated: for the family, or for every member (as `m`), so the reason
+    /// names the members it holds for.
+    #[serde(default, skip_serializing_if = "is_family")]
+    pub scope: Scope,
+    /// Why, when `when` holds, in words for people («нет сезонной одежды»).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<Labels>,
     /// Legal basis.
     pub basis: Vec<Basis>,
 }
@@ -369,8 +416,9 @@ pub struct Partner {
     pub id: String,
     /// A label for people.
     pub label: Labels,
-    /// Involved without the family's consent, because the law obliges a report.
-    #[serde(default)]
+    /// Every reason involves the partner without the family's consent. Superseded by `duty:`
+    /// on the triggers that a law obliges to report (kept for the versions published with it).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub without_consent: bool,
     /// What involves the partner and how urgently.
     pub triggers: Vec<PartnerTrigger>,
@@ -388,9 +436,23 @@ pub struct PartnerTrigger {
     /// Or a Rhai condition instead of the clause.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub when: Option<String>,
+    /// Where `when` is evaluated (as for services).
+    #[serde(default, skip_serializing_if = "is_family")]
+    pub scope: Scope,
+    /// Why, when `when` holds, in words for people.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<Labels>,
     /// How urgently.
     #[serde(default = "routine")]
     pub urgency: Urgency,
+    /// The reporting duty (`reporting_duties`) that obliges this report: the partner is then
+    /// told for this reason even without the family's consent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub duty: Option<String>,
+}
+
+fn is_family(scope: &Scope) -> bool {
+    *scope == Scope::Family
 }
 
 fn routine() -> Urgency {
@@ -465,6 +527,20 @@ pub struct Expectation {
     /// Every partner held back for want of the family's consent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub partners_pending_consent: Option<Vec<String>>,
+    /// For partners told without consent (a reporting duty), the reasons (ids) held back from
+    /// each for want of consent; a partner not named holds none back.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub held_back: Option<std::collections::BTreeMap<String, Vec<String>>>,
+    /// Every consultation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub consultations: Option<Vec<String>>,
+    /// The codes of every warning (but `draft_version`, which is about the run, not the family).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub warnings: Option<Vec<String>>,
+    /// For urgent services, consultations and partners named here, every reason given in words
+    /// (Russian, with the members it concerns: `"c1: нет сезонной одежды"`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reasons: Option<std::collections::BTreeMap<String, Vec<String>>>,
     /// Every deadline, with its due date.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deadlines: Option<std::collections::BTreeMap<String, String>>,
@@ -483,6 +559,10 @@ impl Expectation {
             urgent_services,
             partners,
             partners_pending_consent,
+            held_back,
+            consultations,
+            warnings,
+            reasons,
             deadlines,
             invalid_at,
         } = self;
@@ -492,6 +572,10 @@ impl Expectation {
             && urgent_services.is_none()
             && partners.is_none()
             && partners_pending_consent.is_none()
+            && held_back.is_none()
+            && consultations.is_none()
+            && warnings.is_none()
+            && reasons.is_none()
             && deadlines.is_none()
             && invalid_at.is_none()
     }

@@ -32,8 +32,14 @@ pub struct RuleSet {
     pub(crate) criteria: Vec<CriterionRule>,
     pub(crate) levels: Vec<LevelRule>,
     pub(crate) services: Vec<ServiceRule>,
+    pub(crate) consultations: Vec<ServiceRule>,
     pub(crate) partners: Vec<PartnerRule>,
+    /// The reporting duties partner triggers may name.
+    pub(crate) duties: Vec<Outcome>,
     pub(crate) deadlines: Vec<DeadlineRule>,
+    pub(crate) consistency: Vec<ConsistencyRule>,
+    /// Not a published version: its assessments say so (set by whoever knows what is published).
+    pub(crate) draft: bool,
     pub(crate) tests: Vec<(At, TestCase)>,
     /// JSON Pointer of the yes/no answer that records consent to involve partners.
     pub(crate) partner_consent: Option<String>,
@@ -251,21 +257,45 @@ pub(crate) struct LevelRule {
     pub review_after: Option<Period>,
 }
 
+/// A Rhai condition of a service, consultation or partner trigger, and what it says to people.
+pub(crate) struct When {
+    pub expr: Expr,
+    pub scope: Scope,
+    /// The rule's own words, or, where it gives none, the labels of the questions it reads.
+    pub reason: Labels,
+}
+
 pub(crate) struct ServiceRule {
     pub outcome: Outcome,
     pub if_any: Vec<Clause>,
-    pub when: Option<Expr>,
+    pub when: Option<When>,
 }
 
 pub(crate) struct PartnerRule {
     pub outcome: Outcome,
+    /// Every reason goes without consent (the form of the versions published before duties).
     pub without_consent: bool,
-    pub triggers: Vec<(Trigger, Urgency)>,
+    pub triggers: Vec<TriggerRule>,
+}
+
+pub(crate) struct TriggerRule {
+    pub trigger: Trigger,
+    pub urgency: Urgency,
+    /// The reporting duty (index into `RuleSet::duties`) that obliges this report.
+    pub duty: Option<usize>,
 }
 
 pub(crate) enum Trigger {
     Clause(Clause),
-    When(Box<Expr>),
+    When(Box<When>),
+}
+
+/// Answers that contradict one another: a warning when `expr` holds.
+pub(crate) struct ConsistencyRule {
+    pub id: String,
+    pub path: Option<String>,
+    pub message: Labels,
+    pub expr: Expr,
 }
 
 pub(crate) struct DeadlineRule {
@@ -311,6 +341,8 @@ impl RuleSet {
         if rules.digest != bundle.digest {
             return Err(BundleError::DigestMismatch);
         }
+        let mut rules = rules;
+        rules.draft = bundle.draft;
         Ok((rules, loaded.diagnostics))
     }
 
@@ -342,6 +374,7 @@ impl RuleSet {
             version: self.version.clone(),
             digest: self.digest.clone(),
             files: source.files().clone(),
+            draft: self.draft,
         }
     }
 
@@ -368,14 +401,17 @@ impl RuleSet {
         let nodes = self.nodes.iter_mut().map(|n| &mut n.expr);
         let relevance = self.relevance.iter_mut().map(|r| &mut r.expr);
         let escalations = self.criteria.iter_mut().flat_map(|c| c.escalate.iter_mut().map(|(_, e)| e));
-        let services = self.services.iter_mut().filter_map(|s| s.when.as_mut());
+        let services =
+            self.services.iter_mut().chain(&mut self.consultations).filter_map(|s| s.when.as_mut());
         let partners = self.partners.iter_mut().flat_map(|p| {
-            p.triggers.iter_mut().filter_map(|(t, _)| match t {
-                Trigger::When(e) => Some(&mut **e),
+            p.triggers.iter_mut().filter_map(|t| match &mut t.trigger {
+                Trigger::When(w) => Some(&mut **w),
                 Trigger::Clause(_) => None,
             })
         });
-        facts.chain(nodes).chain(relevance).chain(escalations).chain(services).chain(partners)
+        let whens = services.chain(partners).map(|w| &mut w.expr);
+        let checks = self.consistency.iter_mut().map(|c| &mut c.expr);
+        facts.chain(nodes).chain(relevance).chain(escalations).chain(whens).chain(checks)
     }
 
     /// The JSON Pointer of a member's field, shared when the member is one of the first.
@@ -450,13 +486,8 @@ impl RuleSet {
             .map(|f| &f.expr)
             .chain(self.nodes.iter().map(|n| &n.expr))
             .chain(self.criteria.iter().flat_map(|c| c.escalate.iter().map(|(_, e)| e)))
-            .chain(self.services.iter().filter_map(|s| s.when.as_ref()))
-            .chain(self.partners.iter().flat_map(|p| {
-                p.triggers.iter().filter_map(|(t, _)| match t {
-                    Trigger::When(e) => Some(&**e),
-                    Trigger::Clause(_) => None,
-                })
-            }))
+            .chain(self.whens().map(|w| &w.expr))
+            .chain(self.consistency.iter().map(|c| &c.expr))
             .chain(self.relevance.iter().map(|r| &r.expr));
         let mut native = 0;
         let mut rhai = Vec::new();
@@ -470,8 +501,20 @@ impl RuleSet {
         (native, rhai)
     }
 
+    /// The Rhai conditions of services, consultations and partner triggers.
+    pub(crate) fn whens(&self) -> impl Iterator<Item = &When> {
+        let services = self.services.iter().chain(&self.consultations).filter_map(|s| s.when.as_ref());
+        let partners = self.partners.iter().flat_map(|p| {
+            p.triggers.iter().filter_map(|t| match &t.trigger {
+                Trigger::When(w) => Some(&**w),
+                Trigger::Clause(_) => None,
+            })
+        });
+        services.chain(partners)
+    }
+
     /// The label of any rule by id: a derived fact, category, criterion, level, urgent service,
-    /// partner or deadline (for rendering `because` lists).
+    /// consultation, partner, reporting duty or deadline (for rendering `because` lists).
     pub fn label_of(&self, id: &str) -> Option<&Labels> {
         let outcomes = self
             .categories
@@ -479,10 +522,24 @@ impl RuleSet {
             .chain(self.criteria.iter().map(|c| &c.outcome))
             .chain(self.levels.iter().map(|l| &l.outcome))
             .chain(self.services.iter().map(|s| &s.outcome))
+            .chain(self.consultations.iter().map(|s| &s.outcome))
             .chain(self.partners.iter().map(|p| &p.outcome))
+            .chain(&self.duties)
             .chain(self.deadlines.iter().map(|d| &d.outcome));
         let mut found = outcomes.filter(|o| &*o.id == id).map(|o| &o.label);
         found.next().or_else(|| self.nodes.iter().find(|n| n.id == id).map(|n| &n.label))
+    }
+
+    /// Marks the rule set as a draft (a version not published): every assessment it makes then
+    /// carries the warning `draft_version`. The engine does not know what is published; the
+    /// caller does (`published.yaml`, see [`crate::RuleLibrary`]).
+    pub fn mark_draft(&mut self) {
+        self.draft = true;
+    }
+
+    /// Whether the rule set is marked as a draft.
+    pub fn is_draft(&self) -> bool {
+        self.draft
     }
 
     /// The first and last day the rule set is in force.

@@ -61,6 +61,10 @@ pub struct Bundle {
     pub digest: String,
     /// Every file, by relative path.
     pub files: BTreeMap<String, String>,
+    /// Not a published version: a loader uses it only when asked to, and its assessments say
+    /// it is a draft.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub draft: bool,
 }
 
 /// The format tag of bundles this engine reads and writes.

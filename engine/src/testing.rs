@@ -79,13 +79,16 @@ impl RuleSet {
                 differences: compare(&case.expect, &result),
             });
         }
-        let all: [(&str, Vec<&str>); 6] = [
+        let all: [(&str, Vec<&str>); 9] = [
             ("level", self.levels.iter().map(|l| l.outcome.id.as_ref()).collect()),
             ("category", self.categories.iter().map(|c| c.id.as_ref()).collect()),
             ("criterion", self.criteria.iter().map(|c| c.outcome.id.as_ref()).collect()),
             ("urgent_service", self.services.iter().map(|s| s.outcome.id.as_ref()).collect()),
+            ("consultation", self.consultations.iter().map(|s| s.outcome.id.as_ref()).collect()),
             ("partner", self.partners.iter().map(|p| p.outcome.id.as_ref()).collect()),
+            ("reporting_duty", self.duties.iter().map(|d| d.id.as_ref()).collect()),
             ("deadline", self.deadlines.iter().map(|d| d.outcome.id.as_ref()).collect()),
+            ("consistency_check", self.consistency.iter().map(|c| c.id.as_str()).collect()),
         ];
         let mut coverage = Coverage::default();
         for (kind, ids) in all {
@@ -109,6 +112,10 @@ fn record(seen: &mut BTreeMap<&'static str, BTreeSet<String>>, a: &Assessment) {
     let partners = a.partners.iter().chain(&a.partners_pending_consent).map(|p| p.id.to_string());
     seen.entry("partner").or_default().extend(partners);
     seen.entry("deadline").or_default().extend(a.deadlines.iter().map(|d| d.id.to_string()));
+    seen.entry("consultation").or_default().extend(a.consultations.iter().map(|c| c.id.to_string()));
+    let duties = a.partners.iter().flat_map(|p| p.duties.iter().map(|d| d.id.to_string()));
+    seen.entry("reporting_duty").or_default().extend(duties);
+    seen.entry("consistency_check").or_default().extend(a.warnings.iter().map(|w| w.code.clone()));
 }
 
 fn compare(expect: &Expectation, result: &Result<Assessment, AssessError>) -> Vec<String> {
@@ -179,6 +186,47 @@ fn compare(expect: &Expectation, result: &Result<Assessment, AssessError>) -> Ve
     if let Some(expected) = &expect.deadlines {
         let actual = a.deadlines.iter().map(|d| (d.id.to_string(), d.due.clone())).collect();
         check_map(&mut diffs, "deadlines", expected, &actual);
+    }
+    if let Some(expected) = &expect.consultations {
+        check_set(
+            &mut diffs,
+            "consultations",
+            expected,
+            &ids(a.consultations.iter().map(|c| &c.id).collect()),
+        );
+    }
+    if let Some(expected) = &expect.warnings {
+        let about_the_family = a.warnings.iter().filter(|w| w.code != "draft_version");
+        let actual: Vec<String> = about_the_family.map(|w| w.code.clone()).collect();
+        check_set(&mut diffs, "warnings", expected, &actual);
+    }
+    if let Some(expected) = &expect.reasons {
+        let said =
+            |reasons: &[crate::Reason]| reasons.iter().map(|r| r.text(crate::Lang::Ru)).collect::<Vec<_>>();
+        let given: BTreeMap<String, Vec<String>> = a
+            .urgent_services
+            .iter()
+            .chain(&a.consultations)
+            .map(|f| (f.id.to_string(), said(&f.reasons)))
+            .chain(a.partners.iter().map(|p| (p.id.to_string(), said(&p.reasons))))
+            .collect();
+        for (id, wanted) in expected {
+            match given.get(id) {
+                Some(actual) => check_set(&mut diffs, &format!("reasons of {id}"), wanted, actual),
+                None => diffs.push(format!("reasons of {id}: {id} is not recommended")),
+            }
+        }
+    }
+    if let Some(expected) = &expect.held_back {
+        for p in &a.partners {
+            let actual = ids(p.held_back.iter().collect());
+            let none = Vec::new();
+            let wanted = expected.get(&*p.id).unwrap_or(&none);
+            check_set(&mut diffs, &format!("held back from {}", p.id), wanted, &actual);
+        }
+        for id in expected.keys().filter(|id| !a.partners.iter().any(|p| *p.id == ***id)) {
+            diffs.push(format!("held back from {id}: the partner is not told at all"));
+        }
     }
     diffs
 }

@@ -11,7 +11,13 @@ use sopro_engine::RuleLibrary;
 
 fn library() -> &'static RuleLibrary {
     static LIBRARY: OnceLock<RuleLibrary> = OnceLock::new();
-    LIBRARY.get_or_init(|| sopro_cli::files::load_library(&sopro_tests::root().join("rules/khmao")).unwrap())
+    LIBRARY.get_or_init(|| {
+        sopro_cli::files::load_library(
+            &sopro_tests::root().join("rules/khmao"),
+            sopro_engine::Drafts::Refused,
+        )
+        .unwrap()
+    })
 }
 
 /// A fault put in place of a record.

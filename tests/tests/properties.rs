@@ -199,12 +199,81 @@ proptest! {
         let mut full = serde_json::to_value(assessed(&answers)).unwrap();
         let brief = serde_json::to_value(rules().assess_brief(&answers).unwrap()).unwrap();
         full["missing"] = json!([]);
-        for list in ["categories", "criteria", "urgent_services"] {
+        for list in ["categories", "criteria", "urgent_services", "consultations"] {
             for finding in full[list].as_array_mut().unwrap() {
                 finding["reads"] = json!([]);
             }
         }
         prop_assert_eq!(full, brief);
+    }
+
+    /// Without the family's consent, a partner is told only for reasons the rule set declares as
+    /// obliging a report (partner triggers with `duty:`), and every reason it is told is one of
+    /// them; the partner's other reasons wait (held back, or the partner pending consent).
+    #[test]
+    fn without_consent_a_partner_is_told_only_for_a_reporting_duty(
+        seed in any::<u64>(),
+        factors in prop::collection::vec(any::<prop::sample::Index>(), 0..4),
+    ) {
+        let mut answers = generated(seed);
+        let all = risk_factors();
+        for factor in &factors {
+            let (path, value) = factor.get(&all);
+            set(&mut answers, path, value.clone());
+        }
+        set(&mut answers, "/case/consent_interagency", json!(false));
+        let assessment = assessed(&answers);
+        for partner in &assessment.partners {
+            prop_assert!(partner.without_consent && !partner.duties.is_empty(), "{} told without a duty", partner.id);
+            prop_assert!(partner.reasons.is_empty(), "{}: a condition in words told without consent", partner.id);
+            let allowed = reported_without_consent(&partner.id, &assessment);
+            for id in &partner.because {
+                prop_assert!(allowed.iter().any(|a| a == &**id), "{} told of {} without consent (allowed: {:?})", partner.id, id, allowed);
+            }
+        }
+    }
+
+    /// Every recommendation says why in words: a level (but `none`), urgent service,
+    /// consultation, partner or deadline has a reason, and every reason has a label — a rule's
+    /// (`because`) or the condition's own (`reasons`), never only a list of answers.
+    #[test]
+    fn every_recommendation_has_a_labelled_reason(
+        seed in any::<u64>(),
+        factors in prop::collection::vec(any::<prop::sample::Index>(), 0..4),
+        consent in any::<bool>(),
+    ) {
+        let mut answers = generated(seed);
+        let all = risk_factors();
+        for factor in &factors {
+            let (path, value) = factor.get(&all);
+            set(&mut answers, path, value.clone());
+        }
+        set(&mut answers, "/case/consent_interagency", json!(consent));
+        let a = assessed(&answers);
+        let mut items: Vec<(&str, &[sopro_engine::Text], &[sopro_engine::Reason])> = Vec::new();
+        if &*a.level.id != "none" {
+            items.push((&a.level.id, &a.level.because, &[]));
+        }
+        for f in a.urgent_services.iter().chain(&a.consultations) {
+            items.push((&f.id, &f.because, &f.reasons));
+        }
+        for p in a.partners.iter().chain(&a.partners_pending_consent) {
+            items.push((&p.id, &p.because, &p.reasons));
+        }
+        for d in &a.deadlines {
+            items.push((&d.id, &d.because, &[]));
+        }
+        for (id, because, reasons) in items {
+            prop_assert!(!because.is_empty() || !reasons.is_empty(), "{} says no reason", id);
+            for rule in because {
+                let label = rules().label_of(rule);
+                prop_assert!(label.is_some_and(|l| !l.ru.is_empty() && !l.en.is_empty()), "{}: `{}` has no label", id, rule);
+            }
+            for reason in reasons {
+                prop_assert!(!reason.label.ru.is_empty() && !reason.label.en.is_empty(), "{}: a reason without words", id);
+                prop_assert!(!reason.label.ru.starts_with("по ответам"), "{}: a reason that only names answers", id);
+            }
+        }
     }
 
     /// An emergency always comes with an urgent service and a partner told the same day or at once.
@@ -255,6 +324,28 @@ fn risk_factors() -> Vec<(&'static str, Value)> {
         factors.push((flag, json!(true)));
     }
     factors
+}
+
+/// The ids a partner may be told of without consent in this assessment: the criteria and
+/// categories its triggers with a reporting duty name, and the criteria of the severities they
+/// name (read from the rule file itself).
+fn reported_without_consent(partner: &str, assessment: &Assessment) -> Vec<String> {
+    static PARTNERS: OnceLock<sopro_engine::model::RuleFile> = OnceLock::new();
+    let file = PARTNERS.get_or_init(|| {
+        let path = sopro_tests::root().join("rules/khmao/2026.2/partners.yaml");
+        serde_yaml::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+    });
+    let mut allowed = Vec::new();
+    let triggers = file.partners.iter().filter(|p| p.id == partner).flat_map(|p| &p.triggers);
+    for trigger in triggers.filter(|t| t.duty.is_some()) {
+        allowed.extend(trigger.clause.criterion.clone());
+        allowed.extend(trigger.clause.category.clone());
+        if let Some(severity) = trigger.clause.severity {
+            let of_severity = assessment.criteria.iter().filter(|c| c.severity == severity);
+            allowed.extend(of_severity.map(|c| c.id.to_string()));
+        }
+    }
+    allowed
 }
 
 fn set(answers: &mut Value, path: &str, value: Value) {
