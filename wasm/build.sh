@@ -19,7 +19,7 @@ wasm/node_modules/.bin/wasm-opt -Oz --converge --strip-debug --strip-producers -
   --enable-nontrapping-float-to-int --enable-reference-types --enable-multivalue --enable-simd \
   "$PKG/sopro_wasm_bg.wasm" -o "$PKG/sopro_wasm_bg.wasm"
 
-cargo run -q --locked -p sopro-cli -- bundle rules/khmao/2026.1 -o "$PKG/khmao-2026.1.bundle.json" >/dev/null
+cargo run -q --locked -p sopro-cli -- bundle rules/khmao/2026.2 -o "$PKG/khmao-2026.2.bundle.json" >/dev/null
 cargo run -q --locked -p sopro-cli -- schema api > target/sopro-api.schema.json
 wasm/node_modules/.bin/json2ts --input target/sopro-api.schema.json --output "$PKG/types.d.ts" \
   --bannerComment "// Generated from the Rust types' JSON Schema (sopro schema api). Do not edit."
@@ -34,7 +34,7 @@ cat > "$PKG/package.json" <<JSON
   "type": "module",
   "main": "sopro.js",
   "types": "sopro.d.ts",
-  "files": ["sopro.js", "sopro.d.ts", "types.d.ts", "sopro_wasm.js", "sopro_wasm.d.ts", "sopro_wasm_bg.wasm", "sopro_wasm_bg.wasm.d.ts", "khmao-2026.1.bundle.json"],
+  "files": ["sopro.js", "sopro.d.ts", "types.d.ts", "sopro_wasm.js", "sopro_wasm.d.ts", "sopro_wasm_bg.wasm", "sopro_wasm_bg.wasm.d.ts", "khmao-2026.2.bundle.json"],
   "sideEffects": false
 }
 JSON

@@ -87,7 +87,7 @@ pub fn read_lines(
 }
 
 /// The columns of the CSV output: one row per family.
-const CSV_HEADER: [&str; 12] = [
+const CSV_HEADER: [&str; 13] = [
     "record",
     "case_id",
     "ruleset",
@@ -96,6 +96,7 @@ const CSV_HEADER: [&str; 12] = [
     "categories",
     "criteria",
     "urgent_services",
+    "consultations",
     "partners",
     "deadlines",
     "error",
@@ -130,6 +131,7 @@ fn csv_row(record: u64, case_id: Option<&str>, result: Result<&Assessment, (&str
                 cell(a.categories.iter().map(|f| (&*f.id, None))),
                 cell(a.criteria.iter().map(|f| (&*f.id, Some(f.severity.id())))),
                 cell(a.urgent_services.iter().map(|f| (&*f.id, None))),
+                cell(a.consultations.iter().map(|f| (&*f.id, None))),
                 cell(a.partners.iter().map(|f| (&*f.id, Some(f.urgency.id())))),
                 cell(a.deadlines.iter().map(|f| (&*f.id, Some(f.due.as_str())))),
                 String::new(),
@@ -137,7 +139,7 @@ fn csv_row(record: u64, case_id: Option<&str>, result: Result<&Assessment, (&str
             ]);
         }
         Err((kind, paths)) => {
-            row.extend(std::iter::repeat_n(String::new(), 8));
+            row.extend(std::iter::repeat_n(String::new(), 9));
             row.extend([kind.to_owned(), paths.join(";")]);
         }
     }

@@ -69,7 +69,7 @@ pub fn assess(rules_dir: &Path, answers: &Path, json: bool, lang: Lang, drafts: 
     // A single version assesses any date (with a warning outside its period); a folder of
     // versions assesses each family with the version in force on its date.
     let result = match library.versions() {
-        [only] => only.assess(&answers),
+        [only] if rules_dir.join("ruleset.yaml").is_file() => only.assess(&answers),
         _ => library.assess(&answers),
     };
     match result {

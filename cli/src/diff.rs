@@ -41,13 +41,35 @@ pub struct Report {
     pub sample: Vec<(u64, Option<String>, FamilyDiff)>,
 }
 
-fn change_key(c: &sopro_engine::Change) -> String {
+/// A change as people read it: «+ партнёр «КДН и ЗП» (kdn_zp)», with the label of the rule set
+/// the item comes from (the new one, or the old one for what no longer applies).
+fn change_key(c: &sopro_engine::Change, from: &RuleSet, to: &RuleSet) -> String {
     let sign = match (&c.from, &c.to) {
         (None, Some(_)) => "+",
         (Some(_), None) => "−",
         _ => "~",
     };
-    format!("{sign} {} {}", c.kind, c.id)
+    let kind = match c.kind {
+        "level" => "уровень",
+        "category" => "категория",
+        "criterion" => "критерий",
+        "urgent_service" => "срочная услуга",
+        "consultation" => "консультация",
+        "partner" => "партнёр",
+        "deadline" => "срок",
+        "parameter" => "параметр",
+        other => other,
+    };
+    let label = to.label_of(&c.id).or_else(|| from.label_of(&c.id)).map(|l| l.ru.to_string());
+    match (c.kind, label) {
+        ("level", _) => format!(
+            "{sign} {kind}: {} → {}",
+            self::label(to, c.from.as_deref().unwrap_or("")),
+            self::label(to, c.to.as_deref().unwrap_or(""))
+        ),
+        (_, Some(label)) => format!("{sign} {kind} «{label}» ({})", c.id),
+        (_, None) => format!("{sign} {kind} {}", c.id),
+    }
 }
 
 /// Diffs every family of `input`.
@@ -104,7 +126,7 @@ pub fn run(
             }
             report.changed += 1;
             for c in d.changes.iter().chain(&d.parameters) {
-                let key = change_key(c);
+                let key = change_key(c, from, to);
                 *report.counts.entry(key.clone()).or_default() += 1;
                 for b in &c.basis {
                     *report.acts.entry(key.clone()).or_default().entry(b.act.to_string()).or_default() += 1;
@@ -227,13 +249,13 @@ fn table(report: &Report, from: &RuleSet, to: &RuleSet, as_of: &str) -> String {
     }
     let _ = writeln!(out, "\nПервые семьи с изменениями:");
     for (n, case_id, d) in report.sample.iter().take(20) {
-        let changes: Vec<String> = d.changes.iter().map(change_key).collect();
+        let changes: Vec<String> = d.changes.iter().map(|c| change_key(c, from, to)).collect();
         let _ = writeln!(
             out,
             "  запись {n} ({}): {} → {}: {}",
             case_id.as_deref().unwrap_or("—"),
-            d.level_from,
-            d.level_to,
+            label(to, &d.level_from),
+            label(to, &d.level_to),
             changes.join(", ")
         );
     }
@@ -302,7 +324,7 @@ fn html(report: &Report, from: &RuleSet, to: &RuleSet, as_of: &str) -> String {
     }
     let mut families = String::new();
     for (n, case_id, d) in &report.sample {
-        let list: Vec<String> = d.changes.iter().map(|c| escape(&change_key(c))).collect();
+        let list: Vec<String> = d.changes.iter().map(|c| escape(&change_key(c, from, to))).collect();
         let _ = write!(
             families,
             "<tr><td>{n}</td><td>{}</td><td>{} → {}</td><td>{}</td></tr>",

@@ -20,6 +20,7 @@ struct Words {
     partners: &'static str,
     pending: &'static str,
     no_consent_needed: &'static str,
+    without_consent: &'static str,
     held_back: &'static str,
     deadlines: &'static str,
     parameters: &'static str,
@@ -45,7 +46,8 @@ const RU: Words = Words {
     consultations: "Консультации и плановая помощь",
     partners: "Партнёры (межведомственное взаимодействие)",
     pending: "Ожидают согласия семьи",
-    no_consent_needed: "без согласия семьи — обязанность сообщить",
+    no_consent_needed: "сообщение обязательно по закону, согласие не требуется",
+    without_consent: "без согласия семьи",
     held_back: "без согласия семьи не передаётся",
     deadlines: "Сроки",
     parameters: "Параметры на дату оценки",
@@ -71,7 +73,8 @@ const EN: Words = Words {
     consultations: "Consultations and planned help",
     partners: "Partners (interagency)",
     pending: "Waiting for the family's consent",
-    no_consent_needed: "without the family's consent — a duty to report",
+    no_consent_needed: "the law obliges a report, no consent needed",
+    without_consent: "without the family's consent",
     held_back: "not passed on without the family's consent",
     deadlines: "Deadlines",
     parameters: "Parameters on the assessment date",
@@ -170,15 +173,17 @@ pub fn assessment(rules: &RuleSet, a: &Assessment, lang: Lang) -> String {
                 w.because,
                 explain(&p.because, &p.reasons)
             );
-            if p.without_consent {
-                let duties: Vec<String> = p
-                    .duties
-                    .iter()
-                    .map(|d| format!("{} ({})", d.label.get(lang), basis(&d.basis, lang)))
-                    .collect();
-                let duties =
-                    if duties.is_empty() { String::new() } else { format!(": {}", duties.join("; ")) };
-                let _ = writeln!(out, "      ({}{duties})", w.no_consent_needed);
+            if p.without_consent && p.duties.is_empty() {
+                let _ = writeln!(out, "      ({})", w.no_consent_needed);
+            }
+            for d in &p.duties {
+                let _ = writeln!(
+                    out,
+                    "      {}: {} — {}",
+                    w.without_consent,
+                    d.label.get(lang),
+                    basis(&d.basis, lang)
+                );
             }
             if !p.held_back.is_empty() || !p.held_back_reasons.is_empty() {
                 let _ =

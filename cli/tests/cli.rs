@@ -474,3 +474,92 @@ fn batch_reads_a_folder_of_json_and_yaml_files_in_the_order_of_their_names() {
     assert!(!written.contains("Кузнецова"));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A copy of a bundled version in a folder of versions of its own, without `published.yaml`.
+fn unpublished_copy(dir: &Path, version: &str) -> PathBuf {
+    let copy = dir.join("khmao").join(version);
+    std::fs::create_dir_all(copy.join("tests")).unwrap();
+    let from = root().join("rules/khmao").join(version);
+    for sub in ["", "tests"] {
+        for entry in std::fs::read_dir(from.join(sub)).unwrap().flatten() {
+            if entry.path().is_file() {
+                std::fs::copy(entry.path(), copy.join(sub).join(entry.file_name())).unwrap();
+            }
+        }
+    }
+    copy
+}
+
+const DECEMBER_FAMILY: &str = "{\"as_of\": \"2026-12-10\", \"case\": {\"consent_interagency\": true}, \"members\": [{\"id\": \"m1\", \"role\": \"mother\", \"birth_date\": \"1990-01-01\", \"monthly_income\": 60000, \"employment\": \"employed\"}]}";
+
+#[test]
+fn a_draft_is_used_only_with_drafts_until_it_is_published_and_never_changes_after() {
+    let dir = scratch_dir("publish");
+    let version = unpublished_copy(&dir, "2026.2");
+    let folder = dir.join("khmao");
+    let folder_arg = folder.to_str().unwrap();
+
+    // Not published: a folder of versions has no version to use, and says why.
+    let refused = sopro(&["assess", "--rules", folder_arg, "--format", "json", "-"], Some(DECEMBER_FAMILY));
+    assert_eq!(refused.status.code(), Some(3), "{}", text(&refused.stderr));
+    assert!(text(&refused.stderr).contains("--drafts"), "{}", text(&refused.stderr));
+    // Asked for: used, and the assessment says it is a draft.
+    let drafted =
+        sopro(&["assess", "--rules", folder_arg, "--drafts", "--format", "json", "-"], Some(DECEMBER_FAMILY));
+    assert_eq!(drafted.status.code(), Some(0), "{}", text(&drafted.stderr));
+    let json: serde_json::Value = serde_json::from_slice(&drafted.stdout).unwrap();
+    assert!(json["warnings"].as_array().unwrap().iter().any(|w| w["code"] == "draft_version"));
+
+    // Published: checked, tested with full coverage, recorded; then used without --drafts.
+    let published = sopro(&["publish", version.to_str().unwrap()], None);
+    assert_eq!(published.status.code(), Some(0), "{}{}", text(&published.stdout), text(&published.stderr));
+    let record = std::fs::read_to_string(folder.join("published.yaml")).unwrap();
+    assert!(record.contains("2026.2") && record.contains("sha256:"), "{record}");
+    let used = sopro(&["assess", "--rules", folder_arg, "--format", "json", "-"], Some(DECEMBER_FAMILY));
+    assert_eq!(used.status.code(), Some(0), "{}", text(&used.stderr));
+    let json: serde_json::Value = serde_json::from_slice(&used.stdout).unwrap();
+    assert!(json["warnings"].as_array().unwrap().iter().all(|w| w["code"] != "draft_version"));
+
+    // A published version that changes is refused, by every command that loads it.
+    let criteria = version.join("criteria.yaml");
+    let edited = std::fs::read_to_string(&criteria).unwrap() + "\n# edited after publishing\n";
+    std::fs::write(&criteria, edited).unwrap();
+    let changed = sopro(&["assess", "--rules", folder_arg, "-"], Some(DECEMBER_FAMILY));
+    assert_eq!(changed.status.code(), Some(1));
+    assert!(text(&changed.stderr).contains("never changes"), "{}", text(&changed.stderr));
+    let republished = sopro(&["publish", version.to_str().unwrap()], None);
+    assert_eq!(republished.status.code(), Some(1));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn a_version_whose_tests_fail_is_not_published() {
+    let dir = scratch_dir("publish-failing");
+    let version = unpublished_copy(&dir, "2026.2");
+    let case = "- name: Неверное ожидание\n  answers: {as_of: 2026-12-10, members: [{id: m1, role: mother, birth_date: 1990-01-01}]}\n  expect: {level: emergency}\n";
+    std::fs::write(version.join("tests/wrong.yaml"), case).unwrap();
+    let out = sopro(&["publish", version.to_str().unwrap()], None);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stdout).contains("FAILED Неверное ожидание"), "{}", text(&out.stdout));
+    assert!(!dir.join("khmao/published.yaml").exists(), "published despite a failing case");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Without consent, the text says which partners are told because a law obliges it, and which
+/// reasons are not passed on.
+#[test]
+fn assess_says_in_words_what_goes_without_consent_and_what_is_held_back() {
+    let family = "{\"as_of\": \"2026-12-10\", \"case\": {\"consent_interagency\": false}, \"members\": [{\"id\": \"m1\", \"role\": \"mother\", \"birth_date\": \"1990-01-01\", \"monthly_income\": 0, \"employment\": \"unemployed\"}, {\"id\": \"c1\", \"role\": \"child\", \"birth_date\": \"2016-01-01\", \"seasonal_clothing_ok\": false}], \"questionnaire\": {\"domestic_violence\": true}}";
+    let out = sopro(&["assess", "--rules", "rules/khmao", "-"], Some(family));
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    assert!(stdout.contains("khmao 2026.2"), "{stdout}");
+    assert!(stdout.contains("без согласия семьи: обязанность сообщить в органы внутренних дел"), "{stdout}");
+    assert!(stdout.contains("— 120-ФЗ ст. 9 п. 2 пп. 5 (норма права)"), "{stdout}");
+    assert!(
+        stdout.contains("без согласия семьи не передаётся: Отсутствие работы и средств к существованию"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("c1: нет сезонной одежды"), "{stdout}");
+    assert!(!stdout.contains("ответы: /members"), "a reason given as JSON paths: {stdout}");
+}

@@ -10,7 +10,8 @@ use crate::vocab::{Basis, Text};
 /// One difference between two assessments of a family.
 #[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 pub struct Change {
-    /// `level`, `category`, `criterion`, `urgent_service`, `partner`, `deadline` or `parameter`.
+    /// `level`, `category`, `criterion`, `urgent_service`, `consultation`, `partner`, `deadline`
+    /// or `parameter`.
     pub kind: &'static str,
     /// The id of what changed.
     pub id: Text,
@@ -100,7 +101,7 @@ pub fn diff(before: &Assessment, after: &Assessment) -> FamilyDiff {
             basis: after.level.basis.to_vec(),
         });
     }
-    let kinds = ["category", "criterion", "urgent_service", "partner", "deadline"];
+    let kinds = ["category", "criterion", "urgent_service", "consultation", "partner", "deadline"];
     for ((kind, b), a) in kinds.into_iter().zip(items(before)).zip(items(after)) {
         compare(kind, b, a, &mut changes);
     }
@@ -114,7 +115,7 @@ pub fn diff(before: &Assessment, after: &Assessment) -> FamilyDiff {
     }
 }
 
-fn items(a: &Assessment) -> [Vec<Item<'_>>; 5] {
+fn items(a: &Assessment) -> [Vec<Item<'_>>; 6] {
     // Categories, services and deadlines compare by whether they apply (deadlines' dates follow
     // the assessment date); criteria by severity, partners by urgency.
     fn item<'a>(id: &'a Text, value: Option<&str>, because: &'a [Text], basis: &'a [Basis]) -> Item<'a> {
@@ -124,6 +125,7 @@ fn items(a: &Assessment) -> [Vec<Item<'_>>; 5] {
         a.categories.iter().map(|c| item(&c.id, None, &c.because, &c.basis)).collect(),
         a.criteria.iter().map(|c| item(&c.id, Some(c.severity.id()), &c.because, &c.basis)).collect(),
         a.urgent_services.iter().map(|s| item(&s.id, None, &s.because, &s.basis)).collect(),
+        a.consultations.iter().map(|s| item(&s.id, None, &s.because, &s.basis)).collect(),
         a.partners.iter().map(|p| item(&p.id, Some(p.urgency.id()), &p.because, &p.basis)).collect(),
         a.deadlines.iter().map(|d| item(&d.id, None, &d.because, &d.basis)).collect(),
     ]

@@ -530,6 +530,24 @@ impl RuleSet {
         found.next().or_else(|| self.nodes.iter().find(|n| n.id == id).map(|n| &n.label))
     }
 
+    /// The label of every rule by id (derived facts, categories, criteria, levels, services,
+    /// consultations, partners, reporting duties, deadlines): for rendering `because` lists
+    /// where the rule set itself is not at hand (the browser).
+    pub fn labels(&self) -> std::collections::BTreeMap<&str, &Labels> {
+        let outcomes = self
+            .categories
+            .iter()
+            .chain(self.criteria.iter().map(|c| &c.outcome))
+            .chain(self.levels.iter().map(|l| &l.outcome))
+            .chain(self.services.iter().map(|s| &s.outcome))
+            .chain(self.consultations.iter().map(|s| &s.outcome))
+            .chain(self.partners.iter().map(|p| &p.outcome))
+            .chain(&self.duties)
+            .chain(self.deadlines.iter().map(|d| &d.outcome))
+            .map(|o| (&*o.id, &o.label));
+        self.nodes.iter().map(|n| (n.id.as_str(), &n.label)).chain(outcomes).collect()
+    }
+
     /// Marks the rule set as a draft (a version not published): every assessment it makes then
     /// carries the warning `draft_version`. The engine does not know what is published; the
     /// caller does (`published.yaml`, see [`crate::RuleLibrary`]).

@@ -190,7 +190,7 @@ await check('repeated calls and a fresh module give the same results (latency me
     const relevant = perCall('relevant', () => engine.relevant(answers));
     // Cold start: a fresh module instance and the rule set compiled from its bundle.
     const { load } = await import('../pkg/sopro.js');
-    const bundle = await (await fetch('../pkg/khmao-2026.1.bundle.json')).text();
+    const bundle = await (await fetch('../pkg/khmao-2026.2.bundle.json')).text();
     const started = performance.now();
     const fresh = await load(bundle);
     const reload = performance.now() - started;

@@ -8,8 +8,14 @@ export type Outcome<T, E = { kind: string; message?: string; [key: string]: unkn
   | { ok: T; error?: undefined }
   | { error: E; ok?: undefined };
 
+/** Options of `load`. */
+export interface LoadOptions {
+  /** Load the bundle of a draft (a version not published); its assessments carry a warning. */
+  drafts?: boolean;
+}
+
 /** Loads the WebAssembly module and a rule-set bundle. */
-export function load(bundleText: string, moduleUrl?: string | URL): Promise<Outcome<Engine>>;
+export function load(bundleText: string, moduleUrl?: string | URL, options?: LoadOptions): Promise<Outcome<Engine>>;
 
 export interface RuleSetInfo {
   id: string;
@@ -24,6 +30,7 @@ export class Engine {
   questions(): Outcome<Question[]>;
   assess(answers: unknown): Outcome<Assessment, AssessError>;
   relevant(partial: unknown): Outcome<Relevance>;
+  labels(): Outcome<Record<string, { ru: string; en: string }>>;
   check(): Outcome<Diagnostic[]>;
   test(): Outcome<TestReport>;
   schema(kind: 'answers' | 'assessment'): Outcome<object>;

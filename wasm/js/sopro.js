@@ -4,12 +4,16 @@ import init, { Sopro as RawSopro, checkBundle } from './sopro_wasm.js';
 
 const parse = (text) => JSON.parse(text);
 
-/** Loads the module (once) and a rule-set bundle (`sopro bundle DIR -o FILE`). */
-export async function load(bundleText, moduleUrl) {
+/**
+ * Loads the module (once) and a rule-set bundle (`sopro bundle DIR -o FILE`). A draft's bundle
+ * (a version not published) loads only with `{ drafts: true }`.
+ */
+export async function load(bundleText, moduleUrl, options = {}) {
   await init(moduleUrl ? { module_or_path: moduleUrl } : undefined);
-  const checked = parse(checkBundle(bundleText));
+  const drafts = Boolean(options.drafts);
+  const checked = parse(checkBundle(bundleText, drafts));
   if (checked.error) return { error: checked.error };
-  return { ok: new Engine(new RawSopro(bundleText)) };
+  return { ok: new Engine(new RawSopro(bundleText, drafts)) };
 }
 
 /** A compiled rule set. */
@@ -23,6 +27,8 @@ export class Engine {
   assess(answers) { return parse(this.raw.assess(JSON.stringify(answers))); }
   /** What a form should show for partial answers: `{ ok: Relevance }`. */
   relevant(partial) { return parse(this.raw.relevant(JSON.stringify(partial))); }
+  /** The label of every rule by id (for `because` lists). */
+  labels() { return parse(this.raw.labels()); }
   /** Warnings found when the rule set was loaded. */
   check() { return parse(this.raw.check()); }
   /** Runs the rule set's own test cases. */

@@ -30,8 +30,9 @@ fn error<T: Serialize>(value: &T) -> String {
 }
 
 /// Loads a rule set from a bundle (`sopro bundle DIR -o FILE`); the engine checks its format
-/// and digest. On failure, the JSON text `{"error": {kind, …}}` with every problem.
-fn load(bundle: &str) -> Result<Sopro, String> {
+/// and digest. A bundle of a draft (a version not published) loads only if `drafts` allows it.
+/// On failure, the JSON text `{"error": {kind, …}}` with every problem.
+fn load(bundle: &str, drafts: bool) -> Result<Sopro, String> {
     let bundle: Bundle = serde_json::from_str(bundle).map_err(|e| {
         error(&json!({"kind": "bad_bundle", "message": format!("not a Sopro bundle (line {}, column {})", e.line(), e.column())}))
     })?;
@@ -46,6 +47,12 @@ fn load(bundle: &str) -> Result<Sopro, String> {
             &json!({"kind": "digest_mismatch", "message": "the bundle's files do not match its digest"}),
         ),
     })?;
+    if rules.is_draft() && !drafts {
+        return Err(error(&json!({"kind": "draft_not_allowed", "message": format!(
+            "{} {} is a draft, not a published version: load it with {{drafts: true}} to use it",
+            rules.id(), rules.version()
+        )})));
+    }
     Ok(Sopro { rules, bundle, warnings })
 }
 
@@ -58,10 +65,16 @@ fn parse_answers(text: &str) -> Result<serde_json::Value, String> {
 
 #[wasm_bindgen]
 impl Sopro {
-    /// Loads a bundle. Throws the JSON text `{"error": …}` (the wrapper turns it into an object).
+    /// Loads a bundle; a draft's only if `drafts` is true. Throws the JSON text `{"error": …}`
+    /// (the wrapper turns it into an object).
     #[wasm_bindgen(constructor)]
-    pub fn new(bundle: &str) -> Result<Sopro, JsValue> {
-        load(bundle).map_err(|e| JsValue::from_str(&e))
+    pub fn new(bundle: &str, drafts: Option<bool>) -> Result<Sopro, JsValue> {
+        load(bundle, drafts.unwrap_or(false)).map_err(|e| JsValue::from_str(&e))
+    }
+
+    /// The label of every rule by id, to show `because` lists in words: `{"ok": {id: {ru, en}}}`.
+    pub fn labels(&self) -> String {
+        ok(&self.rules.labels())
     }
 
     /// `{"id", "version", "digest", "title", "in_force"}` of the loaded rule set.
@@ -132,8 +145,8 @@ impl Sopro {
 
 /// Loads a bundle without throwing: `{"ok": null}` if it loads, `{"error": …}` otherwise.
 #[wasm_bindgen(js_name = checkBundle)]
-pub fn check_bundle(bundle: &str) -> String {
-    match load(bundle) {
+pub fn check_bundle(bundle: &str, drafts: Option<bool>) -> String {
+    match load(bundle, drafts.unwrap_or(false)) {
         Ok(_) => ok(&serde_json::Value::Null),
         Err(e) => e,
     }

@@ -10,7 +10,7 @@ wasm_bindgen_test_configure!(run_in_browser);
 
 fn parity(name: &str, golden: &str) {
     let golden: serde_json::Value = serde_json::from_str(golden).unwrap();
-    let sopro = Sopro::new(&golden["bundle"].to_string()).unwrap_or_else(|e| panic!("{e:?}"));
+    let sopro = Sopro::new(&golden["bundle"].to_string(), None).unwrap_or_else(|e| panic!("{e:?}"));
     let cases = golden["cases"].as_array().unwrap();
     assert!(cases.len() >= 30, "{name}: only {} cases", cases.len());
     for case in cases {
@@ -49,6 +49,24 @@ fn every_bundled_rule_set_gives_the_native_results() {
 #[wasm_bindgen_test]
 fn a_broken_bundle_is_a_structured_error() {
     let result: serde_json::Value =
-        serde_json::from_str(&sopro_wasm::check_bundle("{\"format\": 1}")).unwrap();
+        serde_json::from_str(&sopro_wasm::check_bundle("{\"format\": 1}", None)).unwrap();
     assert_eq!(result["error"]["kind"], "bad_bundle");
+}
+
+/// A draft's bundle loads only when asked, and its assessments say it is a draft.
+#[wasm_bindgen_test]
+fn a_draft_bundle_loads_only_when_asked() {
+    let (_, golden) = GOLDEN[0];
+    let mut golden: serde_json::Value = serde_json::from_str(golden).unwrap();
+    golden["bundle"]["draft"] = serde_json::json!(true);
+    let bundle = golden["bundle"].to_string();
+    let refused: serde_json::Value = serde_json::from_str(&sopro_wasm::check_bundle(&bundle, None)).unwrap();
+    assert_eq!(refused["error"]["kind"], "draft_not_allowed");
+    let sopro = Sopro::new(&bundle, Some(true)).unwrap_or_else(|e| panic!("{e:?}"));
+    let answers = golden["cases"][0]["answers"].to_string();
+    let result: serde_json::Value = serde_json::from_str(&sopro.assess(&answers)).unwrap();
+    let warnings = result["ok"]["warnings"].as_array().unwrap();
+    assert!(warnings.iter().any(|w| w["code"] == "draft_version"), "{warnings:?}");
+    let labels: serde_json::Value = serde_json::from_str(&sopro.labels()).unwrap();
+    assert!(labels["ok"].as_object().unwrap().len() > 50);
 }

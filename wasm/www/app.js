@@ -1,7 +1,7 @@
 // The intake form: generated from the rule set's questions, assessed live in the browser.
 import { load } from '../pkg/sopro.js';
 
-const BUNDLE_URL = '../pkg/khmao-2026.1.bundle.json';
+const BUNDLE_URL = '../pkg/khmao-2026.2.bundle.json';
 const MEMBERS = 'members';
 const PROBLEM_TEXT = {
   required: 'обязательный ответ',
@@ -21,6 +21,7 @@ const URGENCY = { immediately: 'незамедлительно', same_day: 'в �
 const STATUS = { statute: 'норма права', practice: 'практика', inferred: 'предложение набора правил' };
 
 let engine;
+let ruleLabels = {};
 let questions = [];
 let answers = {};
 const timings = {};
@@ -202,9 +203,10 @@ function renderResult(state) {
     out.replaceChildren(el('h2', {}, 'Результат'), el('p', { class: 'muted' }, why));
     return;
   }
-  const labels = new Map();
-  for (const item of [...a.categories, ...a.criteria, ...a.urgent_services]) labels.set(item.id, item.label.ru);
-  const reasons = (ids) => ids.map((id) => labels.get(id) ?? id).join('; ');
+  // Every rule's label (levels and derived facts among them), then the conditions in words.
+  const label = (id) => ruleLabels[id]?.ru ?? id;
+  const said = (r) => (r.members?.length ? `${r.members.join(', ')}: ${r.label.ru}` : r.label.ru);
+  const reasons = (ids, conditions = []) => [...ids.map(label), ...conditions.map(said)].join('; ');
   const list = (title, items, row) => [el('h3', {}, title),
     items.length ? el('ul', {}, items.map((item) => el('li', {}, ...row(item)))) : el('p', { class: 'muted' }, 'нет')];
   out.replaceChildren(
@@ -218,11 +220,16 @@ function renderResult(state) {
       el('span', { class: `sev sev-${c.severity}` }, SEVERITY[c.severity]), ` ${c.label.ru}`,
       el('div', { class: 'small muted' }, `основание: ${basis(c.basis)}`)]),
     ...list('Срочные социальные услуги', a.urgent_services, (s) => [s.label.ru,
-      el('div', { class: 'small muted' }, s.because.length ? `потому что: ${reasons(s.because)}` : `ответы: ${s.reads.join(', ')}`)]),
+      el('div', { class: 'small muted' }, `потому что: ${reasons(s.because, s.reasons)}`)]),
+    ...(a.consultations.length ? list('Консультации и плановая помощь', a.consultations, (c) => [c.label.ru,
+      el('div', { class: 'small muted' }, `потому что: ${reasons(c.because, c.reasons)}`)]) : []),
     el('div', { id: 'partners' }, ...list('Партнёры', a.partners, (p) => [
       el('strong', {}, p.label.ru), ` — ${URGENCY[p.urgency]}`,
-      el('div', { class: 'small muted' }, `потому что: ${reasons(p.because)}${p.without_consent ? ' (без согласия: сообщение обязательно)' : ''}`)])),
-    ...(a.partners_pending_consent.length ? list('Ожидают согласия семьи', a.partners_pending_consent, (p) => [p.label.ru]) : []),
+      el('div', { class: 'small muted' }, `потому что: ${reasons(p.because, p.reasons)}`),
+      p.without_consent ? el('div', { class: 'small duty' }, `без согласия семьи — ${p.duties.length ? p.duties.map((d) => `${d.label.ru} (${basis(d.basis)})`).join('; ') : 'обязанность сообщить'}`) : null,
+      p.held_back.length || p.held_back_reasons.length ? el('div', { class: 'small muted' }, `без согласия не передаётся: ${reasons(p.held_back, p.held_back_reasons)}`) : null])),
+    ...(a.partners_pending_consent.length ? list('Ожидают согласия семьи', a.partners_pending_consent, (p) => [p.label.ru,
+      el('div', { class: 'small muted' }, `потому что: ${reasons(p.because, p.reasons)}`)]) : []),
     ...list('Сроки', a.deadlines, (d) => [el('strong', {}, d.due), ` ${d.label.ru}`,
       el('div', { class: 'small muted' }, `основание: ${basis(d.basis)}`)]),
     ...list('Категории семьи', a.categories, (c) => [c.label.ru]),
@@ -253,6 +260,7 @@ async function start() {
     return;
   }
   engine = loaded.ok;
+  ruleLabels = engine.labels().ok;
   const info = engine.info().ok;
   document.getElementById('ruleset').textContent = `${info.title.ru} (версия ${info.version})`;
   questions = engine.questions().ok;
