@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 use jiff::civil::{Date, Weekday};
 use jiff::ToSpan;
 
-use crate::model::Period;
+use crate::format::model::Period;
 
 /// Parses a strict ISO date `YYYY-MM-DD`.
 pub(crate) fn parse(text: &str) -> Option<Date> {

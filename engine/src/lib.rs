@@ -35,39 +35,33 @@
 //! assert_eq!(&*assessment.criteria[0].reads[0], "/answers/no_food");
 //! ```
 
-mod answers;
-mod assess;
-mod assessment;
+mod api;
 mod compile;
+mod compiled;
 mod dates;
 mod diagnostic;
-mod diff;
-mod evaluate;
-mod library;
+pub mod format;
 mod load;
-pub mod model;
-mod native;
-mod refs;
-mod relevance;
-mod ruleset;
+mod run;
 mod sandbox;
-mod schema;
-mod source;
-mod testing;
-mod vocab;
+mod tools;
 
-pub use answers::AnswerProblem;
-pub use assess::AssessError;
-pub use assessment::*;
+/// The rule format (kept at its old path for users of the crate).
+pub use format::model;
+
+pub use api::{BundleError, Loaded};
+pub use compiled::RuleSet;
 pub use diagnostic::{Diagnostic, Level as DiagnosticLevel};
-pub use diff::{diff, Change, FamilyDiff};
-pub use library::{parse_published, Drafts, PublicationError, PublishedVersion, RuleLibrary};
-pub use relevance::Relevance;
-pub use ruleset::{BundleError, Loaded, RuleSet};
-pub use schema::{answers_schema, api_schema, assessment_schema, ruleset_schema, test_file_schema};
-pub use source::{Bundle, MemorySource, RuleSource, BUNDLE_FORMAT, MAX_RULE_FILE_SIZE};
-pub use testing::{CaseOutcome, Coverage, TestReport};
-pub use vocab::{Basis, BasisStatus, Labels, Lang, Severity, Text, Urgency};
+pub use format::assessment::*;
+pub use format::vocab::{Basis, BasisStatus, Labels, Lang, Severity, Text, Urgency};
+pub use load::source::{Bundle, MemorySource, RuleSource, BUNDLE_FORMAT, MAX_RULE_FILE_SIZE};
+pub use run::answers::AnswerProblem;
+pub use run::error::AssessError;
+pub use tools::diff::{diff, Change, FamilyDiff};
+pub use tools::library::{parse_published, Drafts, PublicationError, PublishedVersion, RuleLibrary};
+pub use tools::relevance::Relevance;
+pub use tools::schema::{answers_schema, api_schema, assessment_schema, ruleset_schema, test_file_schema};
+pub use tools::testing::{CaseOutcome, Coverage, TestReport};
 
 /// The Rhai operations spent on this thread by the last assessment (or check of a function
 /// file) it ran, stopped or not: 0 when every rule ran natively. It measures the work of rules

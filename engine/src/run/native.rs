@@ -374,11 +374,11 @@ impl Parser<'_> {
         if self.eat("(").is_some() {
             return self.call(&name);
         }
-        if name == crate::compile::MEMBERS {
+        if name == crate::format::model::MEMBERS {
             return self.members();
         }
         let is_member = self.param.as_deref() == Some(name.as_str())
-            || (self.param.is_none() && name == crate::compile::MEMBER && self.resolve.has_member());
+            || (self.param.is_none() && name == crate::format::model::MEMBER && self.resolve.has_member());
         if is_member {
             self.eat(".")?;
             let field = self.ident()?;
@@ -409,7 +409,7 @@ impl Parser<'_> {
                 Node::AgeOn(Box::new(birth), Box::new(self.expr(0)?))
             }
             "sum_of" | "min_of" => {
-                (self.ident()? == crate::compile::MEMBERS).then_some(())?;
+                (self.ident()? == crate::format::model::MEMBERS).then_some(())?;
                 self.eat(",")?;
                 let Tok::Str(field) = self.next()? else { return None };
                 let slot = self.resolve.member(&field)?;

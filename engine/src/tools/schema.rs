@@ -3,9 +3,9 @@
 
 use serde_json::{json, Map, Value};
 
-use crate::assessment::Assessment;
-use crate::model::{Question, QuestionType, RuleFile, TestCase};
-use crate::ruleset::RuleSet;
+use crate::compiled::RuleSet;
+use crate::format::assessment::Assessment;
+use crate::format::model::{Question, QuestionType, RuleFile, TestCase};
 
 /// The JSON Schema of one YAML file of a rule set.
 pub fn ruleset_schema() -> Value {
@@ -24,9 +24,9 @@ pub fn api_schema() -> Value {
     let mut generator = schemars::generate::SchemaSettings::draft2020_12().into_generator();
     let properties = json!({
         "assessment": generator.subschema_for::<Assessment>(),
-        "assessError": generator.subschema_for::<crate::assess::AssessError>(),
-        "relevance": generator.subschema_for::<crate::relevance::Relevance>(),
-        "testReport": generator.subschema_for::<crate::testing::TestReport>(),
+        "assessError": generator.subschema_for::<crate::run::error::AssessError>(),
+        "relevance": generator.subschema_for::<crate::tools::relevance::Relevance>(),
+        "testReport": generator.subschema_for::<crate::tools::testing::TestReport>(),
         "question": generator.subschema_for::<Question>(),
         "diagnostic": generator.subschema_for::<crate::diagnostic::Diagnostic>(),
     });

@@ -4,10 +4,10 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
 
-use crate::assess::AssessError;
-use crate::assessment::Assessment;
-use crate::model::Expectation;
-use crate::ruleset::RuleSet;
+use crate::compiled::RuleSet;
+use crate::format::assessment::Assessment;
+use crate::format::model::Expectation;
+use crate::run::error::AssessError;
 
 /// The result of one test case.
 #[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
@@ -62,46 +62,44 @@ impl TestReport {
     }
 }
 
-impl RuleSet {
-    /// Runs the rule set's own test cases.
-    pub fn run_tests(&self) -> TestReport {
-        let mut seen: BTreeMap<&str, BTreeSet<String>> = BTreeMap::new();
-        let mut cases = Vec::new();
-        for (at, case) in &self.tests {
-            let result = self.assess(&case.answers);
-            if let Ok(a) = &result {
-                record(&mut seen, a);
-            }
-            let location = at.line.map_or(at.file.clone(), |l| format!("{}:{l}", at.file));
-            cases.push(CaseOutcome {
-                name: case.name.clone(),
-                location,
-                differences: compare(&case.expect, &result),
-            });
+/// Runs the rule set's own test cases (see [`RuleSet::run_tests`]).
+pub(crate) fn run_tests(rules: &RuleSet) -> TestReport {
+    let mut seen: BTreeMap<&str, BTreeSet<String>> = BTreeMap::new();
+    let mut cases = Vec::new();
+    for (at, case) in &rules.tests {
+        let result = rules.assess(&case.answers);
+        if let Ok(a) = &result {
+            record(&mut seen, a);
         }
-        let all: [(&str, Vec<&str>); 9] = [
-            ("level", self.levels.iter().map(|l| l.outcome.id.as_ref()).collect()),
-            ("category", self.categories.iter().map(|c| c.id.as_ref()).collect()),
-            ("criterion", self.criteria.iter().map(|c| c.outcome.id.as_ref()).collect()),
-            ("urgent_service", self.services.iter().map(|s| s.outcome.id.as_ref()).collect()),
-            ("consultation", self.consultations.iter().map(|s| s.outcome.id.as_ref()).collect()),
-            ("partner", self.partners.iter().map(|p| p.outcome.id.as_ref()).collect()),
-            ("reporting_duty", self.duties.iter().map(|d| d.id.as_ref()).collect()),
-            ("deadline", self.deadlines.iter().map(|d| d.outcome.id.as_ref()).collect()),
-            ("consistency_check", self.consistency.iter().map(|c| c.id.as_str()).collect()),
-        ];
-        let mut coverage = Coverage::default();
-        for (kind, ids) in all {
-            let reached = seen.get(kind);
-            let missed: Vec<String> = ids
-                .into_iter()
-                .filter(|id| !reached.is_some_and(|r| r.contains(*id)))
-                .map(str::to_owned)
-                .collect();
-            coverage.uncovered.insert(kind.to_owned(), missed);
-        }
-        TestReport { cases, coverage }
+        let location = at.line.map_or(at.file.clone(), |l| format!("{}:{l}", at.file));
+        cases.push(CaseOutcome {
+            name: case.name.clone(),
+            location,
+            differences: compare(&case.expect, &result),
+        });
     }
+    let all: [(&str, Vec<&str>); 9] = [
+        ("level", rules.levels.iter().map(|l| l.outcome.id.as_ref()).collect()),
+        ("category", rules.categories.iter().map(|c| c.id.as_ref()).collect()),
+        ("criterion", rules.criteria.iter().map(|c| c.outcome.id.as_ref()).collect()),
+        ("urgent_service", rules.services.iter().map(|s| s.outcome.id.as_ref()).collect()),
+        ("consultation", rules.consultations.iter().map(|s| s.outcome.id.as_ref()).collect()),
+        ("partner", rules.partners.iter().map(|p| p.outcome.id.as_ref()).collect()),
+        ("reporting_duty", rules.duties.iter().map(|d| d.id.as_ref()).collect()),
+        ("deadline", rules.deadlines.iter().map(|d| d.outcome.id.as_ref()).collect()),
+        ("consistency_check", rules.consistency.iter().map(|c| c.id.as_str()).collect()),
+    ];
+    let mut coverage = Coverage::default();
+    for (kind, ids) in all {
+        let reached = seen.get(kind);
+        let missed: Vec<String> = ids
+            .into_iter()
+            .filter(|id| !reached.is_some_and(|r| r.contains(*id)))
+            .map(str::to_owned)
+            .collect();
+        coverage.uncovered.insert(kind.to_owned(), missed);
+    }
+    TestReport { cases, coverage }
 }
 
 fn record(seen: &mut BTreeMap<&'static str, BTreeSet<String>>, a: &Assessment) {
@@ -145,7 +143,9 @@ fn compare(expect: &Expectation, result: &Result<Assessment, AssessError>) -> Ve
             ));
         }
     }
-    let ids = |items: Vec<&crate::vocab::Text>| items.into_iter().map(|i| i.to_string()).collect::<Vec<_>>();
+    let ids = |items: Vec<&crate::format::vocab::Text>| {
+        items.into_iter().map(|i| i.to_string()).collect::<Vec<_>>()
+    };
     if let Some(expected) = &expect.categories {
         check_set(&mut diffs, "categories", expected, &ids(a.categories.iter().map(|c| &c.id).collect()));
     }

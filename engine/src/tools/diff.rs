@@ -4,8 +4,8 @@
 use schemars::JsonSchema;
 use serde::Serialize;
 
-use crate::assessment::Assessment;
-use crate::vocab::{Basis, Text};
+use crate::format::assessment::Assessment;
+use crate::format::vocab::{Basis, Text};
 
 /// One difference between two assessments of a family.
 #[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]

@@ -16,7 +16,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::dates;
-use crate::model::{Question, QuestionType};
+use crate::format::model::{Question, QuestionType};
 
 /// One problem with the answers: where, what kind, and what is expected.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]

@@ -4,10 +4,10 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::assess::AssessError;
-use crate::assessment::Assessment;
+use crate::compiled::RuleSet;
 use crate::dates;
-use crate::ruleset::RuleSet;
+use crate::format::assessment::Assessment;
+use crate::run::error::AssessError;
 
 /// Several compiled versions of one rule set (e.g. `khmao` 2025.1 and 2026.1).
 pub struct RuleLibrary {
@@ -74,29 +74,21 @@ pub fn parse_published(text: &str) -> Result<Vec<PublishedVersion>, PublicationE
         .map_err(|e| PublicationError::BadRecord(crate::load::plain_yaml_error(&e)))
 }
 
-impl RuleSet {
-    /// Marks the rule set by the record of published versions: a version recorded there must
-    /// still have the digest it was published with; a version not recorded (or no record at
-    /// all, `None`) is a draft.
-    pub fn apply_publication(
-        &mut self,
-        published: Option<&[PublishedVersion]>,
-    ) -> Result<(), PublicationError> {
-        match published.and_then(|record| record.iter().find(|p| p.version == self.version)) {
-            Some(p) if p.digest == self.digest => {
-                self.draft = false;
-                Ok(())
-            }
-            Some(p) => Err(PublicationError::Changed {
-                version: self.version.clone(),
-                published: p.digest.clone(),
-                now: self.digest.clone(),
-            }),
-            None => {
-                self.draft = true;
-                Ok(())
-            }
-        }
+/// Whether a version is a draft by the record of published versions: a version recorded there
+/// must still have the digest it was published with; one not recorded (or no record, `None`) is.
+pub(crate) fn is_draft(
+    version: &str,
+    digest: &str,
+    published: Option<&[PublishedVersion]>,
+) -> Result<bool, PublicationError> {
+    match published.and_then(|record| record.iter().find(|p| p.version == version)) {
+        Some(p) if p.digest == digest => Ok(false),
+        Some(p) => Err(PublicationError::Changed {
+            version: version.to_owned(),
+            published: p.digest.clone(),
+            now: digest.to_owned(),
+        }),
+        None => Ok(true),
     }
 }
 

@@ -8,7 +8,12 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::vocab::{Basis, Labels, Severity, Urgency};
+use crate::format::vocab::{Basis, Labels, Severity, Urgency};
+
+/// The name a member is known by in member-scoped rules and member facts (`m.age`).
+pub const MEMBER: &str = "m";
+/// The records question member-scoped rules iterate over.
+pub const MEMBERS: &str = "members";
 
 /// One YAML file of a rule set. Every section is optional; the manifest lives in `ruleset.yaml`.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::vocab::{Basis, Labels, Severity, Text, Urgency};
+use crate::format::vocab::{Basis, Labels, Severity, Text, Urgency};
 
 /// One family's assessment.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -93,7 +93,7 @@ pub struct Reason {
 
 impl Reason {
     /// The reason as a person reads it, with the members it concerns: «c1, c2: нет сезонной одежды».
-    pub fn text(&self, lang: crate::vocab::Lang) -> String {
+    pub fn text(&self, lang: crate::format::vocab::Lang) -> String {
         if self.members.is_empty() {
             self.label.get(lang).to_owned()
         } else {

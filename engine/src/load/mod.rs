@@ -4,13 +4,15 @@
 //! `id:` line, and the line of an expression by its key below that. Expressions written as `|`
 //! block scalars map Rhai's line numbers straight onto the file's.
 
+pub(crate) mod source;
+
 use std::collections::HashMap;
 
 use sha2::{Digest, Sha256};
 
 use crate::diagnostic::{At, Diagnostics};
-use crate::model::{Manifest, RuleFile, TestCase};
-use crate::source::{RuleSource, MAX_RULE_FILE_SIZE};
+use crate::format::model::{Manifest, RuleFile, TestCase};
+use crate::load::source::{RuleSource, MAX_RULE_FILE_SIZE};
 
 /// An item of a rule file, with where it stands.
 #[derive(Debug, Clone)]
@@ -21,7 +23,7 @@ pub(crate) struct Located<T> {
 
 /// Every file of a rule set, parsed.
 #[derive(Debug, Default)]
-pub(crate) struct Loaded {
+pub(crate) struct Parsed {
     pub manifest: Option<Located<Manifest>>,
     pub files: Vec<(String, RuleFile)>,
     pub texts: Vec<(String, String)>,
@@ -54,8 +56,8 @@ fn kind(path: &str) -> Option<Kind> {
     None
 }
 
-pub(crate) fn load(source: &dyn RuleSource, diags: &mut Diagnostics) -> Loaded {
-    let mut loaded = Loaded::default();
+pub(crate) fn load(source: &dyn RuleSource, diags: &mut Diagnostics) -> Parsed {
+    let mut loaded = Parsed::default();
     let mut hasher = Sha256::new();
     for path in source.paths() {
         let Some(kind) = kind(&path) else { continue };
@@ -90,7 +92,7 @@ pub(crate) fn load(source: &dyn RuleSource, diags: &mut Diagnostics) -> Loaded {
     loaded
 }
 
-fn load_rules(path: &str, text: &str, loaded: &mut Loaded, diags: &mut Diagnostics) {
+fn load_rules(path: &str, text: &str, loaded: &mut Parsed, diags: &mut Diagnostics) {
     loaded.texts.push((path.to_owned(), text.to_owned()));
     if too_deep(path, text, diags) {
         return;
@@ -117,7 +119,7 @@ fn load_rules(path: &str, text: &str, loaded: &mut Loaded, diags: &mut Diagnosti
     loaded.files.push((path.to_owned(), file));
 }
 
-fn load_tests(path: &str, text: &str, loaded: &mut Loaded, diags: &mut Diagnostics) {
+fn load_tests(path: &str, text: &str, loaded: &mut Parsed, diags: &mut Diagnostics) {
     if too_deep(path, text, diags) {
         return;
     }

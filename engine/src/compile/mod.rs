@@ -1,29 +1,28 @@
 //! Load → check → compile: turns a rule set's files into a [`RuleSet`], collecting every
 //! problem on the way (file, line, rule, plain message).
 
+mod refs;
+
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use rhai::{Engine, Module, Scope as RhaiScope, AST};
 
-use crate::dates;
-use crate::diagnostic::{At, Diagnostics};
-use crate::load::{self, FileLines, Located};
-use crate::model::{self, QuestionType, RuleFile, Scope};
-use crate::native;
-use crate::refs;
-use crate::ruleset::{
-    Clause, ConsistencyRule, CriterionRule, DeadlineRule, Expr, Fact, FamilySource, LevelRule, Loaded, Node,
+use crate::api::Loaded;
+use crate::compiled::{
+    Clause, ConsistencyRule, CriterionRule, DeadlineRule, Expr, Fact, FamilySource, LevelRule, Node,
     NodeKind, Outcome, Parameter, PartnerRule, Readable, Reads, Relevance, RuleSet, ServiceRule, Slots,
     Trigger, TriggerRule, When,
 };
+use crate::dates;
+use crate::diagnostic::{At, Diagnostics};
+use crate::format::model::{self, QuestionType, RuleFile, Scope};
+use crate::format::vocab::{Labels, Severity};
+use crate::load::source::RuleSource;
+use crate::load::{self, FileLines, Located};
+use crate::run::native;
 use crate::sandbox;
-use crate::source::RuleSource;
-use crate::vocab::{Labels, Severity};
 
-/// The name a member is known by in member-scoped rules and member facts.
-pub(crate) const MEMBER: &str = "m";
-/// The records question member-scoped rules iterate over.
-pub(crate) const MEMBERS: &str = "members";
+use crate::format::model::{MEMBER, MEMBERS};
 
 pub(crate) fn compile(source: &dyn RuleSource) -> Loaded {
     let mut diags = Diagnostics::default();
@@ -136,7 +135,7 @@ impl Names {
 const MAX_RULE_DEPTH: usize = 64;
 
 struct Compiler<'a> {
-    loaded: &'a load::Loaded,
+    loaded: &'a load::Parsed,
     diags: &'a mut Diagnostics,
     engine: Engine,
     names: Names,
@@ -148,7 +147,7 @@ struct Compiler<'a> {
 }
 
 impl<'a> Compiler<'a> {
-    fn new(loaded: &'a load::Loaded, diags: &'a mut Diagnostics) -> Self {
+    fn new(loaded: &'a load::Parsed, diags: &'a mut Diagnostics) -> Self {
         let mut engine = sandbox::new_engine();
         for (file, text) in &loaded.functions {
             let ast = match engine.compile(text) {
@@ -457,7 +456,7 @@ impl<'a> Compiler<'a> {
         let criterion_index =
             criterion_rules.iter().enumerate().map(|(i, c)| (c.outcome.id.clone(), i)).collect();
         let mut rules = RuleSet {
-            shape: crate::answers::Shape::new(&questions),
+            shape: crate::run::answers::Shape::new(&questions),
             criterion_index,
             member_paths: Vec::new(),
             partner_consent: manifest.item.partner_consent.clone(),
@@ -1158,7 +1157,7 @@ struct Ids<'a> {
     services: Vec<&'a str>,
 }
 
-fn outcome(at: &At, id: &str, label: &Labels, basis: &[crate::vocab::Basis]) -> Outcome {
+fn outcome(at: &At, id: &str, label: &Labels, basis: &[crate::format::vocab::Basis]) -> Outcome {
     Outcome { id: id.into(), label: label.clone(), basis: basis.into(), at: at.clone() }
 }
 

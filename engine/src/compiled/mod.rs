@@ -5,14 +5,13 @@ use std::collections::BTreeSet;
 use jiff::civil::Date;
 use rhai::{Engine, AST};
 
-use crate::diagnostic::{At, Diagnostic};
-use crate::model::{Period, Question, QuestionType, Scope, TestCase};
-use crate::source::RuleSource;
-use crate::vocab::{Basis, Labels, Severity, Text, Urgency};
+use crate::diagnostic::At;
+use crate::format::model::{Period, Question, QuestionType, Scope, TestCase};
+use crate::format::vocab::{Basis, Labels, Severity, Text, Urgency};
 
 /// A rule set compiled once and then used for any number of assessments.
 ///
-/// Build it with [`RuleSet::load`]; it never changes afterwards and is `Send + Sync`, so one
+/// Build it with [`RuleSet::load`] (the public API is in `api.rs`); it never changes afterwards and is `Send + Sync`, so one
 /// instance can serve many threads.
 pub struct RuleSet {
     pub(crate) id: String,
@@ -23,7 +22,7 @@ pub struct RuleSet {
     pub(crate) holidays: BTreeSet<Date>,
     pub(crate) minimum_partner_urgency: Vec<(Severity, Urgency)>,
     pub(crate) questions: Vec<Question>,
-    pub(crate) shape: crate::answers::Shape,
+    pub(crate) shape: crate::run::answers::Shape,
     pub(crate) relevance: Vec<Relevance>,
     pub(crate) parameters: Vec<Parameter>,
     pub(crate) member_facts: Vec<Fact>,
@@ -97,7 +96,7 @@ impl Reads {
 /// `native` understands. Where it stands and what it reads.
 pub(crate) struct Expr {
     pub ast: AST,
-    pub native: Option<crate::native::Node>,
+    pub native: Option<crate::run::native::Node>,
     pub at: At,
     pub reads: Reads,
 }
@@ -304,99 +303,9 @@ pub(crate) struct DeadlineRule {
     pub due_after: Period,
 }
 
-/// The outcome of loading a rule set: the rule set if it has no errors, and every problem.
-pub struct Loaded {
-    /// The compiled rule set, unless an error prevents it.
-    pub ruleset: Option<RuleSet>,
-    /// Every error and warning found.
-    pub diagnostics: Vec<Diagnostic>,
-}
-
-/// Why a bundle cannot be loaded.
-#[derive(Debug)]
-pub enum BundleError {
-    /// Its `format` is not one this engine reads.
-    UnknownFormat(String),
-    /// Its rule set has errors: every diagnostic.
-    RulesInvalid(Vec<Diagnostic>),
-    /// Its files no longer have the digest it records.
-    DigestMismatch,
-}
-
 impl RuleSet {
-    /// Parses, checks and compiles a rule set. Returns every problem found, not just the first.
-    pub fn load(source: &dyn RuleSource) -> Loaded {
-        crate::compile::compile(source)
-    }
-
-    /// Loads the rule set of a bundle (`sopro bundle`): checks its format, compiles its files
-    /// and checks that they still have the digest the bundle records. Returns the rule set and
-    /// its warnings.
-    pub fn from_bundle(bundle: &crate::Bundle) -> Result<(RuleSet, Vec<Diagnostic>), BundleError> {
-        if bundle.format != crate::source::BUNDLE_FORMAT {
-            return Err(BundleError::UnknownFormat(bundle.format.clone()));
-        }
-        let loaded = RuleSet::load(&bundle.source());
-        let Some(rules) = loaded.ruleset else { return Err(BundleError::RulesInvalid(loaded.diagnostics)) };
-        if rules.digest != bundle.digest {
-            return Err(BundleError::DigestMismatch);
-        }
-        let mut rules = rules;
-        rules.draft = bundle.draft;
-        Ok((rules, loaded.diagnostics))
-    }
-
-    /// The rule set's id, e.g. `khmao`.
-    pub fn id(&self) -> &str {
-        &self.id
-    }
-
-    /// The version, e.g. `2026.1`.
-    pub fn version(&self) -> &str {
-        &self.version
-    }
-
-    /// The title for people.
-    pub fn title(&self) -> &Labels {
-        &self.title
-    }
-
-    /// `sha256:` digest of the rule set's files.
-    pub fn digest(&self) -> &str {
-        &self.digest
-    }
-
-    /// The compiled rule set and the files it came from as one [`Bundle`](crate::Bundle).
-    pub fn bundle(&self, source: &crate::MemorySource) -> crate::Bundle {
-        crate::Bundle {
-            format: crate::source::BUNDLE_FORMAT.to_owned(),
-            id: self.id.clone(),
-            version: self.version.clone(),
-            digest: self.digest.clone(),
-            files: source.files().clone(),
-            draft: self.draft,
-        }
-    }
-
-    /// The ids of the support levels, the highest first.
-    pub fn level_ids(&self) -> Vec<&str> {
-        self.levels.iter().map(|l| &*l.outcome.id).collect()
-    }
-
-    /// The questions the rule set reads.
-    pub fn questions(&self) -> &[Question] {
-        &self.questions
-    }
-
-    /// The test cases the rule set carries.
-    pub fn test_cases(&self) -> impl Iterator<Item = &TestCase> {
-        self.tests.iter().map(|(_, case)| case)
-    }
-
-    /// The same rule set with every expression evaluated by Rhai alone: the reference the
-    /// native evaluator is tested against (`tests/tests/parity.rs`). Slower; not for production.
     /// Every compiled expression, mutably.
-    fn exprs_mut(&mut self) -> impl Iterator<Item = &mut Expr> {
+    pub(crate) fn exprs_mut(&mut self) -> impl Iterator<Item = &mut Expr> {
         let facts = self.member_facts.iter_mut().map(|f| &mut f.expr);
         let nodes = self.nodes.iter_mut().map(|n| &mut n.expr);
         let relevance = self.relevance.iter_mut().map(|r| &mut r.expr);
@@ -420,7 +329,7 @@ impl RuleSet {
             Some(path) => path.clone(),
             None => {
                 let field = self.slots.member.get(slot).map_or("", |(name, _)| name.as_str());
-                format!("/{}/{member}/{field}", crate::compile::MEMBERS).into()
+                format!("/{}/{member}/{field}", crate::format::model::MEMBERS).into()
             }
         }
     }
@@ -431,7 +340,9 @@ impl RuleSet {
         self.member_paths = (0..INTERNED_MEMBERS)
             .map(|m| {
                 let fields = self.slots.member.iter();
-                fields.map(|(name, _)| format!("/{}/{m}/{name}", crate::compile::MEMBERS).into()).collect()
+                fields
+                    .map(|(name, _)| format!("/{}/{m}/{name}", crate::format::model::MEMBERS).into())
+                    .collect()
             })
             .collect();
         let index = self.slots.member_index.clone();
@@ -469,38 +380,6 @@ impl RuleSet {
         }
     }
 
-    #[doc(hidden)]
-    pub fn rhai_only(mut self) -> Self {
-        for expr in self.exprs_mut() {
-            expr.native = None;
-        }
-        self
-    }
-
-    /// How many expressions evaluate natively, and the rules of those that need Rhai
-    /// (anything beyond the simple subset: script functions, `if`, string building…).
-    pub fn native_coverage(&self) -> (usize, Vec<String>) {
-        let exprs = self
-            .member_facts
-            .iter()
-            .map(|f| &f.expr)
-            .chain(self.nodes.iter().map(|n| &n.expr))
-            .chain(self.criteria.iter().flat_map(|c| c.escalate.iter().map(|(_, e)| e)))
-            .chain(self.whens().map(|w| &w.expr))
-            .chain(self.consistency.iter().map(|c| &c.expr))
-            .chain(self.relevance.iter().map(|r| &r.expr));
-        let mut native = 0;
-        let mut rhai = Vec::new();
-        for expr in exprs {
-            if expr.native.is_some() {
-                native += 1;
-            } else {
-                rhai.push(expr.at.rule.clone().unwrap_or_default());
-            }
-        }
-        (native, rhai)
-    }
-
     /// The Rhai conditions of services, consultations and partner triggers.
     pub(crate) fn whens(&self) -> impl Iterator<Item = &When> {
         let services = self.services.iter().chain(&self.consultations).filter_map(|s| s.when.as_ref());
@@ -511,57 +390,5 @@ impl RuleSet {
             })
         });
         services.chain(partners)
-    }
-
-    /// The label of any rule by id: a derived fact, category, criterion, level, urgent service,
-    /// consultation, partner, reporting duty or deadline (for rendering `because` lists).
-    pub fn label_of(&self, id: &str) -> Option<&Labels> {
-        let outcomes = self
-            .categories
-            .iter()
-            .chain(self.criteria.iter().map(|c| &c.outcome))
-            .chain(self.levels.iter().map(|l| &l.outcome))
-            .chain(self.services.iter().map(|s| &s.outcome))
-            .chain(self.consultations.iter().map(|s| &s.outcome))
-            .chain(self.partners.iter().map(|p| &p.outcome))
-            .chain(&self.duties)
-            .chain(self.deadlines.iter().map(|d| &d.outcome));
-        let mut found = outcomes.filter(|o| &*o.id == id).map(|o| &o.label);
-        found.next().or_else(|| self.nodes.iter().find(|n| n.id == id).map(|n| &n.label))
-    }
-
-    /// The label of every rule by id (derived facts, categories, criteria, levels, services,
-    /// consultations, partners, reporting duties, deadlines): for rendering `because` lists
-    /// where the rule set itself is not at hand (the browser).
-    pub fn labels(&self) -> std::collections::BTreeMap<&str, &Labels> {
-        let outcomes = self
-            .categories
-            .iter()
-            .chain(self.criteria.iter().map(|c| &c.outcome))
-            .chain(self.levels.iter().map(|l| &l.outcome))
-            .chain(self.services.iter().map(|s| &s.outcome))
-            .chain(self.consultations.iter().map(|s| &s.outcome))
-            .chain(self.partners.iter().map(|p| &p.outcome))
-            .chain(&self.duties)
-            .chain(self.deadlines.iter().map(|d| &d.outcome))
-            .map(|o| (&*o.id, &o.label));
-        self.nodes.iter().map(|n| (n.id.as_str(), &n.label)).chain(outcomes).collect()
-    }
-
-    /// Marks the rule set as a draft (a version not published): every assessment it makes then
-    /// carries the warning `draft_version`. The engine does not know what is published; the
-    /// caller does (`published.yaml`, see [`crate::RuleLibrary`]).
-    pub fn mark_draft(&mut self) {
-        self.draft = true;
-    }
-
-    /// Whether the rule set is marked as a draft.
-    pub fn is_draft(&self) -> bool {
-        self.draft
-    }
-
-    /// The first and last day the rule set is in force.
-    pub fn in_force(&self) -> (String, Option<String>) {
-        (self.in_force.0.to_string(), self.in_force.1.map(|d| d.to_string()))
     }
 }

@@ -2,96 +2,28 @@
 //! and criteria in dependency order, then levels, services, partners and deadlines, each with
 //! its reasons, the answers it read and its basis.
 
-use std::fmt;
+pub(crate) mod answers;
+pub(crate) mod error;
+pub(crate) mod native;
+pub(crate) mod values;
 
 use jiff::civil::Date;
-use serde::Serialize;
 use serde_json::Value;
 
-use crate::answers::{self, AnswerProblem};
-use crate::assessment::{
+use crate::compiled::{Clause, NodeKind, Outcome, OutcomeRef, Reads, RuleSet, ServiceRule, Trigger, When};
+use crate::dates;
+use crate::diagnostic::At;
+use crate::format::assessment::{
     Assessment, CriterionFinding, DeadlineFinding, DutyRef, Finding, LevelOutcome, ParameterValue,
     PartnerFinding, Reason, RuleRef, RuleSetRef, Warning,
 };
-use crate::compile::MEMBERS;
-use crate::dates;
-use crate::diagnostic::At;
-use crate::evaluate::Values;
-use crate::model::Scope;
-use crate::native::Val;
-use crate::ruleset::{Clause, NodeKind, Outcome, OutcomeRef, Reads, RuleSet, ServiceRule, Trigger, When};
-use crate::vocab::{Labels, Severity, Text, Urgency};
-
-/// Why a family could not be assessed.
-#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
-#[serde(tag = "kind", rename_all = "snake_case")]
-pub enum AssessError {
-    /// The answers do not fit the questions: every problem, with its path.
-    InvalidAnswers {
-        /// Every problem found.
-        problems: Vec<AnswerProblem>,
-    },
-    /// No version of the rule set is in force on the assessment date.
-    NoVersionInForce {
-        /// The assessment date.
-        as_of: String,
-        /// The versions there are.
-        versions: Vec<String>,
-    },
-    /// A rule failed while running (a limit, a type error): the rule set needs fixing.
-    RuleFailed {
-        /// The rule, e.g. ``criterion `c15_5_addiction` ``.
-        rule: String,
-        /// The file it is written in.
-        file: String,
-        /// The line of its expression, where known.
-        line: Option<usize>,
-        /// What went wrong (never an answer value).
-        message: String,
-    },
-}
-
-impl AssessError {
-    /// The error's kind, as in its JSON (`kind`): `invalid_answers`, `no_version_in_force`,
-    /// `rule_failed`.
-    pub fn kind(&self) -> &'static str {
-        match self {
-            AssessError::InvalidAnswers { .. } => "invalid_answers",
-            AssessError::NoVersionInForce { .. } => "no_version_in_force",
-            AssessError::RuleFailed { .. } => "rule_failed",
-        }
-    }
-}
-
-impl fmt::Display for AssessError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            AssessError::InvalidAnswers { problems } => {
-                writeln!(f, "the answers have {} problem(s):", problems.len())?;
-                for p in problems {
-                    writeln!(f, "  {}: {}", p.path, p.message)?;
-                }
-                Ok(())
-            }
-            AssessError::NoVersionInForce { as_of, versions } => {
-                write!(
-                    f,
-                    "no version of the rule set is in force on {as_of} (versions: {})",
-                    versions.join(", ")
-                )
-            }
-            AssessError::RuleFailed { rule, file, line, message } => {
-                write!(f, "{file}")?;
-                if let Some(line) = line {
-                    write!(f, ":{line}")?;
-                }
-                write!(f, ": {rule}: {message}")
-            }
-        }
-    }
-}
-
-impl std::error::Error for AssessError {}
+use crate::format::model::Scope;
+use crate::format::model::MEMBERS;
+use crate::format::vocab::{Labels, Severity, Text, Urgency};
+use crate::run::answers::AnswerProblem;
+use crate::run::error::AssessError;
+use crate::run::native::Val;
+use crate::run::values::Values;
 
 /// An answer read by a rule: borrowed, cheap to copy, sort and merge; it becomes a JSON
 /// Pointer string only in the finished assessment.
@@ -123,46 +55,30 @@ struct Hit<'a> {
     because: Vec<Text>,
 }
 
-impl RuleSet {
-    /// Checks answers against the questions without assessing: every problem, with its path.
-    pub fn validate_answers(&self, answers: &Value) -> Vec<AnswerProblem> {
-        answers::validate(&self.questions, &self.shape, answers)
+/// Assesses one family (see [`RuleSet::assess`]): every problem of the answers, or the
+/// assessment in the detail asked for.
+pub(crate) fn assess(rules: &RuleSet, answers: &Value, detail: Detail) -> Result<Assessment, AssessError> {
+    let problems = answers::validate(&rules.questions, &rules.shape, answers);
+    if !problems.is_empty() {
+        return Err(AssessError::InvalidAnswers { problems });
     }
+    Run::new(rules, answers, detail)?.finish()
+}
 
-    /// Assesses one family. The assessment date is the answers' `as_of`; nothing else is read
-    /// from outside, so the same answers and rule set always give the same assessment.
-    pub fn assess(&self, answers: &Value) -> Result<Assessment, AssessError> {
-        self.assess_in_detail(answers, Detail::Full)
-    }
-
-    /// Like [`RuleSet::assess`], without the answer paths each finding read (`reads`, empty) and
-    /// without the list of `missing` answers (empty): for registry runs that keep ids,
-    /// severities, urgencies and dates (`sopro batch` with CSV output). Everything else —
-    /// level, categories, criteria, services, partners, deadlines, `because`, basis — is the same.
-    pub fn assess_brief(&self, answers: &Value) -> Result<Assessment, AssessError> {
-        self.assess_in_detail(answers, Detail::Brief)
-    }
-
-    fn assess_in_detail(&self, answers: &Value, detail: Detail) -> Result<Assessment, AssessError> {
-        let problems = answers::validate(&self.questions, &self.shape, answers);
-        if !problems.is_empty() {
-            return Err(AssessError::InvalidAnswers { problems });
-        }
-        Run::new(self, answers, detail)?.finish()
-    }
-
-    /// Assesses valid answers and also says which questions do not apply to this family
-    /// (their `relevant_when` is false), as concrete JSON Pointers.
-    pub(crate) fn assess_and_hide(&self, answers: &Value) -> Result<(Assessment, Vec<Text>), AssessError> {
-        let mut run = Run::new(self, answers, Detail::Full)?;
-        let hidden = run.hidden()?;
-        Ok((run.finish()?, hidden))
-    }
+/// Assesses valid answers and also says which questions do not apply to this family (their
+/// `relevant_when` is false), as concrete JSON Pointers.
+pub(crate) fn assess_and_hide(
+    rules: &RuleSet,
+    answers: &Value,
+) -> Result<(Assessment, Vec<Text>), AssessError> {
+    let mut run = Run::new(rules, answers, Detail::Full)?;
+    let hidden = run.hidden()?;
+    Ok((run.finish()?, hidden))
 }
 
 /// How much an assessment explains.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Detail {
+pub(crate) enum Detail {
     /// Everything, with the answers each finding read and the missing answers.
     Full,
     /// Without `reads` and `missing`.

@@ -13,13 +13,12 @@ use jiff::civil::Date;
 use rhai::{Array, Dynamic, Map, Scope as RhaiScope};
 use serde_json::Value;
 
-use crate::answers;
-use crate::assess::AssessError;
-use crate::compile::{MEMBER, MEMBERS};
-use crate::diagnostic::At;
-use crate::model::QuestionType;
-use crate::native::{self, Env, Stop, Val};
-use crate::ruleset::{Expr, FamilySource, RuleSet, TopSlot};
+use crate::compiled::{Expr, FamilySource, RuleSet, TopSlot};
+use crate::format::model::QuestionType;
+use crate::format::model::{MEMBER, MEMBERS};
+use crate::run::answers;
+use crate::run::error::{rule_failed, AssessError};
+use crate::run::native::{self, Env, Stop, Val};
 use crate::sandbox;
 
 /// Rhai's view of the same values, built on first use.
@@ -291,14 +290,5 @@ fn to_dynamic(value: &Val<'_>) -> Dynamic {
         Val::List(items) => Dynamic::from_array(
             items.iter().filter_map(Value::as_str).map(|s| Dynamic::from(s.to_owned())).collect::<Array>(),
         ),
-    }
-}
-
-pub(crate) fn rule_failed(at: &At, message: String) -> AssessError {
-    AssessError::RuleFailed {
-        rule: at.rule.clone().unwrap_or_default(),
-        file: at.file.clone(),
-        line: at.line,
-        message,
     }
 }

@@ -9,12 +9,12 @@ use schemars::JsonSchema;
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::answers::AnswerProblem;
-use crate::assess::AssessError;
-use crate::assessment::Assessment;
-use crate::compile::MEMBERS;
-use crate::ruleset::RuleSet;
-use crate::vocab::Text;
+use crate::compiled::RuleSet;
+use crate::format::assessment::Assessment;
+use crate::format::model::MEMBERS;
+use crate::format::vocab::Text;
+use crate::run::answers::AnswerProblem;
+use crate::run::error::AssessError;
 
 /// The state of a partly filled form.
 #[derive(Debug, Clone, Serialize, JsonSchema)]
@@ -34,30 +34,28 @@ pub struct Relevance {
     pub error: Option<AssessError>,
 }
 
-impl RuleSet {
-    /// Works out what a form should show for partial answers (see [`Relevance`]).
-    pub fn relevant(&self, partial: &Value) -> Relevance {
-        let all_problems = self.validate_answers(partial);
-        let mut cleaned = partial.clone();
-        for problem in all_problems.iter().filter(|p| p.code != "required") {
-            remove(&mut cleaned, &problem.path);
-        }
-        let incomplete_members = set_aside_incomplete_members(self, &mut cleaned);
-        let problems: Vec<AnswerProblem> = all_problems
-            .into_iter()
-            .filter(|p| p.code != "required" || !p.path.starts_with(&format!("/{MEMBERS}/")))
-            .filter(|p| p.code != "required" || p.path == "/as_of")
-            .collect();
-        let (assessment, hidden, open, error) = match self.assess_and_hide(&cleaned) {
-            Ok((assessment, hidden)) => {
-                let open = assessment.missing.iter().map(|p| renumber(p, &incomplete_members)).collect();
-                let hidden = hidden.iter().map(|p| renumber(p, &incomplete_members)).collect();
-                (Some(assessment), hidden, open, None)
-            }
-            Err(error) => (None, Vec::new(), Vec::new(), Some(error)),
-        };
-        Relevance { hidden, open, problems, incomplete_members, assessment, error }
+/// Works out what a form should show for partial answers (see [`RuleSet::relevant`]).
+pub(crate) fn relevant(rules: &RuleSet, partial: &Value) -> Relevance {
+    let all_problems = rules.validate_answers(partial);
+    let mut cleaned = partial.clone();
+    for problem in all_problems.iter().filter(|p| p.code != "required") {
+        remove(&mut cleaned, &problem.path);
     }
+    let incomplete_members = set_aside_incomplete_members(rules, &mut cleaned);
+    let problems: Vec<AnswerProblem> = all_problems
+        .into_iter()
+        .filter(|p| p.code != "required" || !p.path.starts_with(&format!("/{MEMBERS}/")))
+        .filter(|p| p.code != "required" || p.path == "/as_of")
+        .collect();
+    let (assessment, hidden, open, error) = match crate::run::assess_and_hide(rules, &cleaned) {
+        Ok((assessment, hidden)) => {
+            let open = assessment.missing.iter().map(|p| renumber(p, &incomplete_members)).collect();
+            let hidden = hidden.iter().map(|p| renumber(p, &incomplete_members)).collect();
+            (Some(assessment), hidden, open, None)
+        }
+        Err(error) => (None, Vec::new(), Vec::new(), Some(error)),
+    };
+    Relevance { hidden, open, problems, incomplete_members, assessment, error }
 }
 
 /// Removes the answer at a JSON Pointer (an array element is set to `null`, keeping indices).

@@ -1,0 +1,234 @@
+//! The public API of [`RuleSet`], in one place: loading (from files or a bundle), assessing,
+//! what a form should show, the rule set's own tests, publication, and what it holds. The work
+//! is done by the stages behind it: `load` → `compile` → `compiled` → `run`, and `tools`.
+
+use serde_json::Value;
+
+use crate::compiled::RuleSet;
+use crate::diagnostic::Diagnostic;
+use crate::format::assessment::Assessment;
+use crate::format::model::{Question, TestCase};
+use crate::format::vocab::Labels;
+use crate::load::source::RuleSource;
+use crate::run::answers::AnswerProblem;
+use crate::run::error::AssessError;
+use crate::run::Detail;
+use crate::tools::library::{PublicationError, PublishedVersion};
+use crate::tools::relevance::Relevance;
+use crate::tools::testing::TestReport;
+
+/// The outcome of loading a rule set: the rule set if it has no errors, and every problem.
+pub struct Loaded {
+    /// The compiled rule set, unless an error prevents it.
+    pub ruleset: Option<RuleSet>,
+    /// Every error and warning found.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Why a bundle cannot be loaded.
+#[derive(Debug)]
+pub enum BundleError {
+    /// Its `format` is not one this engine reads.
+    UnknownFormat(String),
+    /// Its rule set has errors: every diagnostic.
+    RulesInvalid(Vec<Diagnostic>),
+    /// Its files no longer have the digest it records.
+    DigestMismatch,
+}
+
+impl RuleSet {
+    /// Parses, checks and compiles a rule set. Returns every problem found, not just the first.
+    pub fn load(source: &dyn RuleSource) -> Loaded {
+        crate::compile::compile(source)
+    }
+
+    /// Loads the rule set of a bundle (`sopro bundle`): checks its format, compiles its files
+    /// and checks that they still have the digest the bundle records. Returns the rule set and
+    /// its warnings.
+    pub fn from_bundle(bundle: &crate::Bundle) -> Result<(RuleSet, Vec<Diagnostic>), BundleError> {
+        if bundle.format != crate::load::source::BUNDLE_FORMAT {
+            return Err(BundleError::UnknownFormat(bundle.format.clone()));
+        }
+        let loaded = RuleSet::load(&bundle.source());
+        let Some(rules) = loaded.ruleset else { return Err(BundleError::RulesInvalid(loaded.diagnostics)) };
+        if rules.digest != bundle.digest {
+            return Err(BundleError::DigestMismatch);
+        }
+        let mut rules = rules;
+        rules.draft = bundle.draft;
+        Ok((rules, loaded.diagnostics))
+    }
+
+    /// The rule set's id, e.g. `khmao`.
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
+    /// The version, e.g. `2026.1`.
+    pub fn version(&self) -> &str {
+        &self.version
+    }
+
+    /// The title for people.
+    pub fn title(&self) -> &Labels {
+        &self.title
+    }
+
+    /// `sha256:` digest of the rule set's files.
+    pub fn digest(&self) -> &str {
+        &self.digest
+    }
+
+    /// The compiled rule set and the files it came from as one [`Bundle`](crate::Bundle).
+    pub fn bundle(&self, source: &crate::MemorySource) -> crate::Bundle {
+        crate::Bundle {
+            format: crate::load::source::BUNDLE_FORMAT.to_owned(),
+            id: self.id.clone(),
+            version: self.version.clone(),
+            digest: self.digest.clone(),
+            files: source.files().clone(),
+            draft: self.draft,
+        }
+    }
+
+    /// The ids of the support levels, the highest first.
+    pub fn level_ids(&self) -> Vec<&str> {
+        self.levels.iter().map(|l| &*l.outcome.id).collect()
+    }
+
+    /// The questions the rule set reads.
+    pub fn questions(&self) -> &[Question] {
+        &self.questions
+    }
+
+    /// The test cases the rule set carries.
+    pub fn test_cases(&self) -> impl Iterator<Item = &TestCase> {
+        self.tests.iter().map(|(_, case)| case)
+    }
+
+    /// Checks answers against the questions without assessing: every problem, with its path.
+    pub fn validate_answers(&self, answers: &Value) -> Vec<AnswerProblem> {
+        crate::run::answers::validate(&self.questions, &self.shape, answers)
+    }
+
+    /// Assesses one family. The assessment date is the answers' `as_of`; nothing else is read
+    /// from outside, so the same answers and rule set always give the same assessment.
+    pub fn assess(&self, answers: &Value) -> Result<Assessment, AssessError> {
+        crate::run::assess(self, answers, Detail::Full)
+    }
+
+    /// Like [`RuleSet::assess`], without the answer paths each finding read (`reads`, empty) and
+    /// without the list of `missing` answers (empty): for registry runs that keep ids,
+    /// severities, urgencies and dates (`sopro batch` with CSV output). Everything else —
+    /// level, categories, criteria, services, partners, deadlines, `because`, basis — is the same.
+    pub fn assess_brief(&self, answers: &Value) -> Result<Assessment, AssessError> {
+        crate::run::assess(self, answers, Detail::Brief)
+    }
+
+    /// Works out what a form should show for partial answers (see [`Relevance`]).
+    pub fn relevant(&self, partial: &Value) -> Relevance {
+        crate::tools::relevance::relevant(self, partial)
+    }
+
+    /// Runs the rule set's own test cases.
+    pub fn run_tests(&self) -> TestReport {
+        crate::tools::testing::run_tests(self)
+    }
+
+    /// Marks the rule set by the record of published versions: a version recorded there must
+    /// still have the digest it was published with; a version not recorded (or no record at
+    /// all, `None`) is a draft.
+    pub fn apply_publication(
+        &mut self,
+        published: Option<&[PublishedVersion]>,
+    ) -> Result<(), PublicationError> {
+        self.draft = crate::tools::library::is_draft(&self.version, &self.digest, published)?;
+        Ok(())
+    }
+
+    /// Marks the rule set as a draft (a version not published): every assessment it makes then
+    /// carries the warning `draft_version`. The engine does not know what is published; the
+    /// caller does (`published.yaml`, see [`crate::RuleLibrary`]).
+    pub fn mark_draft(&mut self) {
+        self.draft = true;
+    }
+
+    /// Whether the rule set is marked as a draft.
+    pub fn is_draft(&self) -> bool {
+        self.draft
+    }
+
+    /// The label of any rule by id: a derived fact, category, criterion, level, urgent service,
+    /// consultation, partner, reporting duty or deadline (for rendering `because` lists).
+    pub fn label_of(&self, id: &str) -> Option<&Labels> {
+        let outcomes = self
+            .categories
+            .iter()
+            .chain(self.criteria.iter().map(|c| &c.outcome))
+            .chain(self.levels.iter().map(|l| &l.outcome))
+            .chain(self.services.iter().map(|s| &s.outcome))
+            .chain(self.consultations.iter().map(|s| &s.outcome))
+            .chain(self.partners.iter().map(|p| &p.outcome))
+            .chain(&self.duties)
+            .chain(self.deadlines.iter().map(|d| &d.outcome));
+        let mut found = outcomes.filter(|o| &*o.id == id).map(|o| &o.label);
+        found.next().or_else(|| self.nodes.iter().find(|n| n.id == id).map(|n| &n.label))
+    }
+
+    /// The label of every rule by id (derived facts, categories, criteria, levels, services,
+    /// consultations, partners, reporting duties, deadlines): for rendering `because` lists
+    /// where the rule set itself is not at hand (the browser).
+    pub fn labels(&self) -> std::collections::BTreeMap<&str, &Labels> {
+        let outcomes = self
+            .categories
+            .iter()
+            .chain(self.criteria.iter().map(|c| &c.outcome))
+            .chain(self.levels.iter().map(|l| &l.outcome))
+            .chain(self.services.iter().map(|s| &s.outcome))
+            .chain(self.consultations.iter().map(|s| &s.outcome))
+            .chain(self.partners.iter().map(|p| &p.outcome))
+            .chain(&self.duties)
+            .chain(self.deadlines.iter().map(|d| &d.outcome))
+            .map(|o| (&*o.id, &o.label));
+        self.nodes.iter().map(|n| (n.id.as_str(), &n.label)).chain(outcomes).collect()
+    }
+
+    /// The first and last day the rule set is in force.
+    pub fn in_force(&self) -> (String, Option<String>) {
+        (self.in_force.0.to_string(), self.in_force.1.map(|d| d.to_string()))
+    }
+
+    /// The same rule set with every expression evaluated by Rhai alone: the reference the
+    /// native evaluator is tested against (`tests/tests/parity.rs`). Slower; not for production.
+    #[doc(hidden)]
+    pub fn rhai_only(mut self) -> Self {
+        for expr in self.exprs_mut() {
+            expr.native = None;
+        }
+        self
+    }
+
+    /// How many expressions evaluate natively, and the rules of those that need Rhai
+    /// (anything beyond the simple subset: script functions, `if`, string building…).
+    pub fn native_coverage(&self) -> (usize, Vec<String>) {
+        let exprs = self
+            .member_facts
+            .iter()
+            .map(|f| &f.expr)
+            .chain(self.nodes.iter().map(|n| &n.expr))
+            .chain(self.criteria.iter().flat_map(|c| c.escalate.iter().map(|(_, e)| e)))
+            .chain(self.whens().map(|w| &w.expr))
+            .chain(self.consistency.iter().map(|c| &c.expr))
+            .chain(self.relevance.iter().map(|r| &r.expr));
+        let mut native = 0;
+        let mut rhai = Vec::new();
+        for expr in exprs {
+            if expr.native.is_some() {
+                native += 1;
+            } else {
+                rhai.push(expr.at.rule.clone().unwrap_or_default());
+            }
+        }
+        (native, rhai)
+    }
+}

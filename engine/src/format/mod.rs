@@ -1,0 +1,7 @@
+//! The rule format and the assessment's shape: what policy staff write (`model`), the closed
+//! vocabularies every rule set shares (`vocab`) and what an assessment says (`assessment`).
+//! Types only, as serde + schemars types; nothing here depends on another module.
+
+pub mod assessment;
+pub mod model;
+pub mod vocab;

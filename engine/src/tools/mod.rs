@@ -1,0 +1,8 @@
+//! The tools on top of assessments: a rule set's own test cases, the difference between two
+//! assessments, versions side by side, what a form shows, JSON Schemas.
+
+pub(crate) mod diff;
+pub(crate) mod library;
+pub(crate) mod relevance;
+pub(crate) mod schema;
+pub(crate) mod testing;
