@@ -4,6 +4,7 @@
 
 use serde_json::Value;
 
+use crate::compile::Loaded;
 use crate::compiled::RuleSet;
 use crate::diagnostic::Diagnostic;
 use crate::format::assessment::Assessment;
@@ -16,14 +17,6 @@ use crate::run::Detail;
 use crate::tools::library::{PublicationError, PublishedVersion};
 use crate::tools::relevance::Relevance;
 use crate::tools::testing::TestReport;
-
-/// The outcome of loading a rule set: the rule set if it has no errors, and every problem.
-pub struct Loaded {
-    /// The compiled rule set, unless an error prevents it.
-    pub ruleset: Option<RuleSet>,
-    /// Every error and warning found.
-    pub diagnostics: Vec<Diagnostic>,
-}
 
 /// Why a bundle cannot be loaded.
 #[derive(Debug)]

@@ -49,7 +49,8 @@ mod tools;
 /// The rule format (kept at its old path for users of the crate).
 pub use format::model;
 
-pub use api::{BundleError, Loaded};
+pub use api::BundleError;
+pub use compile::Loaded;
 pub use compiled::RuleSet;
 pub use diagnostic::{Diagnostic, Level as DiagnosticLevel};
 pub use format::assessment::*;

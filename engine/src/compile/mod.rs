@@ -1,28 +1,36 @@
 //! Load → check → compile: turns a rule set's files into a [`RuleSet`], collecting every
 //! problem on the way (file, line, rule, plain message).
 
+pub(crate) mod native;
 mod refs;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use rhai::{Engine, Module, Scope as RhaiScope, AST};
 
-use crate::api::Loaded;
 use crate::compiled::{
     Clause, ConsistencyRule, CriterionRule, DeadlineRule, Expr, Fact, FamilySource, LevelRule, Node,
     NodeKind, Outcome, Parameter, PartnerRule, Readable, Reads, Relevance, RuleSet, ServiceRule, Slots,
     Trigger, TriggerRule, When,
 };
 use crate::dates;
-use crate::diagnostic::{At, Diagnostics};
+use crate::diagnostic::{At, Diagnostic, Diagnostics};
 use crate::format::model::{self, QuestionType, RuleFile, Scope};
 use crate::format::vocab::{Labels, Severity};
 use crate::load::source::RuleSource;
 use crate::load::{self, FileLines, Located};
-use crate::run::native;
+
 use crate::sandbox;
 
 use crate::format::model::{MEMBER, MEMBERS};
+
+/// The outcome of loading a rule set: the rule set if it has no errors, and every problem.
+pub struct Loaded {
+    /// The compiled rule set, unless an error prevents it.
+    pub ruleset: Option<RuleSet>,
+    /// Every error and warning found.
+    pub diagnostics: Vec<Diagnostic>,
+}
 
 pub(crate) fn compile(source: &dyn RuleSource) -> Loaded {
     let mut diags = Diagnostics::default();
@@ -456,7 +464,7 @@ impl<'a> Compiler<'a> {
         let criterion_index =
             criterion_rules.iter().enumerate().map(|(i, c)| (c.outcome.id.clone(), i)).collect();
         let mut rules = RuleSet {
-            shape: crate::run::answers::Shape::new(&questions),
+            shape: crate::compiled::shape::Shape::new(&questions),
             criterion_index,
             member_paths: Vec::new(),
             partner_consent: manifest.item.partner_consent.clone(),

@@ -1,5 +1,8 @@
 //! A compiled rule set: everything parsed, checked and compiled once, ready to assess families.
 
+pub(crate) mod program;
+pub(crate) mod shape;
+
 use std::collections::BTreeSet;
 
 use jiff::civil::Date;
@@ -22,7 +25,7 @@ pub struct RuleSet {
     pub(crate) holidays: BTreeSet<Date>,
     pub(crate) minimum_partner_urgency: Vec<(Severity, Urgency)>,
     pub(crate) questions: Vec<Question>,
-    pub(crate) shape: crate::run::answers::Shape,
+    pub(crate) shape: shape::Shape,
     pub(crate) relevance: Vec<Relevance>,
     pub(crate) parameters: Vec<Parameter>,
     pub(crate) member_facts: Vec<Fact>,
@@ -96,7 +99,7 @@ impl Reads {
 /// `native` understands. Where it stands and what it reads.
 pub(crate) struct Expr {
     pub ast: AST,
-    pub native: Option<crate::run::native::Node>,
+    pub native: Option<program::Node>,
     pub at: At,
     pub reads: Reads,
 }

@@ -8,13 +8,14 @@
 //! - `enum_list` holds distinct allowed values;
 //! - records may name a `unique` field — the one rule JSON Schema cannot state.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
 
 use rhai::{Array, Dynamic, Map};
 use schemars::JsonSchema;
 use serde::Serialize;
 use serde_json::Value;
 
+use crate::compiled::shape::Shape;
 use crate::dates;
 use crate::format::model::{Question, QuestionType};
 
@@ -29,26 +30,6 @@ pub struct AnswerProblem {
     pub code: String,
     /// What is expected, in plain words (never the value given).
     pub message: String,
-}
-
-/// The questions of one level (the top, a section or a record) indexed by id, so that an
-/// answer object is checked in one pass over its entries.
-#[derive(Debug, Clone, Default)]
-pub(crate) struct Shape {
-    index: HashMap<String, usize>,
-    nested: Vec<Option<Shape>>,
-}
-
-impl Shape {
-    pub fn new(questions: &[Question]) -> Self {
-        Shape {
-            index: questions.iter().enumerate().map(|(i, q)| (q.id.clone(), i)).collect(),
-            nested: questions
-                .iter()
-                .map(|q| (!q.questions.is_empty()).then(|| Shape::new(&q.questions)))
-                .collect(),
-        }
-    }
 }
 
 /// Checks answers against the questions; returns every problem found.
