@@ -35,35 +35,57 @@ pub struct AnswerProblem {
 /// Checks answers against the questions; returns every problem found.
 pub(crate) fn validate(questions: &[Question], shape: &Shape, answers: &Value) -> Vec<AnswerProblem> {
     let mut problems = Vec::new();
-    // One path buffer, extended and truncated as the walk goes: valid answers allocate nothing.
-    let mut path = String::new();
+    let mut path = Path::default();
     check_object(questions, shape, answers, &mut path, &mut problems);
     problems
 }
 
+/// Where in the answers the walk is: keys and indices, turned into a JSON Pointer only when a
+/// problem is reported (valid answers format nothing).
+#[derive(Default)]
+struct Path<'a>(Vec<Seg<'a>>);
+
+#[derive(Clone, Copy)]
+enum Seg<'a> {
+    Key(&'a str),
+    Index(usize),
+}
+
+impl Path<'_> {
+    /// The JSON Pointer (`/` for the whole document), keys escaped.
+    fn pointer(&self) -> String {
+        if self.0.is_empty() {
+            return "/".to_owned();
+        }
+        let mut pointer = String::new();
+        for seg in &self.0 {
+            pointer.push('/');
+            match seg {
+                Seg::Key(key) => pointer.push_str(&escape(key)),
+                Seg::Index(index) => pointer.push_str(&index.to_string()),
+            }
+        }
+        pointer
+    }
+}
+
 /// Runs `f` with `segment` appended to the path.
-fn within<T>(path: &mut String, segment: &dyn std::fmt::Display, f: impl FnOnce(&mut String) -> T) -> T {
-    use std::fmt::Write;
-    let len = path.len();
-    let _ = write!(path, "/{segment}");
+fn within<'a, T>(path: &mut Path<'a>, segment: Seg<'a>, f: impl FnOnce(&mut Path<'a>) -> T) -> T {
+    path.0.push(segment);
     let result = f(path);
-    path.truncate(len);
+    path.0.pop();
     result
 }
 
-fn problem(problems: &mut Vec<AnswerProblem>, path: &str, code: &str, message: impl Into<String>) {
-    problems.push(AnswerProblem {
-        path: if path.is_empty() { "/".to_owned() } else { path.to_owned() },
-        code: code.to_owned(),
-        message: message.into(),
-    });
+fn problem(problems: &mut Vec<AnswerProblem>, path: &Path<'_>, code: &str, message: impl Into<String>) {
+    problems.push(AnswerProblem { path: path.pointer(), code: code.to_owned(), message: message.into() });
 }
 
-fn check_object(
-    questions: &[Question],
+fn check_object<'a>(
+    questions: &'a [Question],
     shape: &Shape,
-    value: &Value,
-    path: &mut String,
+    value: &'a Value,
+    path: &mut Path<'a>,
     problems: &mut Vec<AnswerProblem>,
 ) {
     let Some(object) = value.as_object() else {
@@ -73,7 +95,7 @@ fn check_object(
     for (key, answer) in object {
         let Some(&index) = shape.index.get(key.as_str()) else {
             let known: Vec<&str> = questions.iter().map(|q| q.id.as_str()).collect();
-            within(path, &escape(key), |child| {
+            within(path, Seg::Key(key), |child| {
                 problem(
                     problems,
                     child,
@@ -87,7 +109,7 @@ fn check_object(
         else {
             continue;
         };
-        within(path, &q.id, |child| {
+        within(path, Seg::Key(&q.id), |child| {
             if !answer.is_null() {
                 check_answer(q, nested, answer, child, problems);
             } else if q.required {
@@ -96,15 +118,15 @@ fn check_object(
         });
     }
     for q in questions.iter().filter(|q| q.required && !object.contains_key(&q.id)) {
-        within(path, &q.id, |child| problem(problems, child, "required", "this answer is required"));
+        within(path, Seg::Key(&q.id), |child| problem(problems, child, "required", "this answer is required"));
     }
 }
 
-fn check_answer(
-    q: &Question,
+fn check_answer<'a>(
+    q: &'a Question,
     shape: Option<&Shape>,
-    value: &Value,
-    path: &mut String,
+    value: &'a Value,
+    path: &mut Path<'a>,
     problems: &mut Vec<AnswerProblem>,
 ) {
     let empty = Shape::default();
@@ -143,19 +165,17 @@ fn check_answer(
             Some(items) => {
                 let mut seen = BTreeSet::new();
                 for (index, item) in items.iter().enumerate() {
-                    let item_path = format!("{path}/{index}");
                     match item.as_str() {
                         Some(text) if allowed(q, text) => {
                             if !seen.insert(text) {
-                                problem(problems, &item_path, "duplicate", "each value may appear once");
+                                within(path, Seg::Index(index), |p| {
+                                    problem(problems, p, "duplicate", "each value may appear once")
+                                });
                             }
                         }
-                        _ => problem(
-                            problems,
-                            &item_path,
-                            "not_allowed",
-                            format!("must be one of: {}", values_of(q)),
-                        ),
+                        _ => within(path, Seg::Index(index), |p| {
+                            problem(problems, p, "not_allowed", format!("must be one of: {}", values_of(q)))
+                        }),
                     }
                 }
             }
@@ -167,11 +187,11 @@ fn check_answer(
     }
 }
 
-fn check_records(
-    q: &Question,
+fn check_records<'a>(
+    q: &'a Question,
     shape: &Shape,
-    value: &Value,
-    path: &mut String,
+    value: &'a Value,
+    path: &mut Path<'a>,
     problems: &mut Vec<AnswerProblem>,
 ) {
     let Some(records) = value.as_array() else {
@@ -190,13 +210,13 @@ fn check_records(
     }
     let mut seen = BTreeSet::new();
     for (index, record) in records.iter().enumerate() {
-        within(path, &index, |record_path| {
+        within(path, Seg::Index(index), |record_path| {
             check_object(&q.questions, shape, record, record_path, problems);
             let Some(unique) = &q.unique else { return };
             // A key of the wrong type is reported as such; uniqueness is about text keys.
             let Some(key) = record.get(unique).and_then(Value::as_str) else { return };
             if !seen.insert(key) {
-                within(record_path, unique, |p| {
+                within(record_path, Seg::Key(unique), |p| {
                     problem(
                         problems,
                         p,
@@ -209,7 +229,7 @@ fn check_records(
     }
 }
 
-fn check_range(q: &Question, n: f64, path: &str, problems: &mut Vec<AnswerProblem>) {
+fn check_range(q: &Question, n: f64, path: &Path<'_>, problems: &mut Vec<AnswerProblem>) {
     let below = q.min.is_some_and(|min| n < min);
     let above = q.max.is_some_and(|max| n > max);
     if below || above {
