@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test of the project: formatting, lints, the Rust tests of every crate, the test
 # cases of every bundled rule set (`sopro test`), and the browser build: its package (with the
-# size budget), native/WASM parity in headless Chromium, and the intake page end to end.
+# size budget), its TypeScript declarations as a consumer uses them, native/WASM parity in
+# headless Chromium, and the intake page end to end.
 # Installs what it needs first (scripts/setup.sh). Ends with a line `N passed, M failed`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -48,6 +49,14 @@ done
 
 echo "== browser build: package, parity in Chromium, intake page end to end"
 bash wasm/build.sh
+echo "== TypeScript consumer of the package (tsc, moduleResolution nodenext and bundler)"
+bash wasm/ts-consumer/check.sh | tee target/ts-consumer.log
+ts_line=$(tail -n 1 target/ts-consumer.log)
+echo "$ts_line" | grep -Eq '^typescript consumer: [0-9]+ passed, [0-9]+ failed$' || { echo "error: the TypeScript check ended without its count"; exit 1; }
+ts_passed=$(echo "$ts_line" | sed -E 's/^typescript consumer: ([0-9]+) passed.*/\1/')
+[ "$ts_passed" -ge 2 ] || { echo "error: the TypeScript check ran fewer than its 2 configurations"; exit 1; }
+passed=$((passed + ts_passed))
+failed=$((failed + $(echo "$ts_line" | sed -E 's/.* ([0-9]+) failed$/\1/')))
 CHROMEDRIVER=/usr/bin/chromedriver CARGO_PROFILE_DEV_DEBUG=false \
   cargo test --locked -p sopro-wasm --target wasm32-unknown-unknown --test web 2>&1 | tee target/wasm-test.log
 wasm_line=$(grep -E '^test result:' target/wasm-test.log | tail -n 1 | sed -E 's/.* ([0-9]+) passed; ([0-9]+) failed.*/\1:\2/')

@@ -24,6 +24,9 @@ cargo run -q --locked -p sopro-cli -- schema api > target/sopro-api.schema.json
 wasm/node_modules/.bin/json2ts --input target/sopro-api.schema.json --output "$PKG/types.d.ts" \
   --bannerComment "// Generated from the Rust types' JSON Schema (sopro schema api). Do not edit."
 cp wasm/js/sopro.js wasm/js/sopro.d.ts "$PKG/"
+# `exports`: the API (its types first, as TypeScript's nodenext and bundler resolution read
+# them), the rule-set bundles (`sopro-wasm/khmao-2026.2.bundle.json`), the module itself for
+# those who serve or read it, and package.json. Nothing else is importable.
 VERSION=$(cargo metadata --format-version 1 --no-deps --locked | python3 -c 'import json,sys; print(next(p["version"] for p in json.load(sys.stdin)["packages"] if p["name"]=="sopro-wasm"))')
 cat > "$PKG/package.json" <<JSON
 {
@@ -34,6 +37,12 @@ cat > "$PKG/package.json" <<JSON
   "type": "module",
   "main": "sopro.js",
   "types": "sopro.d.ts",
+  "exports": {
+    ".": { "types": "./sopro.d.ts", "import": "./sopro.js", "default": "./sopro.js" },
+    "./*.bundle.json": "./*.bundle.json",
+    "./sopro_wasm_bg.wasm": "./sopro_wasm_bg.wasm",
+    "./package.json": "./package.json"
+  },
   "files": ["sopro.js", "sopro.d.ts", "types.d.ts", "sopro_wasm.js", "sopro_wasm.d.ts", "sopro_wasm_bg.wasm", "sopro_wasm_bg.wasm.d.ts", "khmao-2026.2.bundle.json"],
   "sideEffects": false
 }

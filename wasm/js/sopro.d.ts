@@ -1,7 +1,9 @@
 // Types of the Sopro browser API. `Assessment`, `AssessError`, `Relevance`, `TestReport` and
-// `Question` are generated from the Rust types' JSON Schemas (see types.d.ts).
-import type { Assessment, AssessError, Relevance, TestReport, Question, Diagnostic } from './types';
-export * from './types';
+// `Question` are generated from the Rust types' JSON Schemas (see types.d.ts). The `.js`
+// extensions are what `moduleResolution: nodenext` requires (and `bundler` accepts): they name
+// types.d.ts.
+import type { Assessment, AssessError, Relevance, TestReport, Question, Diagnostic } from './types.js';
+export * from './types.js';
 
 /** Either a value or a structured error; never thrown. */
 export type Outcome<T, E = { kind: string; message?: string; [key: string]: unknown }> =
@@ -14,8 +16,16 @@ export interface LoadOptions {
   drafts?: boolean;
 }
 
-/** Loads the WebAssembly module and a rule-set bundle. */
-export function load(bundleText: string, moduleUrl?: string | URL, options?: LoadOptions): Promise<Outcome<Engine>>;
+/**
+ * Loads the WebAssembly module and a rule-set bundle. `moduleUrl` is where to fetch
+ * sopro_wasm_bg.wasm from (by default next to sopro_wasm.js), or the module itself: its bytes
+ * or a compiled `WebAssembly.Module` (in Node, where `fetch` cannot read files).
+ */
+export function load(
+  bundleText: string,
+  moduleUrl?: string | URL | ArrayBuffer | ArrayBufferView | WebAssembly.Module,
+  options?: LoadOptions,
+): Promise<Outcome<Engine>>;
 
 export interface RuleSetInfo {
   id: string;
@@ -25,7 +35,9 @@ export interface RuleSetInfo {
   in_force: { from: string; to: string | null };
 }
 
+/** A compiled rule set; made by `load`, never constructed directly. */
 export class Engine {
+  private constructor();
   info(): Outcome<RuleSetInfo>;
   questions(): Outcome<Question[]>;
   assess(answers: unknown): Outcome<Assessment, AssessError>;
