@@ -118,7 +118,9 @@ fn check_object<'a>(
         });
     }
     for q in questions.iter().filter(|q| q.required && !object.contains_key(&q.id)) {
-        within(path, Seg::Key(&q.id), |child| problem(problems, child, "required", "this answer is required"));
+        within(path, Seg::Key(&q.id), |child| {
+            problem(problems, child, "required", "this answer is required")
+        });
     }
 }
 
