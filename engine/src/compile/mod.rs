@@ -445,6 +445,11 @@ impl<'a> Compiler<'a> {
                 path: path.clone(),
                 keys: path.split('/').skip(1).map(str::to_owned).collect(),
                 member_slot: 0,
+                family_slot: self
+                    .names
+                    .family_slots
+                    .get(&path.trim_start_matches('/').replace('/', "."))
+                    .copied(),
                 relevance: relevance_of(path),
             })
             .collect();
@@ -458,6 +463,7 @@ impl<'a> Compiler<'a> {
                 path: field.as_str().into(),
                 keys: vec![field.clone()],
                 member_slot: self.names.member_slots.get(field).copied().unwrap_or_default(),
+                family_slot: None,
                 relevance: relevance_of(&format!("/{MEMBERS}/*/{field}")),
             })
             .collect();

@@ -3,6 +3,10 @@
 pub(crate) mod program;
 pub(crate) mod shape;
 
+/// The hash map of the lookups an assessment makes (slots, questions): a fast hasher with a
+/// fixed seed (these maps are only looked up, never iterated into an output).
+pub(crate) type FastMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::FixedState>;
+
 use std::collections::BTreeSet;
 
 use jiff::civil::Date;
@@ -50,7 +54,7 @@ pub struct RuleSet {
     pub(crate) readable_member: Vec<Readable>,
     pub(crate) slots: Slots,
     /// Criteria by id.
-    pub(crate) criterion_index: std::collections::HashMap<Text, usize>,
+    pub(crate) criterion_index: FastMap<Text, usize>,
     /// `/members/<m>/<field>` for the first members, by member slot: made once, shared.
     pub(crate) member_paths: Vec<Vec<Text>>,
     pub(crate) engine: Engine,
@@ -122,16 +126,16 @@ pub(crate) struct Slots {
     /// Member fields (with their kind), then member facts (`None`).
     pub member: Vec<(String, Option<QuestionType>)>,
     /// Top-level answer keys to their slots, to fill slots in one pass over the answers.
-    pub top_index: std::collections::HashMap<String, TopSlot>,
+    pub top_index: FastMap<String, TopSlot>,
     /// Member answer keys to member slots.
-    pub member_index: std::collections::HashMap<String, usize>,
+    pub member_index: FastMap<String, usize>,
 }
 
 /// Where a top-level answer goes.
 #[derive(Debug, Clone)]
 pub(crate) enum TopSlot {
     Scalar(usize),
-    Section(std::collections::HashMap<String, usize>),
+    Section(FastMap<String, usize>),
 }
 
 impl Slots {
@@ -147,7 +151,7 @@ impl Slots {
                     let entry = self
                         .top_index
                         .entry(section.clone())
-                        .or_insert_with(|| TopSlot::Section(std::collections::HashMap::new()));
+                        .or_insert_with(|| TopSlot::Section(FastMap::default()));
                     if let TopSlot::Section(fields) = entry {
                         fields.insert(id.clone(), slot);
                     }
@@ -171,6 +175,9 @@ pub(crate) struct Readable {
     pub keys: Vec<String>,
     /// For a member field, its member slot.
     pub member_slot: usize,
+    /// For an answer outside the members, its family slot (to tell whether it is answered
+    /// without looking it up in the answers again).
+    pub family_slot: Option<usize>,
     /// Indices into `RuleSet::relevance` that must all hold.
     pub relevance: Vec<usize>,
 }

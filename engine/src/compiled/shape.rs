@@ -1,14 +1,12 @@
 //! The questions indexed for reading answers in one pass.
 
-use std::collections::HashMap;
-
 use crate::format::model::Question;
 
 /// The questions of one level (the top, a section or a record) indexed by id, so that an
 /// answer object is checked in one pass over its entries.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Shape {
-    pub index: HashMap<String, usize>,
+    pub index: super::FastMap<String, usize>,
     pub nested: Vec<Option<Shape>>,
 }
 

@@ -662,15 +662,17 @@ impl<'a> Run<'a> {
         let mut known: Vec<Option<bool>> = vec![None; rules.relevance.len() * rows];
         let mut missing = Vec::new();
         for readable in &rules.readable_family {
-            if !answers::is_answered(self.answers, &readable.keys)
-                && self.relevant(&readable.relevance, None, &mut known)?
-            {
+            let answered = match readable.family_slot {
+                Some(slot) => self.values.family_answered(slot),
+                None => answers::is_answered(self.answers, &readable.keys),
+            };
+            if !answered && self.relevant(&readable.relevance, None, &mut known)? {
                 missing.push(readable.path.clone());
             }
         }
         for m in 0..self.values.member_count() {
             for readable in &rules.readable_member {
-                if !self.values.member_answered(m, &readable.path)
+                if !self.values.member_slot_answered(m, readable.member_slot)
                     && self.relevant(&readable.relevance, Some(m), &mut known)?
                 {
                     missing.push(rules.member_path(m, readable.member_slot));

@@ -33,6 +33,10 @@ pub(crate) struct Values<'a> {
     family: Vec<Val<'a>>,
     members: Vec<Vec<Val<'a>>>,
     member_answers: Vec<&'a Value>,
+    /// Which family slots, and which member slots of each member, hold an answer given (not
+    /// `null`): `missing` reads these instead of looking the answers up again.
+    family_given: Vec<bool>,
+    members_given: Vec<Vec<bool>>,
     rhai: Option<RhaiState>,
 }
 
@@ -60,18 +64,22 @@ impl<'a> Values<'a> {
             Some(FamilySource::Answer { kind, .. }) => *kind,
             _ => QuestionType::Section,
         };
+        let mut family_given = vec![false; family.len()];
         for (key, value) in answers.as_object().into_iter().flatten() {
-            let fill = |slot: usize, value: &'a Value, family: &mut Vec<Val<'a>>| {
+            let mut fill = |slot: usize, value: &'a Value| {
                 if let Some(place) = family.get_mut(slot) {
                     *place = from_json(Some(value), kind_of(slot));
                 }
+                if let Some(given) = family_given.get_mut(slot) {
+                    *given = !value.is_null();
+                }
             };
             match rules.slots.top_index.get(key.as_str()) {
-                Some(TopSlot::Scalar(slot)) => fill(*slot, value, &mut family),
+                Some(TopSlot::Scalar(slot)) => fill(*slot, value),
                 Some(TopSlot::Section(fields)) => {
                     for (field, value) in value.as_object().into_iter().flatten() {
                         if let Some(&slot) = fields.get(field.as_str()) {
-                            fill(slot, value, &mut family);
+                            fill(slot, value);
                         }
                     }
                 }
@@ -84,10 +92,12 @@ impl<'a> Values<'a> {
             .iter()
             .map(|(_, kind)| kind.map_or(Val::Unit, |kind| from_json(None, kind)))
             .collect();
+        let mut members_given = Vec::with_capacity(member_answers.len());
         let members = member_answers
             .iter()
             .map(|member| {
                 let mut values = empty_member.clone();
+                let mut given = vec![false; values.len()];
                 for (field, value) in member.as_object().into_iter().flatten() {
                     let Some(&slot) = rules.slots.member_index.get(field.as_str()) else { continue };
                     if let (Some(place), Some((_, Some(kind)))) =
@@ -95,20 +105,29 @@ impl<'a> Values<'a> {
                     {
                         *place = from_json(Some(value), *kind);
                     }
+                    if let Some(given) = given.get_mut(slot) {
+                        *given = !value.is_null();
+                    }
                 }
+                members_given.push(given);
                 values
             })
             .collect();
-        Values { rules, answers, family, members, member_answers, rhai: None }
+        Values { rules, answers, family, members, member_answers, family_given, members_given, rhai: None }
+    }
+
+    /// Whether the answer in a family slot was given.
+    pub fn family_answered(&self, slot: usize) -> bool {
+        self.family_given.get(slot).copied().unwrap_or(false)
+    }
+
+    /// Whether member `m` answered the field in member slot `slot`.
+    pub fn member_slot_answered(&self, m: usize, slot: usize) -> bool {
+        self.members_given.get(m).and_then(|given| given.get(slot)).copied().unwrap_or(false)
     }
 
     pub fn member_count(&self) -> usize {
         self.members.len()
-    }
-
-    /// Whether member `m` answered `field`.
-    pub fn member_answered(&self, m: usize, field: &str) -> bool {
-        self.member_answers.get(m).and_then(|a| a.get(field)).is_some_and(|v| !v.is_null())
     }
 
     /// Computes every member fact for every member, in declaration order.
