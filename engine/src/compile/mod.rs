@@ -1,8 +1,7 @@
 //! Load → check → compile: turns a rule set's files into a [`RuleSet`], collecting every
 //! problem on the way (file, line, rule, plain message).
 
-pub(crate) mod native;
-mod refs;
+pub(crate) mod lower;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -82,7 +81,7 @@ struct SlotResolver<'n> {
     has_member: bool,
 }
 
-impl native::Resolve for SlotResolver<'_> {
+impl lower::Resolve for SlotResolver<'_> {
     fn family(&self, root: &str, field: Option<&str>) -> Option<usize> {
         match field {
             Some(field) if self.names.sections.contains_key(root) => {
@@ -103,19 +102,6 @@ impl native::Resolve for SlotResolver<'_> {
 }
 
 impl Names {
-    /// The names an expression in `scope` may use, the member's own last.
-    fn visible(&self, scope: Scope) -> Vec<String> {
-        let mut names: Vec<String> = self.scalars.iter().chain(self.sections.keys()).cloned().collect();
-        names.push(MEMBERS.to_owned());
-        names.extend(self.parameters.keys().cloned());
-        names.extend(self.derived.iter().cloned());
-        names.extend(self.outcomes.iter().cloned());
-        if scope == Scope::Member {
-            names.push(MEMBER.to_owned());
-        }
-        names
-    }
-
     /// Whether an expression in `scope` may use `name`.
     fn is_visible(&self, name: &str, scope: Scope) -> bool {
         self.scalars.contains(name)
@@ -125,17 +111,6 @@ impl Names {
             || self.derived.contains(name)
             || self.outcomes.contains(name)
             || (scope == Scope::Member && name == MEMBER)
-    }
-
-    /// A Rhai scope of `names` (as unknown values), for compiling expressions.
-    fn rhai_scope(names: impl IntoIterator<Item = String>) -> RhaiScope<'static> {
-        let mut rhai_scope = RhaiScope::new();
-        for name in names {
-            if !rhai_scope.contains(&name) {
-                rhai_scope.push_dynamic(name, rhai::Dynamic::UNIT);
-            }
-        }
-        rhai_scope
     }
 }
 
@@ -185,6 +160,9 @@ impl<'a> Compiler<'a> {
                 ),
             }
         }
+        // Function files are checked strictly by Rhai (a name they use must be defined);
+        // expressions are checked against the rule set's names here (`expr`).
+        engine.set_strict_variables(false);
         let file_lines =
             loaded.texts.iter().map(|(file, text)| (file.as_str(), FileLines::new(text))).collect();
         Compiler {
@@ -796,37 +774,18 @@ impl<'a> Compiler<'a> {
             lines.item(at.rule.as_deref().and_then(rule_id).unwrap_or("")).expression(key, nth)
         });
         let at = At { line: start.or(at.line), ..at.clone() };
-        // Rhai's scope holds only the names the expression mentions: a scope of every name of a
-        // large rule set, for every expression, made checking quadratic (8 000 criteria: 16 s).
-        let mentioned =
-            refs::scan(text).into_iter().map(|r| r.root).filter(|n| self.names.is_visible(n, scope));
-        let compiled = match self.engine.compile_expression_with_scope(&Names::rhai_scope(mentioned), text) {
-            // A name the scanner did not see (inside a string template, say): every name, then.
-            Err(error)
-                if matches!(error.err_type(), rhai::ParseErrorType::VariableUndefined(name)
-                    if self.names.is_visible(name, scope)) =>
-            {
-                let every = Names::rhai_scope(self.names.visible(scope));
-                self.engine.compile_expression_with_scope(&every, text)
-            }
-            other => other,
-        };
-        let ast: AST = match compiled {
+        // One parse, by Rhai: what the expression reads and its native form come from the AST.
+        // Names are checked here (not by Rhai's strict mode, which needs a scope of every name
+        // and made checking quadratic in the number of rules).
+        let ast: AST = match self.engine.compile_expression(text) {
             Ok(ast) => ast,
             Err(error) => {
                 let line = error.position().line().map(|l| l.saturating_sub(1));
-                let message = match error.err_type() {
-                    rhai::ParseErrorType::VariableUndefined(name) => {
-                        format!("unknown name `{name}`: no question, fact, parameter, category or criterion is called so")
-                    }
-                    other => format!("syntax error: {other}"),
-                };
-                let code = if matches!(error.err_type(), rhai::ParseErrorType::VariableUndefined(_)) {
-                    "rules::unknown-name"
-                } else {
-                    "rules::rhai-syntax"
-                };
-                self.diags.error(code, &at.below(line.unwrap_or(0)), message);
+                self.diags.error(
+                    "rules::rhai-syntax",
+                    &at.below(line.unwrap_or(0)),
+                    format!("syntax error: {}", error.err_type()),
+                );
                 return None;
             }
         };
@@ -835,22 +794,37 @@ impl<'a> Compiler<'a> {
             self.diags.error("rules::forbidden", &at.below(line.unwrap_or(0)), message);
             return None;
         }
-        let reads = self.reads(text, &at, scope);
+        let parsed = lower::Parsed::new(&ast);
+        let refs = parsed.references();
+        let unknown =
+            refs.iter().find(|r| !r.closure_param && !r.local && !self.names.is_visible(&r.root, scope));
+        if let Some(r) = unknown {
+            self.diags.error(
+                "rules::unknown-name",
+                &at.below(r.line - 1),
+                format!(
+                    "unknown name `{}`: no question, fact, parameter, category or criterion is called so",
+                    r.root
+                ),
+            );
+            return None;
+        }
+        let reads = self.reads(&refs, &at, scope);
         let resolver = SlotResolver { names: &self.names, has_member: scope == Scope::Member };
-        let native = native::compile(text, &resolver);
+        let native = parsed.lower(&resolver);
+        drop(parsed);
         Some(Expr { ast, native, at, reads })
     }
 
     /// What an expression reads, and errors for fields no question defines.
-    fn reads(&mut self, text: &str, at: &At, scope: Scope) -> Reads {
-        let closure_params: BTreeSet<String> = refs::closure_params(text).into_iter().collect();
+    fn reads(&mut self, refs: &[lower::Ref], at: &At, scope: Scope) -> Reads {
         let mut reads = Reads::default();
-        for r in refs::scan(text) {
+        for r in refs.iter().filter(|r| !r.local) {
             let here = at.below(r.line - 1);
             let n = &self.names;
-            let is_member = r.root == MEMBER && scope == Scope::Member && !closure_params.contains(&r.root);
-            if is_member || closure_params.contains(&r.root) {
-                let Some(field) = r.field else { continue };
+            let is_member = r.root == MEMBER && scope == Scope::Member && !r.closure_param;
+            if is_member || r.closure_param {
+                let Some(field) = r.field.clone() else { continue };
                 let target = if is_member { &mut reads.own_member } else { &mut reads.every_member };
                 if let Some(fact) = n.member_facts.get(&field) {
                     target.extend(fact.own_member.iter().cloned());
@@ -866,8 +840,8 @@ impl<'a> Compiler<'a> {
                     );
                 }
             } else if let Some(fields) = n.sections.get(&r.root) {
-                match r.field {
-                    Some(field) if fields.contains(&field) => {
+                match &r.field {
+                    Some(field) if fields.contains(field) => {
                         reads.family.insert(format!("/{}/{field}", r.root).into());
                     }
                     Some(field) => self.diags.error(
@@ -882,9 +856,9 @@ impl<'a> Compiler<'a> {
             } else if let Some(&index) = n.parameters.get(&r.root) {
                 reads.parameters.insert(index);
             } else if n.derived.contains(&r.root) {
-                reads.derived.insert(r.root.into());
+                reads.derived.insert(r.root.as_str().into());
             } else if n.outcomes.contains(&r.root) {
-                reads.outcomes.insert(r.root);
+                reads.outcomes.insert(r.root.clone());
             }
         }
         reads
