@@ -102,3 +102,62 @@ fn io_or_the_clock_in_a_sub_module_of_the_engine_fails_clippy() {
     assert!(passed, "the clean fixture failed clippy:\n{printed}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// The engine's stages depend on one another one way (`format` ← `load` ← `compile` →
+/// `compiled` ← `run` ← `tools` ← `api`): no import circle between its top modules, and no
+/// source file over 600 lines. Read from the source, since that is what it is about.
+#[test]
+fn the_engine_has_no_import_circle_and_no_file_over_600_lines() {
+    let src = root().join("engine/src");
+    let mut files = Vec::new();
+    let mut stack = vec![src.clone()];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                files.push(path);
+            }
+        }
+    }
+    assert!(files.len() > 25, "engine sources not found");
+    let mut uses: std::collections::BTreeMap<String, std::collections::BTreeSet<String>> = Default::default();
+    let mut long = Vec::new();
+    for file in &files {
+        let text = std::fs::read_to_string(file).unwrap();
+        if text.lines().count() > 600 {
+            long.push(format!("{} ({} lines)", file.display(), text.lines().count()));
+        }
+        let relative = file.strip_prefix(&src).unwrap();
+        let module = relative
+            .components()
+            .next()
+            .unwrap()
+            .as_os_str()
+            .to_string_lossy()
+            .trim_end_matches(".rs")
+            .to_owned();
+        let production = text.split("#[cfg(test)]").next().unwrap_or_default();
+        for part in production.split("crate::").skip(1) {
+            let used: String = part.chars().take_while(|c| c.is_ascii_lowercase() || *c == '_').collect();
+            if !used.is_empty() && used != module {
+                uses.entry(module.clone()).or_default().insert(used);
+            }
+        }
+        uses.entry(module).or_default();
+    }
+    assert!(long.is_empty(), "engine files over 600 lines: {long:?}");
+    // A module that reaches itself through the modules it uses closes a circle.
+    for start in uses.keys() {
+        let mut seen = std::collections::BTreeSet::new();
+        let mut frontier: Vec<&String> = uses[start].iter().collect();
+        while let Some(next) = frontier.pop() {
+            assert!(next != start, "import circle through `{start}`: {uses:#?}");
+            if seen.insert(next.clone()) {
+                frontier.extend(uses.get(next).into_iter().flatten());
+            }
+        }
+    }
+    assert!(uses.len() >= 8, "engine modules not found: {uses:?}");
+}

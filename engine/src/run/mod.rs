@@ -2,6 +2,11 @@
 //! and criteria in dependency order, then levels, services, partners and deadlines, each with
 //! its reasons, the answers it read and its basis.
 
+mod explain;
+mod partners;
+mod services;
+mod warnings;
+
 pub(crate) mod answers;
 pub(crate) mod error;
 pub(crate) mod native;
@@ -119,141 +124,6 @@ impl<'a> Run<'a> {
         Ok(run)
     }
 
-    /// The rule set's consistency checks: answers that contradict one another become warnings.
-    fn check_consistency(&mut self) -> Result<(), AssessError> {
-        let rules = self.rules;
-        for check in &rules.consistency {
-            if self.values.holds(&check.expr, None)? {
-                let message = check.message.clone();
-                self.warnings.push(Warning { code: check.id.clone(), path: check.path.clone(), message });
-            }
-        }
-        Ok(())
-    }
-
-    /// Whether a condition holds — for the family, or for the members it is evaluated for — with
-    /// the rules it used, its reason in words (naming the members) and the answers it read.
-    fn condition(&mut self, when: &'a When) -> Result<Option<Held<'a>>, AssessError> {
-        let members = match when.scope {
-            Scope::Family => {
-                if !self.values.holds(&when.expr, None)? {
-                    return Ok(None);
-                }
-                Vec::new()
-            }
-            Scope::Member => {
-                let members = self.values.members_where(&when.expr)?;
-                if members.is_empty() {
-                    return Ok(None);
-                }
-                members
-            }
-        };
-        let reads = match self.detail {
-            Detail::Full => self.reads_with_outcomes(&when.expr.reads, &members),
-            Detail::Brief => Vec::new(),
-        };
-        let member_ids = members.iter().map(|&m| self.member_id(m)).collect();
-        Ok(Some(Held {
-            because: self.because(&when.expr.reads),
-            reason: Reason { label: when.reason.clone(), members: member_ids },
-            reads,
-        }))
-    }
-
-    /// A member's `id` as answered (a code such as `c1`, never a name).
-    fn member_id(&self, member: usize) -> Text {
-        let id = self.answers.get(MEMBERS).and_then(|m| m.get(member)).and_then(|m| m.get("id"));
-        id.and_then(Value::as_str).map_or_else(|| format!("#{}", member + 1).into(), Text::from)
-    }
-
-    /// An urgent service or consultation, if a clause or its condition holds (`services`: the
-    /// urgent services already recommended, for clauses that depend on them).
-    fn recommend(
-        &mut self,
-        rule: &'a ServiceRule,
-        level: usize,
-        services: &[bool],
-        with_condition: bool,
-    ) -> Result<Option<Finding>, AssessError> {
-        let by_clause = self.any_clause(&rule.if_any, Some(level), services);
-        // The condition is evaluated even when a clause holds, so every reason is given.
-        let held = match rule.when.as_ref().filter(|_| with_condition) {
-            Some(when) => self.condition(when)?,
-            None => None,
-        };
-        Ok(match (by_clause, held) {
-            (None, None) => None,
-            (Some(because), None) => Some(finding(&rule.outcome, dedup(because), Vec::new(), Vec::new())),
-            (because, Some(held)) => {
-                let mut ids = because.unwrap_or_default();
-                ids.extend(held.because);
-                let reads = self.rules.paths(&held.reads);
-                Some(finding(&rule.outcome, dedup(ids), vec![held.reason], reads))
-            }
-        })
-    }
-
-    fn warn(&mut self, code: &str, path: Option<String>, ru: &str, en: &str) {
-        self.warnings.push(Warning { code: code.to_owned(), path, message: Labels::new(ru, en) });
-    }
-
-    fn check_dates(&mut self) {
-        if self.rules.draft {
-            let version = &self.rules.version;
-            self.warn(
-                "draft_version",
-                None,
-                &format!("оценка по черновику версии {version}: версия не опубликована, её правила могут измениться"),
-                &format!("assessed by the draft version {version}: it is not published, and its rules may change"),
-            );
-        }
-        let (from, to) = self.rules.in_force;
-        if self.as_of < from || to.is_some_and(|to| self.as_of > to) {
-            self.warn(
-                "not_in_force",
-                Some("/as_of".to_owned()),
-                "набор правил не действует на дату оценки",
-                "the rule set is not in force on the assessment date",
-            );
-        }
-        let members =
-            self.answers.get(MEMBERS).and_then(Value::as_array).map(Vec::as_slice).unwrap_or_default();
-        for (index, member) in members.iter().enumerate() {
-            let born = member.get("birth_date").and_then(Value::as_str).and_then(dates::parse);
-            if born.is_some_and(|born| born > self.as_of) {
-                self.warn(
-                    "born_after_as_of",
-                    Some(format!("/{MEMBERS}/{index}/birth_date")),
-                    "дата рождения позже даты оценки",
-                    "the birth date is after the assessment date",
-                );
-            }
-        }
-    }
-
-    /// A parameter with no value on the assessment date (e.g. the subsistence minimum of a year
-    /// the rule set does not know) makes the date unusable: the answers are refused at `/as_of`,
-    /// rather than a rule failing on a missing number.
-    fn check_parameters(&self) -> Result<(), AssessError> {
-        let problems: Vec<AnswerProblem> = self
-            .rules
-            .parameters
-            .iter()
-            .filter(|p| p.value_on(self.as_of).is_none())
-            .map(|p| AnswerProblem {
-                path: "/as_of".to_owned(),
-                code: "no_parameter_value".to_owned(),
-                message: format!("the rule set has no value of the parameter `{}` on this date", p.id),
-            })
-            .collect();
-        if problems.is_empty() {
-            Ok(())
-        } else {
-            Err(AssessError::InvalidAnswers { problems })
-        }
-    }
-
     fn evaluate_nodes(&mut self) -> Result<(), AssessError> {
         let rules = self.rules;
         for node in &rules.nodes {
@@ -312,50 +182,6 @@ impl<'a> Run<'a> {
             }
         }
         Ok(severity)
-    }
-
-    /// The answers behind a set of reads, with member fields for the given members.
-    fn expand_reads(&self, reads: &'a Reads, members: &[usize], out: &mut Vec<Read<'a>>) {
-        out.extend(reads.family.iter().map(Read::Answer));
-        for &m in members {
-            out.extend(reads.own_member_slots.iter().map(|&slot| Read::Member(m, slot)));
-        }
-        for m in 0..self.values.member_count() {
-            out.extend(reads.every_member_slots.iter().map(|&slot| Read::Member(m, slot)));
-        }
-    }
-
-    /// The answers read, including those read by the categories and criteria used that hold.
-    fn reads_with_outcomes(&self, reads: &'a Reads, members: &[usize]) -> Vec<Read<'a>> {
-        let mut out = Vec::new();
-        self.expand_reads(reads, members, &mut out);
-        for &outcome in &reads.outcome_refs {
-            if let Some(hit) = self.hit(outcome) {
-                out.extend_from_slice(&hit.reads);
-            }
-        }
-        out.sort_unstable();
-        out.dedup();
-        out
-    }
-
-    /// The hit of a category or criterion, if it holds.
-    fn hit(&self, outcome: OutcomeRef) -> Option<&Hit<'a>> {
-        match outcome {
-            OutcomeRef::Category(i) => self.categories.get(i)?.as_ref(),
-            OutcomeRef::Criterion(i) => self.criteria.get(i)?.as_ref(),
-        }
-    }
-
-    /// The derived facts used, and the categories and criteria used that hold.
-    fn because(&self, reads: &Reads) -> Vec<Text> {
-        let rules = self.rules;
-        let holding =
-            reads.outcome_refs.iter().filter(|o| self.hit(**o).is_some()).filter_map(|o| match *o {
-                OutcomeRef::Category(i) => rules.categories.get(i).map(|c| c.id.clone()),
-                OutcomeRef::Criterion(i) => rules.criteria.get(i).map(|c| c.outcome.id.clone()),
-            });
-        reads.derived.iter().cloned().chain(holding).collect()
     }
 
     /// The ids that make a clause hold, or `None` if it does not.
@@ -445,87 +271,12 @@ impl<'a> Run<'a> {
                 .unwrap_or(RuleRef { file: String::new(), line: None }),
         };
 
-        // Services that follow from other services (`any_urgent_service`) come second.
-        let mut services_on = vec![false; rules.services.len()];
-        let mut service_findings: Vec<Option<Finding>> = vec![None; rules.services.len()];
-        for second_pass in [false, true] {
-            let others = services_on.clone();
-            for (i, s) in rules.services.iter().enumerate() {
-                let needs_others = s.if_any.iter().any(|c| c.any_service);
-                if services_on.get(i).copied().unwrap_or(false) || (second_pass && !needs_others) {
-                    continue;
-                }
-                let context: &[bool] = if second_pass { &others } else { &[] };
-                if let Some(found) = self.recommend(s, level_index, context, !second_pass)? {
-                    set(&mut services_on, i, true);
-                    set(&mut service_findings, i, Some(found));
-                }
-            }
-        }
-        let urgent_services: Vec<Finding> = service_findings.into_iter().flatten().collect();
+        let (urgent_services, services_on) = self.urgent_services(level_index)?;
         let mut consultations = Vec::new();
         for c in &rules.consultations {
             consultations.extend(self.recommend(c, level_index, &services_on, true)?);
         }
-
-        let consent = self.consent();
-        let mut partners = Vec::new();
-        let mut pending = Vec::new();
-        for p in &rules.partners {
-            // The reasons passed on (obliged by a duty, or consented to), and those held back.
-            let mut passed = PartnerReasons::default();
-            let mut held_back = PartnerReasons::default();
-            for t in &p.triggers {
-                let (ids, reason) = match &t.trigger {
-                    Trigger::Clause(c) => match self.clause(c, Some(level_index), &services_on) {
-                        Some(ids) => (ids, None),
-                        None => continue,
-                    },
-                    Trigger::When(w) => match self.condition(w)? {
-                        Some(held) => (held.because, Some(held.reason)),
-                        None => continue,
-                    },
-                };
-                let mut u = t.urgency;
-                for id in &ids {
-                    if let Some(severity) = self.severity_of(id) {
-                        for (s, least) in &rules.minimum_partner_urgency {
-                            if *s == severity {
-                                u = u.max(*least);
-                            }
-                        }
-                    }
-                }
-                let obliged = p.without_consent || t.duty.is_some();
-                let reasons = if obliged || consent { &mut passed } else { &mut held_back };
-                reasons.obliged |= obliged;
-                reasons.add(u, ids, reason, t.duty);
-            }
-            let (shown, withheld, list) = match (passed.urgency, held_back.urgency) {
-                (Some(_), _) => (passed, held_back, &mut partners),
-                (None, Some(_)) => (held_back, PartnerReasons::default(), &mut pending),
-                (None, None) => continue,
-            };
-            let because = dedup(shown.because);
-            let duties = dedup_duties(shown.duties)
-                .into_iter()
-                .filter_map(|d| rules.duties.get(d))
-                .map(|d| DutyRef { id: d.id.clone(), label: d.label.clone(), basis: d.basis.clone() })
-                .collect();
-            list.push(PartnerFinding {
-                id: p.outcome.id.clone(),
-                label: p.outcome.label.clone(),
-                urgency: shown.urgency.unwrap_or(Urgency::Routine),
-                without_consent: shown.obliged,
-                duties,
-                held_back: dedup(withheld.because).into_iter().filter(|id| !because.contains(id)).collect(),
-                held_back_reasons: withheld.reasons,
-                because,
-                reasons: shown.reasons,
-                basis: p.outcome.basis.clone(),
-                rule: rule_ref(&p.outcome.at),
-            });
-        }
+        let (partners, pending) = self.partners(level_index, &services_on)?;
 
         let mut deadlines = Vec::new();
         for d in &rules.deadlines {
@@ -606,148 +357,12 @@ impl<'a> Run<'a> {
             warnings: self.warnings,
         })
     }
-
-    fn severity_of(&self, id: &str) -> Option<Severity> {
-        let index = *self.rules.criterion_index.get(id)?;
-        self.criteria.get(index)?.as_ref().map(|h| h.severity)
-    }
-
-    /// Whether the family consents to involving partners (unrecorded consent is no consent).
-    fn consent(&mut self) -> bool {
-        let Some(pointer) = &self.rules.partner_consent else { return true };
-        match self.answers.pointer(pointer) {
-            Some(Value::Bool(given)) => *given,
-            _ => {
-                self.warn(
-                    "consent_not_recorded",
-                    Some(pointer.clone()),
-                    "согласие семьи на межведомственное взаимодействие не отмечено: партнёры, которым нужно согласие, отложены",
-                    "the family's consent to involve other agencies is not recorded: partners that need it are held back",
-                );
-                false
-            }
-        }
-    }
-
-    /// The questions whose relevance condition is false, for the family or for each member.
-    fn hidden(&mut self) -> Result<Vec<Text>, AssessError> {
-        let rules = self.rules;
-        let member_prefix = format!("/{MEMBERS}/*/");
-        let mut hidden = Vec::new();
-        for relevance in &rules.relevance {
-            let per_member = relevance.patterns.iter().any(|p| p.starts_with(&member_prefix));
-            if !per_member {
-                if !self.values.holds(&relevance.expr, None)? {
-                    hidden.extend(relevance.patterns.iter().map(|p| Text::from(p.as_str())));
-                }
-                continue;
-            }
-            for m in 0..self.values.member_count() {
-                if !self.values.holds(&relevance.expr, Some(m))? {
-                    for pattern in &relevance.patterns {
-                        let field = pattern.strip_prefix(&member_prefix).unwrap_or(pattern);
-                        hidden.push(format!("/{MEMBERS}/{m}/{field}").into());
-                    }
-                }
-            }
-        }
-        Ok(hidden)
-    }
-
-    /// Relevant questions that rules read and that are not answered.
-    fn missing(&mut self) -> Result<Vec<Text>, AssessError> {
-        let rules = self.rules;
-        // Each relevance condition is evaluated at most once for the family and once per member.
-        let rows = self.values.member_count() + 1;
-        let mut known: Vec<Option<bool>> = vec![None; rules.relevance.len() * rows];
-        let mut missing = Vec::new();
-        for readable in &rules.readable_family {
-            let answered = match readable.family_slot {
-                Some(slot) => self.values.family_answered(slot),
-                None => answers::is_answered(self.answers, &readable.keys),
-            };
-            if !answered && self.relevant(&readable.relevance, None, &mut known)? {
-                missing.push(readable.path.clone());
-            }
-        }
-        for m in 0..self.values.member_count() {
-            for readable in &rules.readable_member {
-                if !self.values.member_slot_answered(m, readable.member_slot)
-                    && self.relevant(&readable.relevance, Some(m), &mut known)?
-                {
-                    missing.push(rules.member_path(m, readable.member_slot));
-                }
-            }
-        }
-        Ok(missing)
-    }
-
-    fn relevant(
-        &mut self,
-        conditions: &[usize],
-        member: Option<usize>,
-        known: &mut [Option<bool>],
-    ) -> Result<bool, AssessError> {
-        let rules = self.rules;
-        let row = member.map_or(0, |m| m + 1);
-        for &index in conditions {
-            let cell = index * (self.values.member_count() + 1) + row;
-            let holds = match known.get(cell).copied().flatten() {
-                Some(holds) => holds,
-                None => {
-                    let Some(relevance) = rules.relevance.get(index) else { continue };
-                    let holds = self.values.holds(&relevance.expr, member)?;
-                    if let Some(slot) = known.get_mut(cell) {
-                        *slot = Some(holds);
-                    }
-                    holds
-                }
-            };
-            if !holds {
-                return Ok(false);
-            }
-        }
-        Ok(true)
-    }
 }
 
 fn set<T>(items: &mut [T], index: usize, value: T) {
     if let Some(slot) = items.get_mut(index) {
         *slot = value;
     }
-}
-
-/// A condition that holds: the rules it used, its reason in words, the answers it read.
-struct Held<'a> {
-    because: Vec<Text>,
-    reason: Reason,
-    reads: Vec<Read<'a>>,
-}
-
-/// The reasons that call for a partner, gathered trigger by trigger.
-#[derive(Default)]
-struct PartnerReasons {
-    urgency: Option<Urgency>,
-    because: Vec<Text>,
-    reasons: Vec<Reason>,
-    duties: Vec<usize>,
-    /// A reason among them obliges the report.
-    obliged: bool,
-}
-
-impl PartnerReasons {
-    fn add(&mut self, urgency: Urgency, ids: Vec<Text>, reason: Option<Reason>, duty: Option<usize>) {
-        self.urgency = Some(self.urgency.map_or(urgency, |u| u.max(urgency)));
-        self.because.extend(ids);
-        self.reasons.extend(reason);
-        self.duties.extend(duty);
-    }
-}
-
-fn dedup_duties(mut duties: Vec<usize>) -> Vec<usize> {
-    duties.sort_unstable();
-    duties.dedup();
-    duties
 }
 
 /// The ids in their first order, each once (the lists are short).
