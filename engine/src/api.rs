@@ -8,12 +8,12 @@ use crate::compile::Loaded;
 use crate::compiled::RuleSet;
 use crate::diagnostic::Diagnostic;
 use crate::format::assessment::Assessment;
+use crate::format::assessment::Explain;
 use crate::format::model::{Question, TestCase};
 use crate::format::vocab::Labels;
 use crate::load::source::RuleSource;
 use crate::run::answers::AnswerProblem;
 use crate::run::error::AssessError;
-use crate::run::Detail;
 use crate::tools::library::{PublicationError, PublishedVersion};
 use crate::tools::relevance::Relevance;
 use crate::tools::testing::TestReport;
@@ -107,7 +107,7 @@ impl RuleSet {
     /// Assesses one family. The assessment date is the answers' `as_of`; nothing else is read
     /// from outside, so the same answers and rule set always give the same assessment.
     pub fn assess(&self, answers: &Value) -> Result<Assessment, AssessError> {
-        crate::run::assess(self, answers, Detail::Full)
+        crate::run::assess(self, answers, Explain::ALL)
     }
 
     /// Like [`RuleSet::assess`], without the answer paths each finding read (`reads`, empty) and
@@ -115,7 +115,13 @@ impl RuleSet {
     /// severities, urgencies and dates (`sopro batch` with CSV output). Everything else —
     /// level, categories, criteria, services, partners, deadlines, `because`, basis — is the same.
     pub fn assess_brief(&self, answers: &Value) -> Result<Assessment, AssessError> {
-        crate::run::assess(self, answers, Detail::Brief)
+        crate::run::assess(self, answers, Explain::BRIEF)
+    }
+
+    /// Assesses with only the explanations asked for (see [`Explain`]); the findings are the
+    /// same as [`RuleSet::assess`]'s.
+    pub fn assess_with(&self, answers: &Value, explain: Explain) -> Result<Assessment, AssessError> {
+        crate::run::assess(self, answers, explain)
     }
 
     /// Works out what a form should show for partial answers (see [`Relevance`]).

@@ -8,6 +8,24 @@ use serde::{Deserialize, Serialize};
 
 use crate::format::vocab::{Basis, Labels, Severity, Text, Urgency};
 
+/// What an assessment explains besides its findings, their reasons (`because`, `reasons`),
+/// labels and basis, which it always gives: the caller asks only for what it shows (a registry
+/// run written as CSV needs neither). Asking for less never changes a finding.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Explain {
+    /// The answers each category, criterion and service read (`reads`); empty otherwise.
+    pub reads: bool,
+    /// The unanswered questions the rules read (`missing`); empty otherwise.
+    pub missing: bool,
+}
+
+impl Explain {
+    /// Everything: [`crate::RuleSet::assess`].
+    pub const ALL: Explain = Explain { reads: true, missing: true };
+    /// Neither reads nor missing: [`crate::RuleSet::assess_brief`].
+    pub const BRIEF: Explain = Explain { reads: false, missing: false };
+}
+
 /// One family's assessment.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Assessment {

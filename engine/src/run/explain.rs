@@ -22,9 +22,10 @@ impl<'a> Run<'a> {
                 members
             }
         };
-        let reads = match self.detail {
-            Detail::Full => self.reads_with_outcomes(&when.expr.reads, &members),
-            Detail::Brief => Vec::new(),
+        let reads = if self.explain.reads {
+            self.reads_with_outcomes(&when.expr.reads, &members)
+        } else {
+            Vec::new()
         };
         let member_ids = members.iter().map(|&m| self.member_id(m)).collect();
         Ok(Some(Held {

@@ -18,6 +18,7 @@ use serde_json::Value;
 use crate::compiled::{Clause, NodeKind, Outcome, OutcomeRef, Reads, RuleSet, ServiceRule, Trigger, When};
 use crate::dates;
 use crate::diagnostic::At;
+use crate::format::assessment::Explain;
 use crate::format::assessment::{
     Assessment, CriterionFinding, DeadlineFinding, DutyRef, Finding, LevelOutcome, ParameterValue,
     PartnerFinding, Reason, RuleRef, RuleSetRef, Warning,
@@ -62,12 +63,12 @@ struct Hit<'a> {
 
 /// Assesses one family (see [`RuleSet::assess`]): every problem of the answers, or the
 /// assessment in the detail asked for.
-pub(crate) fn assess(rules: &RuleSet, answers: &Value, detail: Detail) -> Result<Assessment, AssessError> {
+pub(crate) fn assess(rules: &RuleSet, answers: &Value, explain: Explain) -> Result<Assessment, AssessError> {
     let problems = answers::validate(&rules.questions, &rules.shape, answers);
     if !problems.is_empty() {
         return Err(AssessError::InvalidAnswers { problems });
     }
-    Run::new(rules, answers, detail)?.finish()
+    Run::new(rules, answers, explain)?.finish()
 }
 
 /// Assesses valid answers and also says which questions do not apply to this family (their
@@ -76,23 +77,14 @@ pub(crate) fn assess_and_hide(
     rules: &RuleSet,
     answers: &Value,
 ) -> Result<(Assessment, Vec<Text>), AssessError> {
-    let mut run = Run::new(rules, answers, Detail::Full)?;
+    let mut run = Run::new(rules, answers, Explain::ALL)?;
     let hidden = run.hidden()?;
     Ok((run.finish()?, hidden))
 }
 
-/// How much an assessment explains.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Detail {
-    /// Everything, with the answers each finding read and the missing answers.
-    Full,
-    /// Without `reads` and `missing`.
-    Brief,
-}
-
 struct Run<'a> {
     rules: &'a RuleSet,
-    detail: Detail,
+    explain: Explain,
     answers: &'a Value,
     as_of: Date,
     values: Values<'a>,
@@ -102,13 +94,13 @@ struct Run<'a> {
 }
 
 impl<'a> Run<'a> {
-    fn new(rules: &'a RuleSet, answers: &'a Value, detail: Detail) -> Result<Self, AssessError> {
+    fn new(rules: &'a RuleSet, answers: &'a Value, explain: Explain) -> Result<Self, AssessError> {
         crate::sandbox::budget::start();
         let as_of_text = answers.get("as_of").and_then(Value::as_str).unwrap_or_default();
         let as_of = dates::parse(as_of_text).unwrap_or_default();
         let mut run = Run {
             rules,
-            detail,
+            explain,
             answers,
             as_of,
             values: Values::new(rules, answers, as_of),
@@ -147,9 +139,10 @@ impl<'a> Run<'a> {
                 NodeKind::Criterion(index) => self.severity(index, node.scope, &members)?,
                 _ => Severity::Low,
             };
-            let reads = match self.detail {
-                Detail::Full => self.reads_with_outcomes(&node.expr.reads, &members),
-                Detail::Brief => Vec::new(),
+            let reads = if self.explain.reads {
+                self.reads_with_outcomes(&node.expr.reads, &members)
+            } else {
+                Vec::new()
             };
             let hit = Hit { severity, reads, because: self.because(&node.expr.reads) };
             match node.kind {
@@ -319,10 +312,7 @@ impl<'a> Run<'a> {
                 })
             })
             .collect();
-        let missing = match self.detail {
-            Detail::Full => self.missing()?,
-            Detail::Brief => Vec::new(),
-        };
+        let missing = if self.explain.missing { self.missing()? } else { Vec::new() };
         let parameters = rules
             .parameters
             .iter()
