@@ -66,12 +66,9 @@ pub fn assess(rules_dir: &Path, answers: &Path, json: bool, lang: Lang, drafts: 
             return exit::INPUT;
         }
     };
-    // A single version assesses any date (with a warning outside its period); a folder of
-    // versions assesses each family with the version in force on its date.
-    let result = match library.versions() {
-        [only] if rules_dir.join("ruleset.yaml").is_file() => only.assess(&answers),
-        _ => library.assess(&answers),
-    };
+    // A named version assesses any date (with a warning outside its period); a folder of
+    // versions assesses each family with the version in force on its date (the library knows).
+    let result = library.assess(&answers);
     match result {
         Ok(assessment) => {
             if json {

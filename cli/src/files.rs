@@ -46,13 +46,13 @@ pub fn load_rules(dir: &Path) -> Result<RuleSet, LoadError> {
 /// only (`published.yaml`), unless `drafts` allows the others; a single version folder is used
 /// as named, a draft or not (its assessments say which).
 pub fn load_library(dir: &Path, drafts: Drafts) -> Result<RuleLibrary, LoadError> {
+    if dir.join("ruleset.yaml").is_file() {
+        return load_rules(dir).map(RuleLibrary::named);
+    }
     let versions = read_versions(dir).map_err(LoadError::Input)?;
-    let single = dir.join("ruleset.yaml").is_file();
-    let (record_dir, drafts) =
-        if single { (versions_folder_of(dir), Drafts::Allowed) } else { (dir.to_path_buf(), drafts) };
     let compiled: Result<Vec<RuleSet>, LoadError> =
         versions.iter().map(|(folder, source)| compiled(folder, source)).collect();
-    let record = read_published(&record_dir)?;
+    let record = read_published(dir)?;
     RuleLibrary::published(compiled?, record.as_deref(), drafts).map_err(|e| publication_error(dir, &e))
 }
 

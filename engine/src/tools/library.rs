@@ -14,6 +14,10 @@ pub struct RuleLibrary {
     versions: Vec<RuleSet>,
     /// Whether versions marked as drafts may be chosen.
     drafts: bool,
+    /// One version named by the caller (a version folder, not a folder of versions): it
+    /// assesses every family, whatever its date (outside its period with the warning
+    /// `not_in_force`), draft or not (with the warning `draft_version`).
+    named: bool,
 }
 
 /// A version recorded as published, with the digest it had then (a line of `published.yaml`).
@@ -96,7 +100,14 @@ impl RuleLibrary {
     /// A library of versions (in any order), every one usable as it is marked.
     pub fn new(mut versions: Vec<RuleSet>) -> Self {
         versions.sort_by_key(|v| v.in_force.0);
-        RuleLibrary { versions, drafts: true }
+        RuleLibrary { versions, drafts: true, named: false }
+    }
+
+    /// One version the caller named: it assesses every family (see the warnings it gives
+    /// outside its period or as a draft). `sopro assess`, `batch` and `diff` given a version
+    /// folder all use it so, and so agree on the same family.
+    pub fn named(version: RuleSet) -> Self {
+        RuleLibrary { versions: vec![version], drafts: true, named: true }
     }
 
     /// A library of versions checked against the record of published versions (`None`: no
@@ -159,6 +170,9 @@ impl RuleLibrary {
     }
 
     fn version_for(&self, answers: &Value) -> Result<&RuleSet, AssessError> {
+        if let (true, [only]) = (self.named, self.versions.as_slice()) {
+            return Ok(only);
+        }
         let as_of = answers.get("as_of").and_then(Value::as_str).filter(|d| dates::parse(d).is_some());
         let version = match as_of {
             Some(as_of) => self.pick(as_of).ok_or_else(|| AssessError::NoVersionInForce {
