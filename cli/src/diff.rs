@@ -3,7 +3,6 @@
 //! values that caused it, a level transition matrix and counts per change. Output as a
 //! terminal summary, JSON Lines, CSV (one row per change) or a self-contained HTML report.
 
-use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::fs::File;
 use std::io::{BufReader, BufWriter, Write};
@@ -11,7 +10,7 @@ use std::path::Path;
 
 use rayon::prelude::*;
 use serde_json::{json, Value};
-use sopro_engine::{diff, FamilyDiff, RuleSet};
+use sopro_engine::{diff, ChangeKey, ChangeSign, DiffSummary, FamilyDiff, RuleSet};
 
 const CHUNK: usize = 4096;
 const SAMPLE: usize = 200;
@@ -29,27 +28,22 @@ pub enum DiffFormat {
     Html,
 }
 
-/// The totals of a diff.
+/// The totals of a diff (the engine's summary) and the first families that change.
 #[derive(Default)]
 pub struct Report {
-    pub compared: u64,
-    pub changed: u64,
-    pub errors: u64,
-    pub matrix: BTreeMap<(String, String), u64>,
-    pub counts: BTreeMap<String, u64>,
-    pub acts: BTreeMap<String, BTreeMap<String, u64>>,
+    pub summary: DiffSummary,
     pub sample: Vec<(u64, Option<String>, FamilyDiff)>,
 }
 
 /// A change as people read it: «+ партнёр «КДН и ЗП» (kdn_zp)», with the label of the rule set
 /// the item comes from (the new one, or the old one for what no longer applies).
-fn change_key(c: &sopro_engine::Change, from: &RuleSet, to: &RuleSet) -> String {
-    let sign = match (&c.from, &c.to) {
-        (None, Some(_)) => "+",
-        (Some(_), None) => "−",
-        _ => "~",
+fn change_key(key: &ChangeKey, from: &RuleSet, to: &RuleSet) -> String {
+    let sign = match key.sign {
+        ChangeSign::Added => "+",
+        ChangeSign::Removed => "−",
+        ChangeSign::Changed => "~",
     };
-    let kind = match c.kind {
+    let kind = match key.kind {
         "level" => "уровень",
         "category" => "категория",
         "criterion" => "критерий",
@@ -60,16 +54,22 @@ fn change_key(c: &sopro_engine::Change, from: &RuleSet, to: &RuleSet) -> String 
         "parameter" => "параметр",
         other => other,
     };
-    let label = to.label_of(&c.id).or_else(|| from.label_of(&c.id)).map(|l| l.ru.to_string());
-    match (c.kind, label) {
-        ("level", _) => format!(
-            "{sign} {kind}: {} → {}",
-            self::label(to, c.from.as_deref().unwrap_or("")),
-            self::label(to, c.to.as_deref().unwrap_or(""))
-        ),
-        (_, Some(label)) => format!("{sign} {kind} «{label}» ({})", c.id),
-        (_, None) => format!("{sign} {kind} {}", c.id),
+    match to.label_of(&key.id).or_else(|| from.label_of(&key.id)) {
+        Some(label) => format!("{sign} {kind} «{}» ({})", label.ru, key.id),
+        None => format!("{sign} {kind} {}", key.id),
     }
+}
+
+/// One family's change in words; a change of level says from which to which.
+fn change_text(change: &sopro_engine::Change, from: &RuleSet, to: &RuleSet) -> String {
+    if change.kind == "level" {
+        return format!(
+            "~ уровень: {} → {}",
+            label(to, change.from.as_deref().unwrap_or("")),
+            label(to, change.to.as_deref().unwrap_or(""))
+        );
+    }
+    change_key(&ChangeKey::of(change), from, to)
 }
 
 /// Diffs every family of `input`.
@@ -115,22 +115,13 @@ pub fn run(
             })
             .collect();
         for result in results {
-            report.compared += 1;
             let Some((n, case_id, d)) = result else {
-                report.errors += 1;
+                report.summary.record_error();
                 continue;
             };
-            *report.matrix.entry((d.level_from.to_string(), d.level_to.to_string())).or_default() += 1;
+            report.summary.record(&d);
             if d.is_empty() {
                 continue;
-            }
-            report.changed += 1;
-            for c in d.changes.iter().chain(&d.parameters) {
-                let key = change_key(c, from, to);
-                *report.counts.entry(key.clone()).or_default() += 1;
-                for b in &c.basis {
-                    *report.acts.entry(key.clone()).or_default().entry(b.act.to_string()).or_default() += 1;
-                }
             }
             match format {
                 DiffFormat::Jsonl => {
@@ -181,7 +172,7 @@ pub fn run(
     sink.flush().map_err(|e| e.to_string())?;
     eprintln!(
         "{} families compared, {} change, {} could not be assessed",
-        report.compared, report.changed, report.errors
+        report.summary.compared, report.summary.changed, report.summary.errors
     );
     Ok(report)
 }
@@ -203,14 +194,9 @@ fn label(rules: &RuleSet, id: &str) -> String {
     rules.label_of(id).map_or(id.to_owned(), |l| l.ru.to_string())
 }
 
-fn top_changes(report: &Report) -> Vec<(&String, &u64)> {
-    let mut top: Vec<_> = report.counts.iter().collect();
-    top.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
-    top
-}
-
-fn acts_of(report: &Report, key: &str) -> String {
-    report.acts.get(key).map(|acts| acts.keys().cloned().collect::<Vec<_>>().join("; ")).unwrap_or_default()
+fn acts_of(report: &Report, key: &ChangeKey) -> String {
+    let acts = report.summary.acts.get(key);
+    acts.map(|acts| acts.keys().map(|a| a.to_string()).collect::<Vec<_>>().join("; ")).unwrap_or_default()
 }
 
 fn table(report: &Report, from: &RuleSet, to: &RuleSet, as_of: &str) -> String {
@@ -226,7 +212,7 @@ fn table(report: &Report, from: &RuleSet, to: &RuleSet, as_of: &str) -> String {
     let _ = writeln!(
         out,
         "Семей: {}, изменится: {}, не оценено: {}\n",
-        report.compared, report.changed, report.errors
+        report.summary.compared, report.summary.changed, report.summary.errors
     );
     let levels = levels(to);
     let _ = writeln!(out, "Переходы уровней (строки — было, столбцы — стало):");
@@ -238,18 +224,18 @@ fn table(report: &Report, from: &RuleSet, to: &RuleSet, as_of: &str) -> String {
     for row in &levels {
         let _ = write!(out, "{row:>16}");
         for col in &levels {
-            let n = report.matrix.get(&(row.clone(), col.clone())).copied().unwrap_or(0);
+            let n = report.summary.transition(row, col);
             let _ = write!(out, "{n:>16}");
         }
         let _ = writeln!(out);
     }
     let _ = writeln!(out, "\nЧто меняется (семей; основание):");
-    for (key, n) in top_changes(report).into_iter().take(25) {
-        let _ = writeln!(out, "  {n:>8}  {key}  [{}]", acts_of(report, key));
+    for (key, n) in report.summary.top_changes().into_iter().take(25) {
+        let _ = writeln!(out, "  {n:>8}  {}  [{}]", change_key(key, from, to), acts_of(report, key));
     }
     let _ = writeln!(out, "\nПервые семьи с изменениями:");
     for (n, case_id, d) in report.sample.iter().take(20) {
-        let changes: Vec<String> = d.changes.iter().map(|c| change_key(c, from, to)).collect();
+        let changes: Vec<String> = d.changes.iter().map(|c| change_text(c, from, to)).collect();
         let _ = writeln!(
             out,
             "  запись {n} ({}): {} → {}: {}",
@@ -273,8 +259,8 @@ fn html(report: &Report, from: &RuleSet, to: &RuleSet, as_of: &str) -> String {
         levels.iter().position(|l| l == level).and_then(|i| colors.get(i)).copied().unwrap_or("#667085")
     };
     // Chart: one bar per transition that changes the level, longest first.
-    let mut moves: Vec<(&(String, String), &u64)> =
-        report.matrix.iter().filter(|((a, b), _)| a != b).collect();
+    let mut moves: Vec<(&(sopro_engine::Text, sopro_engine::Text), &u64)> =
+        report.summary.transitions.iter().filter(|((a, b), _)| a != b).collect();
     moves.sort_by(|a, b| b.1.cmp(a.1));
     let max = moves.first().map_or(1, |(_, n)| **n).max(1);
     let mut chart = String::new();
@@ -301,7 +287,7 @@ fn html(report: &Report, from: &RuleSet, to: &RuleSet, as_of: &str) -> String {
     for row in &levels {
         let _ = write!(matrix, "<tr><th>{}</th>", escape(&label(to, row)));
         for col in &levels {
-            let n = report.matrix.get(&(row.clone(), col.clone())).copied().unwrap_or(0);
+            let n = report.summary.transition(row, col);
             let class = if row == col {
                 "same"
             } else if n > 0 {
@@ -314,17 +300,17 @@ fn html(report: &Report, from: &RuleSet, to: &RuleSet, as_of: &str) -> String {
         matrix.push_str("</tr>");
     }
     let mut changes = String::new();
-    for (key, n) in top_changes(report).into_iter().take(40) {
+    for (key, n) in report.summary.top_changes().into_iter().take(40) {
         let _ = write!(
             changes,
             "<tr><td>{n}</td><td>{}</td><td>{}</td></tr>",
-            escape(key),
+            escape(&change_key(key, from, to)),
             escape(&acts_of(report, key))
         );
     }
     let mut families = String::new();
     for (n, case_id, d) in &report.sample {
-        let list: Vec<String> = d.changes.iter().map(|c| escape(&change_key(c, from, to))).collect();
+        let list: Vec<String> = d.changes.iter().map(|c| escape(&change_text(c, from, to))).collect();
         let _ = write!(
             families,
             "<tr><td>{n}</td><td>{}</td><td>{} → {}</td><td>{}</td></tr>",
@@ -355,9 +341,9 @@ td.same{{background:#f2f4f7}}td.move{{background:#fef0c7;font-weight:600}}.t{{fo
         to_v = escape(to.version()),
         from_d = escape(from.digest()),
         to_d = escape(to.digest()),
-        compared = report.compared,
-        changed = report.changed,
-        errors = report.errors,
+        compared = report.summary.compared,
+        changed = report.summary.changed,
+        errors = report.summary.errors,
         sample = report.sample.len(),
     )
 }

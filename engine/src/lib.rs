@@ -58,7 +58,7 @@ pub use format::vocab::{Basis, BasisStatus, Labels, Lang, Severity, Text, Urgenc
 pub use load::source::{Bundle, MemorySource, RuleSource, BUNDLE_FORMAT, MAX_RULE_FILE_SIZE};
 pub use run::answers::AnswerProblem;
 pub use run::error::AssessError;
-pub use tools::diff::{diff, Change, FamilyDiff};
+pub use tools::diff::{diff, Change, ChangeKey, ChangeSign, DiffSummary, FamilyDiff};
 pub use tools::library::{parse_published, Drafts, PublicationError, PublishedVersion, RuleLibrary};
 pub use tools::relevance::Relevance;
 pub use tools::schema::{answers_schema, api_schema, assessment_schema, ruleset_schema, test_file_schema};

@@ -93,3 +93,26 @@ fn a_published_version_whose_files_changed_is_refused() {
         RuleLibrary::published(vec![rules], Some(&recorded), Drafts::Refused).err().expect("accepted");
     assert!(error.to_string().contains("never changes"), "{error}");
 }
+
+/// The summary of a registry's differences is the engine's: counted by change, with the acts.
+#[test]
+fn the_diff_summary_counts_families_per_change_with_their_acts() {
+    let old = sopro_tests::compiled(&root().join("rules/khmao/2026.1"));
+    let new = sopro_tests::compiled(&root().join("rules/khmao/2026.2"));
+    let mut summary = sopro_engine::DiffSummary::default();
+    let families: Vec<serde_json::Value> = sopro_cli::generate::families(200, 9).collect();
+    for family in &families {
+        match (old.assess(family), new.assess(family)) {
+            (Ok(a), Ok(b)) => summary.record(&sopro_engine::diff(&a, &b)),
+            _ => summary.record_error(),
+        }
+    }
+    assert_eq!(summary.compared, 200);
+    assert_eq!(summary.transitions.values().sum::<u64>() + summary.errors, 200);
+    let top = summary.top_changes();
+    assert!(!top.is_empty() && top.windows(2).all(|w| w[0].1 >= w[1].1), "{top:?}");
+    // Requests for help became consultations (fix 4): counted, with their basis.
+    let key = top.iter().map(|(k, _)| *k).find(|k| k.kind == "consultation").expect("no consultation added");
+    assert_eq!(key.sign, sopro_engine::ChangeSign::Added);
+    assert!(summary.acts[key].contains_key("Семейная диспетчерская Югорск"), "{:?}", summary.acts[key]);
+}

@@ -142,3 +142,97 @@ fn parameters(a: &Assessment) -> Vec<Item<'_>> {
         })
         .collect()
 }
+
+/// Whether something appeared, disappeared or changed its value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ChangeSign {
+    /// It applies now and did not before.
+    Added,
+    /// It applied before and does not now.
+    Removed,
+    /// It applies on both sides with another value (severity, urgency, parameter value).
+    Changed,
+}
+
+/// What a change is about, whatever the family: its sign, kind and id (the unit the summary of
+/// a registry counts in).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, JsonSchema)]
+pub struct ChangeKey {
+    /// Added, removed or changed.
+    pub sign: ChangeSign,
+    /// As in [`Change::kind`].
+    pub kind: &'static str,
+    /// The id of what changed.
+    pub id: Text,
+}
+
+impl ChangeKey {
+    /// The key of one change.
+    pub fn of(change: &Change) -> ChangeKey {
+        let sign = match (&change.from, &change.to) {
+            (None, Some(_)) => ChangeSign::Added,
+            (Some(_), None) => ChangeSign::Removed,
+            _ => ChangeSign::Changed,
+        };
+        ChangeKey { sign, kind: change.kind, id: change.id.clone() }
+    }
+}
+
+/// What changes over a registry assessed under two rule sets: families compared, changed and
+/// not assessed, the level transitions (from, to) with their counts, each kind of change with
+/// the number of families it concerns and the acts behind it. The same for `sopro diff` and any
+/// other caller (the engine's, so every report agrees).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DiffSummary {
+    /// Families compared (assessed or not).
+    pub compared: u64,
+    /// Families whose outcome changes.
+    pub changed: u64,
+    /// Families one of the rule sets could not assess.
+    pub errors: u64,
+    /// Families by (level before, level after), those that keep their level too.
+    pub transitions: std::collections::BTreeMap<(Text, Text), u64>,
+    /// Families by change (parameter values among them).
+    pub changes: std::collections::BTreeMap<ChangeKey, u64>,
+    /// For each change, the acts behind it and in how many families.
+    pub acts: std::collections::BTreeMap<ChangeKey, std::collections::BTreeMap<Text, u64>>,
+}
+
+impl DiffSummary {
+    /// Counts one family's difference.
+    pub fn record(&mut self, family: &FamilyDiff) {
+        self.compared += 1;
+        *self.transitions.entry((family.level_from.clone(), family.level_to.clone())).or_default() += 1;
+        if family.is_empty() {
+            return;
+        }
+        self.changed += 1;
+        for change in family.changes.iter().chain(&family.parameters) {
+            let key = ChangeKey::of(change);
+            *self.changes.entry(key.clone()).or_default() += 1;
+            let acts = self.acts.entry(key).or_default();
+            for basis in &change.basis {
+                *acts.entry(basis.act.clone()).or_default() += 1;
+            }
+        }
+    }
+
+    /// Counts a family that could not be assessed.
+    pub fn record_error(&mut self) {
+        self.compared += 1;
+        self.errors += 1;
+    }
+
+    /// The changes, the most frequent first (ties in the order of their keys).
+    pub fn top_changes(&self) -> Vec<(&ChangeKey, u64)> {
+        let mut top: Vec<(&ChangeKey, u64)> = self.changes.iter().map(|(k, n)| (k, *n)).collect();
+        top.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+        top
+    }
+
+    /// How many families went from one level to another.
+    pub fn transition(&self, from: &str, to: &str) -> u64 {
+        self.transitions.iter().find(|((f, t), _)| &**f == from && &**t == to).map_or(0, |(_, n)| *n)
+    }
+}
