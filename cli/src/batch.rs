@@ -11,7 +11,7 @@ use std::time::Instant;
 
 use rayon::prelude::*;
 use serde_json::{json, Value};
-use sopro_engine::{AssessError, Assessment, RuleLibrary};
+use sopro_engine::{envelope, AssessError, Assessment, ErrorKind, RuleLibrary};
 
 /// Records assessed together; bounds memory whatever the input's size.
 const CHUNK: usize = 4096;
@@ -29,12 +29,12 @@ pub struct Summary {
 /// One input record: its answers as JSON text, or why it could not be read.
 pub(crate) enum Record {
     Text(String),
-    Unreadable { kind: &'static str, message: String },
+    Unreadable { kind: ErrorKind, message: String },
 }
 
 impl Record {
     fn bad_utf8() -> Record {
-        Record::Unreadable { kind: "bad_utf8", message: "the record is not valid UTF-8".to_owned() }
+        Record::Unreadable { kind: ErrorKind::BadUtf8, message: "the record is not valid UTF-8".to_owned() }
     }
 }
 
@@ -206,7 +206,7 @@ impl Source {
                         Err(_) => {
                             *record += 1;
                             let message = "the row cannot be read as CSV (or is not valid UTF-8)".to_owned();
-                            chunk.push((*record, Record::Unreadable { kind: "bad_csv", message }));
+                            chunk.push((*record, Record::Unreadable { kind: ErrorKind::BadCsv, message }));
                         }
                     }
                 }
@@ -251,7 +251,7 @@ fn answer_files(folder: &Path) -> Result<Vec<PathBuf>, String> {
 fn read_answer_file(file: &Path) -> Record {
     match crate::files::read_answers(file) {
         Ok(answers) => Record::Text(answers.to_string()),
-        Err(message) => Record::Unreadable { kind: "bad_file", message },
+        Err(message) => Record::Unreadable { kind: ErrorKind::BadFile, message },
     }
 }
 
@@ -273,12 +273,13 @@ fn result_line(
 ) -> (String, Result<String, String>) {
     let line = match input {
         Record::Text(line) => line,
-        Record::Unreadable { kind, message } => return unreadable(record, kind, message, csv),
+        Record::Unreadable { kind, message } => return unreadable(record, *kind, message, csv),
     };
     let answers: Value = match serde_json::from_str(line) {
         Ok(answers) => answers,
         Err(e) => {
-            return unreadable(record, "bad_json", &format!("not a JSON object (column {})", e.column()), csv)
+            let message = format!("not a JSON object (column {})", e.column());
+            return unreadable(record, ErrorKind::BadJson, &message, csv);
         }
     };
     let case_id = answers.pointer("/case/id").and_then(Value::as_str);
@@ -294,7 +295,7 @@ fn result_line(
                 // Serialised straight from the assessment, without an intermediate `Value`.
                 serde_json::to_string(&AssessedRow { record, case_id, assessment: &assessment })
                     .unwrap_or_else(|e| {
-                        let error = json!({"kind": "internal", "message": e.to_string()});
+                        let error = envelope::failure(ErrorKind::Internal, &e.to_string());
                         json!({"record": record, "case_id": case_id, "error": error}).to_string()
                     })
             };
@@ -318,13 +319,13 @@ fn result_line(
 }
 
 /// The error row of a record that could not be read as answers.
-fn unreadable(record: u64, kind: &str, message: &str, csv: bool) -> (String, Result<String, String>) {
+fn unreadable(record: u64, kind: ErrorKind, message: &str, csv: bool) -> (String, Result<String, String>) {
     let text = if csv {
-        csv_row(record, None, Err((kind, Vec::new())))
+        csv_row(record, None, Err((kind.as_str(), Vec::new())))
     } else {
-        json!({"record": record, "error": {"kind": kind, "message": message}}).to_string()
+        json!({"record": record, "error": envelope::failure(kind, message)}).to_string()
     };
-    (kind.to_owned(), Err(text))
+    (kind.as_str().to_owned(), Err(text))
 }
 
 /// Lines already written to `output` by an interrupted run; a partly written last line is cut.

@@ -54,6 +54,7 @@ pub use compile::Loaded;
 pub use compiled::RuleSet;
 pub use diagnostic::{Diagnostic, Level as DiagnosticLevel};
 pub use format::assessment::*;
+pub use format::envelope::{self, ErrorKind};
 pub use format::vocab::{Basis, BasisStatus, Labels, Lang, Severity, Text, Urgency};
 pub use load::source::{Bundle, MemorySource, RuleSource, BUNDLE_FORMAT, MAX_RULE_FILE_SIZE};
 pub use run::answers::AnswerProblem;

@@ -6,7 +6,7 @@
 
 use serde::Serialize;
 use serde_json::json;
-use sopro_engine::{Bundle, BundleError, RuleSet};
+use sopro_engine::{envelope, Bundle, BundleError, ErrorKind, RuleSet};
 use wasm_bindgen::prelude::*;
 
 const ASSESSMENT_SCHEMA: &str = include_str!("../../rules/schema/assessment.schema.json");
@@ -19,14 +19,19 @@ pub struct Sopro {
     warnings: Vec<sopro_engine::Diagnostic>,
 }
 
-/// `{"ok": value}` as JSON text.
+/// `{"ok": value}` as JSON text (the engine's envelope).
 fn ok<T: Serialize>(value: &T) -> String {
-    json!({ "ok": value }).to_string()
+    envelope::ok(value).to_string()
 }
 
-/// `{"error": value}` as JSON text.
+/// `{"error": value}` as JSON text, for an error that carries its own `kind`.
 fn error<T: Serialize>(value: &T) -> String {
-    json!({ "error": value }).to_string()
+    envelope::error(value).to_string()
+}
+
+/// `{"error": {"kind", "message"}}` as JSON text.
+fn failed(kind: ErrorKind, message: &str) -> String {
+    envelope::error_message(kind, message).to_string()
 }
 
 /// Loads a rule set from a bundle (`sopro bundle DIR -o FILE`); the engine checks its format
@@ -34,24 +39,29 @@ fn error<T: Serialize>(value: &T) -> String {
 /// On failure, the JSON text `{"error": {kind, …}}` with every problem.
 fn load(bundle: &str, drafts: bool) -> Result<Sopro, String> {
     let bundle: Bundle = serde_json::from_str(bundle).map_err(|e| {
-        error(&json!({"kind": "bad_bundle", "message": format!("not a Sopro bundle (line {}, column {})", e.line(), e.column())}))
+        failed(
+            ErrorKind::BadBundle,
+            &format!("not a Sopro bundle (line {}, column {})", e.line(), e.column()),
+        )
     })?;
     let (rules, warnings) = RuleSet::from_bundle(&bundle).map_err(|e| match e {
         BundleError::UnknownFormat(format) => {
-            error(&json!({"kind": "bad_bundle", "message": format!("unknown bundle format `{format}`")}))
+            failed(ErrorKind::BadBundle, &format!("unknown bundle format `{format}`"))
         }
         BundleError::RulesInvalid(diagnostics) => {
-            error(&json!({"kind": "rules_invalid", "diagnostics": diagnostics}))
+            error(&json!({"kind": ErrorKind::RulesInvalid, "diagnostics": diagnostics}))
         }
-        BundleError::DigestMismatch => error(
-            &json!({"kind": "digest_mismatch", "message": "the bundle's files do not match its digest"}),
-        ),
+        BundleError::DigestMismatch => {
+            failed(ErrorKind::DigestMismatch, "the bundle's files do not match its digest")
+        }
     })?;
     if rules.is_draft() && !drafts {
-        return Err(error(&json!({"kind": "draft_not_allowed", "message": format!(
+        let message = format!(
             "{} {} is a draft, not a published version: load it with {{drafts: true}} to use it",
-            rules.id(), rules.version()
-        )})));
+            rules.id(),
+            rules.version()
+        );
+        return Err(failed(ErrorKind::DraftNotAllowed, &message));
     }
     Ok(Sopro { rules, bundle, warnings })
 }
@@ -59,7 +69,7 @@ fn load(bundle: &str, drafts: bool) -> Result<Sopro, String> {
 /// Answers (or partial answers) as JSON, or the `{"error": {"kind": "bad_json"}}` text.
 fn parse_answers(text: &str) -> Result<serde_json::Value, String> {
     serde_json::from_str(text).map_err(|e| {
-        error(&json!({"kind": "bad_json", "message": format!("not JSON (line {}, column {})", e.line(), e.column())}))
+        failed(ErrorKind::BadJson, &format!("not JSON (line {}, column {})", e.line(), e.column()))
     })
 }
 
@@ -127,13 +137,11 @@ impl Sopro {
             // would bring schemars' code into the module.
             "assessment" => match serde_json::from_str::<serde_json::Value>(ASSESSMENT_SCHEMA) {
                 Ok(schema) => ok(&schema),
-                Err(_) => error(
-                    &json!({"kind": "internal", "message": "the bundled assessment schema is not JSON"}),
-                ),
+                Err(_) => failed(ErrorKind::Internal, "the bundled assessment schema is not JSON"),
             },
-            other => error(
-                &json!({"kind": "unknown_schema", "message": format!("no schema `{other}`; use answers or assessment")}),
-            ),
+            other => {
+                failed(ErrorKind::UnknownSchema, &format!("no schema `{other}`; use answers or assessment"))
+            }
         }
     }
 

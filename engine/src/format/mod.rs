@@ -3,5 +3,6 @@
 //! Types only, as serde + schemars types; nothing here depends on another module.
 
 pub mod assessment;
+pub mod envelope;
 pub mod model;
 pub mod vocab;

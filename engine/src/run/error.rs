@@ -5,6 +5,7 @@ use std::fmt;
 use serde::Serialize;
 
 use crate::diagnostic::At;
+use crate::format::envelope::ErrorKind;
 use crate::run::answers::AnswerProblem;
 
 /// Why a family could not be assessed.
@@ -40,10 +41,15 @@ impl AssessError {
     /// The error's kind, as in its JSON (`kind`): `invalid_answers`, `no_version_in_force`,
     /// `rule_failed`.
     pub fn kind(&self) -> &'static str {
+        self.error_kind().as_str()
+    }
+
+    /// The error's kind among all of Sopro's.
+    pub fn error_kind(&self) -> ErrorKind {
         match self {
-            AssessError::InvalidAnswers { .. } => "invalid_answers",
-            AssessError::NoVersionInForce { .. } => "no_version_in_force",
-            AssessError::RuleFailed { .. } => "rule_failed",
+            AssessError::InvalidAnswers { .. } => ErrorKind::InvalidAnswers,
+            AssessError::NoVersionInForce { .. } => ErrorKind::NoVersionInForce,
+            AssessError::RuleFailed { .. } => ErrorKind::RuleFailed,
         }
     }
 }

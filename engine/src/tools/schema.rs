@@ -29,6 +29,7 @@ pub fn api_schema() -> Value {
         "testReport": generator.subschema_for::<crate::tools::testing::TestReport>(),
         "question": generator.subschema_for::<Question>(),
         "diagnostic": generator.subschema_for::<crate::diagnostic::Diagnostic>(),
+        "errorKind": generator.subschema_for::<crate::format::envelope::ErrorKind>(),
     });
     let definitions: Map<String, Value> = generator.take_definitions(true).into_iter().collect();
     json!({
