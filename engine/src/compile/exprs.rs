@@ -4,6 +4,7 @@ use std::collections::{BTreeSet, HashMap};
 
 use rhai::AST;
 
+use crate::compiled::program::Program;
 use crate::compiled::{Expr, Node, NodeKind, Reads};
 use crate::diagnostic::At;
 use crate::format::model::Scope;
@@ -60,7 +61,7 @@ impl Compiler<'_> {
         }
         let reads = self.reads(&refs, &at, scope);
         let resolver = SlotResolver { names: &self.names, has_member: scope == Scope::Member };
-        let native = parsed.lower(&resolver);
+        let native = parsed.lower(&resolver).map(|tree| Program::flatten(&tree));
         drop(parsed);
         Some(Expr { ast, native, at, reads })
     }

@@ -103,7 +103,7 @@ impl Reads {
 /// `native` understands. Where it stands and what it reads.
 pub(crate) struct Expr {
     pub ast: AST,
-    pub native: Option<program::Node>,
+    pub native: Option<program::Program>,
     pub at: At,
     pub reads: Reads,
 }

@@ -2,9 +2,10 @@
 //!
 //! Evaluating a Rhai expression costs a few microseconds (a scope of named variables, dynamic
 //! values, function resolution). Most conditions are much simpler: fields compared with
-//! literals, joined by `&&`, `||` and `!`, counts over the members. This module parses that
-//! subset of Rhai's syntax into a small tree whose names are resolved to fixed slots when the
-//! rule set is compiled, and evaluates it with Rhai's semantics:
+//! literals, joined by `&&`, `||` and `!`, counts over the members. `compile` lowers that subset
+//! from Rhai's AST into a flat program over fixed slots (`compiled::program`); this module runs
+//! it — one loop over the instructions, a value stack reused across evaluations, recursion only
+//! into a closure's body once per member — with Rhai's semantics:
 //!
 //! - `==` between different types is false (`!=` true), ints and floats compare as numbers;
 //!   `<`, `<=`, `>`, `>=` are false between values that cannot be ordered;
@@ -21,7 +22,7 @@ use std::sync::Arc;
 
 use serde_json::Value;
 
-use crate::compiled::program::{Arith, Cmp, Lit, Node, Slot};
+use crate::compiled::program::{Arith, Cmp, Code, Lit, Logic, Op, Program, Slot};
 
 use crate::dates;
 
@@ -109,17 +110,6 @@ impl<'a> Env<'_, 'a> {
 
 type Result<T> = std::result::Result<T, Stop>;
 
-fn load<'a>(env: &Env<'_, 'a>, slot: Slot) -> Result<Val<'a>> {
-    let value = match slot {
-        Slot::Family(i) => env.family.get(i),
-        Slot::Member(i) => env.member.and_then(|m| env.members.get(m)).and_then(|fields| fields.get(i)),
-    };
-    match value {
-        Some(Val::Opaque) | None => Err(Stop::Unsupported),
-        Some(v) => Ok(v.clone()),
-    }
-}
-
 fn boolean(value: &Val<'_>, op: &str) -> Result<bool> {
     match value {
         Val::Bool(b) => Ok(*b),
@@ -184,130 +174,193 @@ fn arith<'a>(op: Arith, a: Val<'a>, b: Val<'a>) -> Result<Val<'a>> {
     }
 }
 
-/// Evaluates a compiled expression.
-pub(crate) fn eval<'a>(node: &'a Node, env: &Env<'_, 'a>) -> Result<Val<'a>> {
-    Ok(match node {
-        Node::Lit(lit) => lit.val(),
-        Node::Load(slot) => load(env, *slot)?,
-        Node::Not(inner) => Val::Bool(!boolean(&eval(inner, env)?, "!")?),
-        Node::And(l, r) => Val::Bool(boolean(&eval(l, env)?, "&&")? && boolean(&eval(r, env)?, "&&")?),
-        Node::Or(l, r) => Val::Bool(boolean(&eval(l, env)?, "||")? || boolean(&eval(r, env)?, "||")?),
-        Node::Cmp(op, l, r) => {
-            let (a, b) = (eval(l, env)?, eval(r, env)?);
-            Val::Bool(match op {
-                Cmp::Eq => equal(&a, &b)?,
-                Cmp::Ne => !equal(&a, &b)?,
-                Cmp::Lt => order(&a, &b)?.is_some_and(|o| o.is_lt()),
-                Cmp::Le => order(&a, &b)?.is_some_and(|o| o.is_le()),
-                Cmp::Gt => order(&a, &b)?.is_some_and(|o| o.is_gt()),
-                Cmp::Ge => order(&a, &b)?.is_some_and(|o| o.is_ge()),
-            })
+/// Evaluates a compiled expression. `stack` is scratch space, reused from one evaluation to the
+/// next (its contents on entry do not matter).
+pub(crate) fn eval<'a>(program: &'a Program, env: &Env<'_, 'a>, stack: &mut Vec<Val<'a>>) -> Result<Val<'a>> {
+    // Most conditions are one comparison of an answer with a literal: no loop, no stack.
+    if program.main.end == program.main.start + 1 {
+        if let Some(&Op::CmpSlotLit(cmp, s, i)) = program.ops.get(program.main.start as usize) {
+            let lit = program.lits.get(i as usize).map(Lit::val).ok_or(Stop::Unsupported)?;
+            return Ok(Val::Bool(compare(cmp, slot(env, s)?, &lit)?));
         }
-        Node::Arith(op, l, r) => arith(*op, eval(l, env)?, eval(r, env)?)?,
-        Node::Neg(inner) => match eval(inner, env)? {
-            Val::Int(i) => Val::Int(i.checked_neg().ok_or(Stop::Unsupported)?),
-            Val::Float(f) => Val::Float(-f),
-            _ => return Err(Stop::Unsupported),
-        },
-        Node::InList(item, list) => {
-            let item = eval(item, env)?;
-            let mut found = false;
-            for lit in list {
-                if equal(&item, &lit.val())? {
-                    found = true;
-                    break;
-                }
-            }
-            Val::Bool(found)
-        }
-        Node::InValue(item, list) => {
-            let item = eval(item, env)?;
-            match eval(list, env)? {
-                Val::List(values) => {
-                    Val::Bool(item.as_str().is_some_and(|s| values.iter().any(|v| v.as_str() == Some(s))))
-                }
-                _ => return Err(Stop::Unsupported),
-            }
-        }
-        Node::Count(filter) => {
-            let mut count = 0_i64;
-            for m in 0..env.members.len() {
-                if filter.as_ref().map_or(Ok(true), |f| predicate(f, &env.with_member(m)))? {
-                    count += 1;
-                }
-            }
-            Val::Int(count)
-        }
-        Node::Some(test) => {
-            let mut any = false;
-            for m in 0..env.members.len() {
-                if predicate(test, &env.with_member(m))? {
-                    any = true;
-                    break;
-                }
-            }
-            Val::Bool(any)
-        }
-        Node::All(filter, test) => {
-            let mut all = true;
-            for m in 0..env.members.len() {
-                let member = env.with_member(m);
-                if filter.as_ref().map_or(Ok(true), |f| predicate(f, &member))? && !predicate(test, &member)?
-                {
-                    all = false;
-                    break;
-                }
-            }
-            Val::Bool(all)
-        }
-        Node::SumOf(field) => {
-            let mut sum = 0.0;
-            for fields in env.members {
-                match fields.get(*field) {
-                    Some(Val::Int(i)) => sum += *i as f64,
-                    Some(Val::Float(f)) => sum += f,
-                    Some(Val::Opaque) => return Err(Stop::Unsupported),
-                    _ => {}
-                }
-            }
-            Val::Float(sum)
-        }
-        Node::MinOf(filter, field) => {
-            let mut least: Option<Val<'a>> = None;
-            for (m, fields) in env.members.iter().enumerate() {
-                if !filter.as_ref().map_or(Ok(true), |f| predicate(f, &env.with_member(m)))? {
-                    continue;
-                }
-                let value = match fields.get(*field) {
-                    Some(Val::Opaque) => return Err(Stop::Unsupported),
-                    Some(v @ (Val::Int(_) | Val::Float(_))) => v.clone(),
-                    _ => continue,
-                };
-                let smaller = least.as_ref().is_none_or(|l| {
-                    value.as_number().unwrap_or_default() < l.as_number().unwrap_or_default()
-                });
-                if smaller {
-                    least = Some(value);
-                }
-            }
-            least.unwrap_or(Val::Unit)
-        }
-        Node::Answered(inner) => Val::Bool(!matches!(eval(inner, env)?, Val::Unit)),
-        Node::AgeOn(birth, on) => {
-            let (birth, on) = (eval(birth, env)?, eval(on, env)?);
-            match (birth.as_str(), on.as_str()) {
-                (Some(b), Some(o)) => Val::Int(dates::age_on(b, o).ok_or_else(|| {
-                    Stop::Failed("age_on: a date is not of the form YYYY-MM-DD".to_owned())
-                })?),
-                _ => return Err(Stop::Unsupported),
-            }
-        }
+    }
+    stack.clear();
+    run(program, program.main, env, stack)
+}
+
+fn pop<'a>(stack: &mut Vec<Val<'a>>) -> Result<Val<'a>> {
+    // A well-formed program never underflows; a malformed one hands over to Rhai.
+    stack.pop().ok_or(Stop::Unsupported)
+}
+
+fn compare(cmp: Cmp, a: &Val<'_>, b: &Val<'_>) -> Result<bool> {
+    Ok(match cmp {
+        Cmp::Eq => equal(a, b)?,
+        Cmp::Ne => !equal(a, b)?,
+        Cmp::Lt => order(a, b)?.is_some_and(|o| o.is_lt()),
+        Cmp::Le => order(a, b)?.is_some_and(|o| o.is_le()),
+        Cmp::Gt => order(a, b)?.is_some_and(|o| o.is_gt()),
+        Cmp::Ge => order(a, b)?.is_some_and(|o| o.is_ge()),
     })
 }
 
+fn slot<'e, 'a>(env: &'e Env<'_, 'a>, slot: Slot) -> Result<&'e Val<'a>> {
+    let value = match slot {
+        Slot::Family(i) => env.family.get(i),
+        Slot::Member(i) => env.member.and_then(|m| env.members.get(m)).and_then(|fields| fields.get(i)),
+    };
+    match value {
+        Some(Val::Opaque) | None => Err(Stop::Unsupported),
+        Some(v) => Ok(v),
+    }
+}
+
+/// Runs one range of the program and returns the value it leaves.
+fn run<'a>(p: &'a Program, code: Code, env: &Env<'_, 'a>, stack: &mut Vec<Val<'a>>) -> Result<Val<'a>> {
+    let lit = |i: u32| p.lits.get(i as usize).map(Lit::val).ok_or(Stop::Unsupported);
+    let mut pc = code.start as usize;
+    while pc < code.end as usize {
+        let Some(&op) = p.ops.get(pc) else { return Err(Stop::Unsupported) };
+        pc += 1;
+        let value = match op {
+            Op::Lit(i) => lit(i)?,
+            Op::Load(s) => slot(env, s)?.clone(),
+            Op::CmpSlotLit(cmp, s, i) => Val::Bool(compare(cmp, slot(env, s)?, &lit(i)?)?),
+            Op::Not => Val::Bool(!boolean(&pop(stack)?, "!")?),
+            Op::Decide(logic, to) => {
+                let left = boolean(&pop(stack)?, logic.symbol())?;
+                if left == (logic == Logic::Or) {
+                    pc = to as usize;
+                    Val::Bool(left)
+                } else {
+                    continue;
+                }
+            }
+            Op::Truth(logic) => Val::Bool(boolean(&pop(stack)?, logic.symbol())?),
+            Op::Cmp(cmp) => {
+                let (b, a) = (pop(stack)?, pop(stack)?);
+                Val::Bool(compare(cmp, &a, &b)?)
+            }
+            Op::Arith(op) => {
+                let (b, a) = (pop(stack)?, pop(stack)?);
+                arith(op, a, b)?
+            }
+            Op::Neg => match pop(stack)? {
+                Val::Int(i) => Val::Int(i.checked_neg().ok_or(Stop::Unsupported)?),
+                Val::Float(f) => Val::Float(-f),
+                _ => return Err(Stop::Unsupported),
+            },
+            Op::InList(from, to) => {
+                let item = pop(stack)?;
+                let mut found = false;
+                for l in p.lits.get(from as usize..to as usize).unwrap_or_default() {
+                    if equal(&item, &l.val())? {
+                        found = true;
+                        break;
+                    }
+                }
+                Val::Bool(found)
+            }
+            Op::InValue => {
+                let (list, item) = (pop(stack)?, pop(stack)?);
+                match list {
+                    Val::List(values) => {
+                        Val::Bool(item.as_str().is_some_and(|s| values.iter().any(|v| v.as_str() == Some(s))))
+                    }
+                    _ => return Err(Stop::Unsupported),
+                }
+            }
+            Op::Count(filter) => {
+                let mut count = 0_i64;
+                for m in 0..env.members.len() {
+                    if passes(p, filter, &env.with_member(m), stack)? {
+                        count += 1;
+                    }
+                }
+                Val::Int(count)
+            }
+            Op::Some(test) => {
+                let mut any = false;
+                for m in 0..env.members.len() {
+                    if predicate(p, test, &env.with_member(m), stack)? {
+                        any = true;
+                        break;
+                    }
+                }
+                Val::Bool(any)
+            }
+            Op::All(filter, test) => {
+                let mut all = true;
+                for m in 0..env.members.len() {
+                    let member = env.with_member(m);
+                    if passes(p, filter, &member, stack)? && !predicate(p, test, &member, stack)? {
+                        all = false;
+                        break;
+                    }
+                }
+                Val::Bool(all)
+            }
+            Op::SumOf(field) => {
+                let mut sum = 0.0;
+                for fields in env.members {
+                    match fields.get(field) {
+                        Some(Val::Int(i)) => sum += *i as f64,
+                        Some(Val::Float(f)) => sum += f,
+                        Some(Val::Opaque) => return Err(Stop::Unsupported),
+                        _ => {}
+                    }
+                }
+                Val::Float(sum)
+            }
+            Op::MinOf(filter, field) => {
+                let mut least: Option<Val<'a>> = None;
+                for (m, fields) in env.members.iter().enumerate() {
+                    if !passes(p, filter, &env.with_member(m), stack)? {
+                        continue;
+                    }
+                    let value = match fields.get(field) {
+                        Some(Val::Opaque) => return Err(Stop::Unsupported),
+                        Some(v @ (Val::Int(_) | Val::Float(_))) => v.clone(),
+                        _ => continue,
+                    };
+                    let smaller = least.as_ref().is_none_or(|l| {
+                        value.as_number().unwrap_or_default() < l.as_number().unwrap_or_default()
+                    });
+                    if smaller {
+                        least = Some(value);
+                    }
+                }
+                least.unwrap_or(Val::Unit)
+            }
+            Op::Answered => Val::Bool(!matches!(pop(stack)?, Val::Unit)),
+            Op::AgeOn => {
+                let (on, birth) = (pop(stack)?, pop(stack)?);
+                match (birth.as_str(), on.as_str()) {
+                    (Some(b), Some(o)) => Val::Int(dates::age_on(b, o).ok_or_else(|| {
+                        Stop::Failed("age_on: a date is not of the form YYYY-MM-DD".to_owned())
+                    })?),
+                    _ => return Err(Stop::Unsupported),
+                }
+            }
+        };
+        stack.push(value);
+    }
+    pop(stack)
+}
+
 /// An array predicate's result: like Rhai, anything but `true` counts as false.
-fn predicate(node: &Node, env: &Env<'_, '_>) -> Result<bool> {
-    Ok(matches!(eval(node, env)?, Val::Bool(true)))
+fn predicate<'a>(p: &'a Program, code: Code, env: &Env<'_, 'a>, stack: &mut Vec<Val<'a>>) -> Result<bool> {
+    Ok(matches!(run(p, code, env, stack)?, Val::Bool(true)))
+}
+
+/// A `filter` closure, where there is one.
+fn passes<'a>(
+    p: &'a Program,
+    filter: Option<Code>,
+    env: &Env<'_, 'a>,
+    stack: &mut Vec<Val<'a>>,
+) -> Result<bool> {
+    filter.map_or(Ok(true), |f| predicate(p, f, env, stack))
 }
 
 #[cfg(test)]
@@ -316,11 +369,11 @@ mod tests {
     use crate::compile::lower::{Parsed, Resolve};
 
     /// Parses with Rhai and lowers, as `compile` does.
-    fn compile(text: &str, names: &Names) -> Option<Node> {
+    fn compile(text: &str, names: &Names) -> Option<Program> {
         let mut engine = crate::sandbox::new_engine();
         engine.set_strict_variables(false);
         let ast = engine.compile_expression(text).ok()?;
-        Parsed::new(&ast).lower(names)
+        Parsed::new(&ast).lower(names).map(|node| Program::flatten(&node))
     }
 
     struct Names;
@@ -342,10 +395,10 @@ mod tests {
     }
 
     fn run(text: &str) -> Option<Result<Val<'static>>> {
-        let node = Box::leak(Box::new(compile(text, &Names)?));
+        let program = Box::leak(Box::new(compile(text, &Names)?));
         let family = Box::leak(Box::new(vec![Val::Int(3), Val::Unit]));
         let members = Box::leak(Box::new(vec![vec![Val::Int(5)], vec![Val::Int(40)]]));
-        Some(eval(node, &Env { family, members, member: Some(0) }))
+        Some(eval(program, &Env { family, members, member: Some(0) }, &mut Vec::new()))
     }
 
     #[test]
@@ -363,6 +416,11 @@ mod tests {
         assert_eq!(run("members.filter(|x| x.age > 10).min_of(\"age\")"), Some(Ok(Val::Int(40))));
         assert_eq!(run("min_of(members, \"age\") < 6"), Some(Ok(Val::Bool(true))));
         assert!(matches!(run("s.x && a > 1"), Some(Err(Stop::Failed(_)))));
+        // The jumps of `&&` and `||` skip the right operand, which would fail here.
+        assert_eq!(run("a > 2 || s.x"), Some(Ok(Val::Bool(true))));
+        assert_eq!(run("a < 2 && s.x"), Some(Ok(Val::Bool(false))));
+        assert_eq!(run("(a < 2 || a == 3) && !(a > 5 || s.x == 1)"), Some(Ok(Val::Bool(true))));
+        assert!(matches!(run("a > 2 && s.x"), Some(Err(Stop::Failed(_)))));
         assert!(matches!(run("a / 0"), Some(Err(Stop::Failed(_)))));
     }
 

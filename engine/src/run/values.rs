@@ -38,6 +38,8 @@ pub(crate) struct Values<'a> {
     family_given: Vec<bool>,
     members_given: Vec<Vec<bool>>,
     rhai: Option<RhaiState>,
+    /// The native evaluator's stack, reused by every expression of the assessment.
+    stack: Vec<Val<'a>>,
 }
 
 impl<'a> Values<'a> {
@@ -113,7 +115,17 @@ impl<'a> Values<'a> {
                 values
             })
             .collect();
-        Values { rules, answers, family, members, member_answers, family_given, members_given, rhai: None }
+        Values {
+            rules,
+            answers,
+            family,
+            members,
+            member_answers,
+            family_given,
+            members_given,
+            rhai: None,
+            stack: Vec::with_capacity(16),
+        }
     }
 
     /// Whether the answer in a family slot was given.
@@ -171,9 +183,9 @@ impl<'a> Values<'a> {
         expr: &'a Expr,
         member: Option<usize>,
     ) -> Result<(Val<'a>, Option<Dynamic>), AssessError> {
-        if let Some(node) = &expr.native {
+        if let Some(program) = &expr.native {
             let env = Env { family: &self.family, members: &self.members, member };
-            match native::eval(node, &env) {
+            match native::eval(program, &env, &mut self.stack) {
                 Ok(value) => return Ok((value, None)),
                 Err(Stop::Failed(message)) => return Err(rule_failed(&expr.at, message)),
                 Err(Stop::Unsupported) => {}
