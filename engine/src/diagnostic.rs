@@ -4,6 +4,10 @@ use std::fmt;
 
 use serde::Serialize;
 
+mod code;
+
+pub use code::Code;
+
 /// How bad a problem is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
@@ -20,7 +24,7 @@ pub struct Diagnostic {
     /// Error or warning.
     pub level: Level,
     /// A stable code, e.g. `rules::unknown-field`.
-    pub code: &'static str,
+    pub code: Code,
     /// The file, relative to the rule set's folder.
     pub file: String,
     /// The line (1-based), where known.
@@ -34,15 +38,15 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
-    pub(crate) fn error(code: &'static str, at: &At, message: impl Into<String>) -> Self {
+    pub(crate) fn error(code: Code, at: &At, message: impl Into<String>) -> Self {
         Self::new(Level::Error, code, at, message)
     }
 
-    pub(crate) fn warning(code: &'static str, at: &At, message: impl Into<String>) -> Self {
+    pub(crate) fn warning(code: Code, at: &At, message: impl Into<String>) -> Self {
         Self::new(Level::Warning, code, at, message)
     }
 
-    fn new(level: Level, code: &'static str, at: &At, message: impl Into<String>) -> Self {
+    fn new(level: Level, code: Code, at: &At, message: impl Into<String>) -> Self {
         Diagnostic {
             level,
             code,
@@ -100,11 +104,11 @@ impl At {
 pub(crate) struct Diagnostics(pub Vec<Diagnostic>);
 
 impl Diagnostics {
-    pub fn error(&mut self, code: &'static str, at: &At, message: impl Into<String>) {
+    pub fn error(&mut self, code: Code, at: &At, message: impl Into<String>) {
         self.0.push(Diagnostic::error(code, at, message));
     }
 
-    pub fn warning(&mut self, code: &'static str, at: &At, message: impl Into<String>) {
+    pub fn warning(&mut self, code: Code, at: &At, message: impl Into<String>) {
         self.0.push(Diagnostic::warning(code, at, message));
     }
 

@@ -52,7 +52,7 @@ pub use format::model;
 pub use api::BundleError;
 pub use compile::Loaded;
 pub use compiled::RuleSet;
-pub use diagnostic::{Diagnostic, Level as DiagnosticLevel};
+pub use diagnostic::{Code as DiagnosticCode, Diagnostic, Level as DiagnosticLevel};
 pub use format::assessment::*;
 pub use format::envelope::{self, ErrorKind};
 pub use format::vocab::{Basis, BasisStatus, Labels, Lang, Severity, Text, Urgency};

@@ -1,8 +1,10 @@
 //! Mistakes in rule files are found with file, rule and line; bad answers are reported in
 //! full, by path, without their values; runaway rules are stopped.
 
+use std::collections::BTreeSet;
+
 use serde_json::json;
-use sopro_engine::{AssessError, MemorySource, RuleSet, RuleSource};
+use sopro_engine::{AssessError, DiagnosticCode, MemorySource, RuleSet, RuleSource};
 use sopro_tests::khmao_source;
 
 /// The default rule set with one file edited.
@@ -214,4 +216,237 @@ fn an_assessment_errors_kind_is_the_one_in_its_json() {
         kinds.push(error.kind());
     }
     assert_eq!(kinds, ["invalid_answers", "rule_failed", "no_version_in_force"]);
+}
+
+/// The smallest rule set worth the name, with no problem: each fixture of
+/// `every_code_is_reached_with_its_file_and_line` edits it to make one.
+fn tiny() -> MemorySource {
+    const BASIS: &str = "basis: [{act: test, status: inferred}]";
+    let mut source = MemorySource::new();
+    source.insert(
+        "ruleset.yaml",
+        "ruleset:\n  id: tiny\n  version: \"1\"\n  title: {ru: Мини, en: Tiny}\n  in_force: {from: 2026-01-01}\n",
+    );
+    source.insert(
+        "questions.yaml",
+        "questions:
+  - id: survey
+    type: section
+    label: {ru: Обследование, en: Survey}
+    questions:
+      - {id: food, type: bool, label: {ru: Еда, en: Food}}
+",
+    );
+    source.insert(
+        "rules.yaml",
+        format!(
+            "parameters:
+  - id: limit
+    label: {{ru: Предел, en: Limit}}
+    values:
+      - {{from: 2026-01-01, value: 3, basis: {{act: test, status: inferred}}}}
+criteria:
+  - id: no_food
+    label: {{ru: Нет еды, en: No food}}
+    severity: high
+    when: survey.food == false
+    {BASIS}
+"
+        ),
+    );
+    source.insert(
+        "levels.yaml",
+        format!(
+            "levels:
+  - id: high
+    label: {{ru: Высокий, en: High}}
+    if_any: [{{severity: high}}]
+    {BASIS}
+  - id: base
+    label: {{ru: Базовый, en: Base}}
+    otherwise: true
+    {BASIS}
+"
+        ),
+    );
+    source.insert(
+        "tests/base.yaml",
+        "- name: Еда есть\n  answers: {as_of: 2026-03-10, members: []}\n  expect: {level: base}\n",
+    );
+    source
+}
+
+/// `tiny()` with edits: `(file, from, to)` replaces the first `from` in `file`; an empty `from`
+/// appends `to` (a new file if there is none); `from` = `*` replaces the whole file.
+fn tiny_with(edits: &[(&str, &str, &str)]) -> MemorySource {
+    let mut source = tiny();
+    for &(file, from, to) in edits {
+        let text = source.text(file).unwrap_or("").to_owned();
+        let edited = match from {
+            "" => text + to,
+            "*" => to.to_owned(),
+            _ => {
+                assert!(text.contains(from), "{file} has no `{from}`");
+                text.replacen(from, to, 1)
+            }
+        };
+        source.insert(file, edited);
+    }
+    source
+}
+
+/// Where a fixture's diagnostic must be: its file, and the line holding `line` (or no line).
+struct Fixture {
+    code: DiagnosticCode,
+    source: MemorySource,
+    file: &'static str,
+    line: Option<&'static str>,
+}
+
+fn fixture(
+    code: DiagnosticCode,
+    edits: &[(&str, &str, &str)],
+    file: &'static str,
+    line: Option<&'static str>,
+) -> Fixture {
+    Fixture { code, source: tiny_with(edits), file, line }
+}
+
+fn fixtures() -> Vec<Fixture> {
+    use DiagnosticCode as C;
+    const FOOD: &str = "survey.food == false";
+    const LEVEL: &str = "if_any: [{severity: high}]";
+    let huge = "#".repeat(sopro_engine::MAX_RULE_FILE_SIZE + 1);
+    let nested = format!("x: {}{}\n", "[".repeat(65), "]".repeat(65));
+    let chain: String = (0..=65)
+        .map(|n| {
+            let value = if n == 0 { "1".to_owned() } else { format!("d{} + 1", n - 1) };
+            format!("  - id: d{n}\n    label: {{ru: Д, en: D}}\n    value: \"{value}\"\n")
+        })
+        .collect();
+    let chain = format!("derived:\n{chain}");
+    vec![
+        fixture(C::FileTooLarge, &[("large.yaml", "", &huge)], "large.yaml", None),
+        fixture(C::NoManifest, &[("ruleset.yaml", "*", "")], "ruleset.yaml", None),
+        fixture(
+            C::DuplicateManifest,
+            &[("second.yaml", "", "ruleset:\n  id: again\n  version: \"2\"\n  title: {ru: А, en: A}\n  in_force: {from: 2026-01-01}\n")],
+            "second.yaml",
+            Some("ruleset:"),
+        ),
+        fixture(C::Yaml, &[("questions.yaml", "type: bool", "type: boolean")], "questions.yaml", Some("boolean")),
+        fixture(C::TooDeep, &[("deep.yaml", "", &nested)], "deep.yaml", Some("x: [[[")),
+        fixture(C::TooDeep, &[("chain.yaml", "", &chain)], "chain.yaml", Some("d63 + 1")),
+        fixture(C::Missing, &[("ruleset.yaml", "id: tiny", "id: \"\"")], "ruleset.yaml", Some("ruleset:")),
+        fixture(C::BadDate, &[("ruleset.yaml", "2026-01-01", "2026-13-01")], "ruleset.yaml", Some("ruleset:")),
+        fixture(C::MissingLabel, &[("rules.yaml", "ru: Нет еды", "ru: \"\"")], "rules.yaml", Some("id: no_food")),
+        fixture(C::BadId, &[("rules.yaml", "id: no_food", "id: NoFood")], "rules.yaml", Some("id: NoFood")),
+        fixture(
+            C::DuplicateId,
+            &[("questions.yaml", "", "      - {id: food, type: bool, label: {ru: Ещё, en: More}}\n")],
+            "questions.yaml",
+            Some("id: survey"),
+        ),
+        fixture(
+            C::EmptySection,
+            &[("questions.yaml", "", "  - id: empty\n    type: section\n    label: {ru: П, en: E}\n")],
+            "questions.yaml",
+            Some("id: empty"),
+        ),
+        fixture(
+            C::NotASection,
+            &[("questions.yaml", "", "  - id: plain\n    type: bool\n    label: {ru: П, en: P}\n    questions: [{id: x, type: bool, label: {ru: X, en: X}}]\n")],
+            "questions.yaml",
+            Some("id: plain"),
+        ),
+        fixture(
+            C::NoValues,
+            &[("questions.yaml", "", "  - id: kind\n    type: enum\n    label: {ru: Вид, en: Kind}\n")],
+            "questions.yaml",
+            Some("id: kind"),
+        ),
+        fixture(
+            C::Nesting,
+            &[("questions.yaml", "", "      - {id: inner, type: section, label: {ru: В, en: I}, questions: [{id: deeper, type: bool, label: {ru: Г, en: D}}]}\n")],
+            "questions.yaml",
+            Some("id: survey"),
+        ),
+        fixture(C::UnknownField, &[("rules.yaml", FOOD, "survey.fod == false")], "rules.yaml", Some("survey.fod")),
+        fixture(C::BadPeriod, &[("levels.yaml", LEVEL, "if_any: [{severity: high}]\n    review_after: {days: 1, months: 1}")], "levels.yaml", Some("id: high")),
+        fixture(C::BadValue, &[("rules.yaml", "value: 3", "value: .nan")], "rules.yaml", Some("id: limit")),
+        fixture(
+            C::OverlappingPeriods,
+            &[("rules.yaml", "    values:\n", "    values:\n      - {from: 2026-06-01, value: 4, basis: {act: test, status: inferred}}\n")],
+            "rules.yaml",
+            Some("id: limit"),
+        ),
+        fixture(C::RhaiSyntax, &[("rules.yaml", FOOD, "survey.food == = false")], "rules.yaml", Some("== =")),
+        fixture(C::Forbidden, &[("rules.yaml", FOOD, "survey.set(\"food\", true)")], "rules.yaml", Some("survey.set")),
+        fixture(C::Functions, &[("functions.rhai", "", "fn yes() { true }\nthrow \"no\";\n")], "functions.rhai", Some("throw")),
+        fixture(C::UnknownName, &[("rules.yaml", FOOD, "servey.food == false")], "rules.yaml", Some("servey")),
+        fixture(
+            C::Cycle,
+            &[("derived.yaml", "", "derived:\n  - id: a\n    label: {ru: А, en: A}\n    value: b == true\n  - id: b\n    label: {ru: Б, en: B}\n    value: a == true\n")],
+            "derived.yaml",
+            Some("value: b"),
+        ),
+        fixture(
+            C::EscalationNotHigher,
+            &[("rules.yaml", "when: survey.food == false\n", "when: survey.food == false\n    escalate:\n      - severity: low\n        when: survey.food\n")],
+            "rules.yaml",
+            Some("        when: survey.food"),
+        ),
+        fixture(
+            C::UnlabelledReason,
+            &[("services.yaml", "", "urgent_services:\n  - id: meals\n    label: {ru: Еда, en: Meals}\n    when: survey.food == false\n    basis: [{act: test, status: inferred}]\n")],
+            "services.yaml",
+            Some("when:"),
+        ),
+        fixture(C::UnknownId, &[("levels.yaml", LEVEL, "if_any: [{criterion: nothing}]")], "levels.yaml", Some("id: high")),
+        fixture(C::LevelInLevel, &[("levels.yaml", LEVEL, "if_any: [{level: [base]}]")], "levels.yaml", Some("id: high")),
+        fixture(C::ServiceInLevel, &[("levels.yaml", LEVEL, "if_any: [{any_urgent_service: true}]")], "levels.yaml", Some("id: high")),
+        fixture(C::AtLeast, &[("levels.yaml", LEVEL, "if_any: [{criterion: no_food, at_least: 2}]")], "levels.yaml", Some("id: high")),
+        fixture(C::EmptyClause, &[("levels.yaml", LEVEL, "if_any: [{}]")], "levels.yaml", Some("id: high")),
+        fixture(C::UnreachableLevel, &[("levels.yaml", LEVEL, "if_any: [{severity: low}]")], "levels.yaml", Some("id: high")),
+        fixture(C::NoDefaultLevel, &[("levels.yaml", "otherwise: true", "if_any: [{criterion: no_food}]")], "levels.yaml", Some("id: base")),
+        fixture(C::NoLevels, &[("levels.yaml", "*", "")], "levels.yaml", None),
+        fixture(
+            C::ConsentPerPartner,
+            &[("partners.yaml", "", "partners:\n  - id: court\n    label: {ru: Суд, en: Court}\n    without_consent: true\n    triggers: [{criterion: no_food}]\n    basis: [{act: test, status: inferred}]\n")],
+            "partners.yaml",
+            Some("id: court"),
+        ),
+        fixture(C::NoTests, &[("tests/base.yaml", "*", "[]\n")], "tests/", None),
+        fixture(C::EmptyExpectation, &[("tests/base.yaml", "{level: base}", "{}")], "tests/base.yaml", Some("name:")),
+    ]
+}
+
+#[test]
+fn the_tiny_rule_set_has_no_problem() {
+    let loaded = RuleSet::load(&tiny());
+    assert!(loaded.diagnostics.is_empty(), "{:#?}", loaded.diagnostics);
+    assert!(loaded.ruleset.is_some());
+}
+
+/// Every code the engine has is produced by some fixture, in the file and on the line it names:
+/// a new code without a fixture fails here.
+#[test]
+fn every_code_is_reached_with_its_file_and_line() {
+    let mut reached = BTreeSet::new();
+    let mut failures = Vec::new();
+    for Fixture { code, source, file, line } in fixtures() {
+        let loaded = RuleSet::load(&source);
+        reached.extend(loaded.diagnostics.iter().map(|d| d.code));
+        let line = line.map(|needle| line_of(&source, file, needle));
+        if !loaded.diagnostics.iter().any(|d| d.code == code && d.file == file && d.line == line) {
+            failures.push(format!("no {code} in {file} at line {line:?}: {:#?}", loaded.diagnostics));
+        }
+        let json = serde_json::to_value(&loaded.diagnostics).unwrap();
+        assert!(json.as_array().unwrap().iter().any(|d| d["code"] == code.as_str()), "{json}");
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    let all: BTreeSet<DiagnosticCode> = DiagnosticCode::ALL.iter().copied().collect();
+    let missing: Vec<_> = all.difference(&reached).collect();
+    assert!(missing.is_empty(), "codes no fixture reaches: {missing:?}");
+    assert_eq!(reached, all);
 }

@@ -3,7 +3,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::dates;
-use crate::diagnostic::At;
+use crate::diagnostic::{At, Code};
 use crate::format::model::{self, QuestionType};
 use crate::format::vocab::Labels;
 use crate::load::Located;
@@ -22,7 +22,7 @@ impl Compiler<'_> {
         let holidays = manifest.item.holidays.iter().map(|h| self.date(h, at, "holidays")).collect();
         for (text, what) in [(&manifest.item.id, "id"), (&manifest.item.version, "version")] {
             if text.trim().is_empty() {
-                self.diags.error("rules::missing", at, format!("the rule set's {what} is empty"));
+                self.diags.error(Code::Missing, at, format!("the rule set's {what} is empty"));
             }
         }
         self.check_labels(&manifest.item.title, at);
@@ -31,7 +31,7 @@ impl Compiler<'_> {
 
     pub(super) fn date(&mut self, text: &str, at: &At, what: &str) -> jiff::civil::Date {
         dates::parse(text).unwrap_or_else(|| {
-            self.diags.error("rules::bad-date", at, format!("`{what}` is not a date YYYY-MM-DD"));
+            self.diags.error(Code::BadDate, at, format!("`{what}` is not a date YYYY-MM-DD"));
             jiff::civil::Date::default()
         })
     }
@@ -39,7 +39,7 @@ impl Compiler<'_> {
     pub(super) fn check_labels(&mut self, labels: &Labels, at: &At) {
         for (lang, text) in [("ru", &labels.ru), ("en", &labels.en)] {
             if text.trim().is_empty() {
-                self.diags.error("rules::missing-label", at, format!("the `{lang}` label is empty"));
+                self.diags.error(Code::MissingLabel, at, format!("the `{lang}` label is empty"));
             }
         }
     }
@@ -53,7 +53,7 @@ impl Compiler<'_> {
             if let Some(first) = seen.get(id) {
                 let place = first.line.map_or(first.file.clone(), |l| format!("{}:{l}", first.file));
                 self.diags.error(
-                    "rules::duplicate-id",
+                    Code::DuplicateId,
                     &item.at,
                     format!("the id `{id}` is already used (at {place})"),
                 );
@@ -67,25 +67,21 @@ impl Compiler<'_> {
         let nested = matches!(q.kind, QuestionType::Section | QuestionType::Records);
         let at = At { rule: Some(format!("question `{}`", q.id)), ..at.clone() };
         if nested && q.questions.is_empty() {
-            self.diags.error("rules::empty-section", &at, "a section or records question needs `questions`");
+            self.diags.error(Code::EmptySection, &at, "a section or records question needs `questions`");
         }
         if !nested && !q.questions.is_empty() {
-            self.diags.error(
-                "rules::not-a-section",
-                &at,
-                "only section and records questions hold `questions`",
-            );
+            self.diags.error(Code::NotASection, &at, "only section and records questions hold `questions`");
         }
         let enumerated = matches!(q.kind, QuestionType::Enum | QuestionType::EnumList);
         if enumerated && q.values.is_empty() {
-            self.diags.error("rules::no-values", &at, "an enum question needs `values`");
+            self.diags.error(Code::NoValues, &at, "an enum question needs `values`");
         }
         for value in &q.values {
             self.check_labels(&value.label, &at);
         }
         if let Some(unique) = &q.unique {
             if !q.questions.iter().any(|f| &f.id == unique) {
-                self.diags.error("rules::unknown-field", &at, format!("`unique` names no field `{unique}`"));
+                self.diags.error(Code::UnknownField, &at, format!("`unique` names no field `{unique}`"));
             }
         }
         let mut seen = BTreeSet::new();
@@ -93,15 +89,11 @@ impl Compiler<'_> {
             self.check_labels(&field.label, &at);
             check_snake_case(&field.id, &at, self.diags);
             if !seen.insert(field.id.as_str()) {
-                self.diags.error(
-                    "rules::duplicate-id",
-                    &at,
-                    format!("the field `{}` appears twice", field.id),
-                );
+                self.diags.error(Code::DuplicateId, &at, format!("the field `{}` appears twice", field.id));
             }
             if !field.questions.is_empty() {
                 self.diags.error(
-                    "rules::nesting",
+                    Code::Nesting,
                     &at,
                     format!("the field `{}` nests too deep (one level of sections only)", field.id),
                 );
@@ -117,7 +109,7 @@ impl Compiler<'_> {
             .count();
         if given != 1 {
             self.diags.error(
-                "rules::bad-period",
+                Code::BadPeriod,
                 at,
                 "a period gives exactly one of days, working_days, months, years",
             );
@@ -135,12 +127,12 @@ impl Compiler<'_> {
 
     pub(super) fn check_tests(&mut self) {
         if self.loaded.tests.is_empty() {
-            self.diags.warning("rules::no-tests", &At::file("tests/"), "the rule set carries no test cases");
+            self.diags.warning(Code::NoTests, &At::file("tests/"), "the rule set carries no test cases");
         }
         for test in &self.loaded.tests {
             if test.item.expect.is_empty() {
                 self.diags.error(
-                    "rules::empty-expectation",
+                    Code::EmptyExpectation,
                     &test.at,
                     "the test case expects nothing, so it cannot fail: say at least the level under `expect:`",
                 );

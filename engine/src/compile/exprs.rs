@@ -6,7 +6,7 @@ use rhai::AST;
 
 use crate::compiled::program::Program;
 use crate::compiled::{Expr, Node, NodeKind, Reads};
-use crate::diagnostic::At;
+use crate::diagnostic::{At, Code};
 use crate::format::model::Scope;
 
 use crate::sandbox;
@@ -32,7 +32,7 @@ impl Compiler<'_> {
             Err(error) => {
                 let line = error.position().line().map(|l| l.saturating_sub(1));
                 self.diags.error(
-                    "rules::rhai-syntax",
+                    Code::RhaiSyntax,
                     &at.below(line.unwrap_or(0)),
                     format!("syntax error: {}", error.err_type()),
                 );
@@ -41,7 +41,7 @@ impl Compiler<'_> {
         };
         if let Some((message, position)) = sandbox::forbidden(&ast) {
             let line = position.line().map(|l| l.saturating_sub(1));
-            self.diags.error("rules::forbidden", &at.below(line.unwrap_or(0)), message);
+            self.diags.error(Code::Forbidden, &at.below(line.unwrap_or(0)), message);
             return None;
         }
         let parsed = lower::Parsed::new(&ast);
@@ -50,7 +50,7 @@ impl Compiler<'_> {
             refs.iter().find(|r| !r.closure_param && !r.local && !self.names.is_visible(&r.root, scope));
         if let Some(r) = unknown {
             self.diags.error(
-                "rules::unknown-name",
+                Code::UnknownName,
                 &at.below(r.line - 1),
                 format!(
                     "unknown name `{}`: no question, fact, parameter, category or criterion is called so",
@@ -84,7 +84,7 @@ impl Compiler<'_> {
                     target.insert(field);
                 } else if is_member || !n.sections.values().any(|s| s.contains(&field)) {
                     self.diags.error(
-                        "rules::unknown-field",
+                        Code::UnknownField,
                         &here,
                         format!("a member has no field or fact `{field}`"),
                     );
@@ -95,7 +95,7 @@ impl Compiler<'_> {
                         reads.family.insert(format!("/{}/{field}", r.root).into());
                     }
                     Some(field) => self.diags.error(
-                        "rules::unknown-field",
+                        Code::UnknownField,
                         &here,
                         format!("`{}` has no field `{field}`", r.root),
                     ),
@@ -134,7 +134,7 @@ impl Compiler<'_> {
                 let ids: Vec<&str> = waiting.iter().map(|n| n.id.as_str()).collect();
                 for node in &waiting {
                     self.diags.error(
-                        "rules::cycle",
+                        Code::Cycle,
                         &node.expr.at,
                         format!("rules depend on each other in a circle: {}", ids.join(", ")),
                     );
@@ -148,7 +148,7 @@ impl Compiler<'_> {
                 if let Some(node) = ready.first() {
                     let message =
                         format!("rules build on one another more than {MAX_RULE_DEPTH} levels deep");
-                    self.diags.error("rules::too-deep", &node.expr.at, message);
+                    self.diags.error(Code::TooDeep, &node.expr.at, message);
                 }
                 return ordered;
             }
@@ -156,7 +156,7 @@ impl Compiler<'_> {
                 if node.expr.reads.derived.contains(node.id.as_str())
                     || node.expr.reads.outcomes.contains(&node.id)
                 {
-                    self.diags.error("rules::cycle", &node.expr.at, "the rule uses itself");
+                    self.diags.error(Code::Cycle, &node.expr.at, "the rule uses itself");
                 }
                 let used: Vec<Reads> = node
                     .expr

@@ -3,7 +3,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::compiled::{Fact, FamilySource, Parameter, Relevance};
-use crate::diagnostic::At;
+use crate::diagnostic::{At, Code};
 use crate::format::model::{self, QuestionType, Scope};
 
 use crate::format::model::MEMBERS;
@@ -77,7 +77,7 @@ impl Compiler<'_> {
                 let from = self.date(&v.from, &p.at, "from");
                 let to = v.to.as_ref().map(|to| self.date(to, &p.at, "to"));
                 if !v.value.is_finite() {
-                    self.diags.error("rules::bad-value", &p.at, "a parameter value must be a finite number");
+                    self.diags.error(Code::BadValue, &p.at, "a parameter value must be a finite number");
                 }
                 values.push((from, to, v.value, v.basis.clone()));
             }
@@ -86,7 +86,7 @@ impl Compiler<'_> {
                 if let [(_, to, ..), (next_from, ..)] = pair {
                     if to.is_none_or(|to| to >= *next_from) {
                         self.diags.error(
-                            "rules::overlapping-periods",
+                            Code::OverlappingPeriods,
                             &p.at,
                             format!("two values overlap: one has no end or ends on or after {next_from}"),
                         );
@@ -112,7 +112,7 @@ impl Compiler<'_> {
         for f in located {
             if self.names.member_fields.contains(&f.item.id) {
                 self.diags.error(
-                    "rules::duplicate-id",
+                    Code::DuplicateId,
                     &f.at,
                     "a member fact may not share its name with a member question",
                 );

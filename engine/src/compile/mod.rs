@@ -19,7 +19,7 @@ use crate::compiled::{
     ConsistencyRule, CriterionRule, DeadlineRule, FamilySource, Node, NodeKind, Outcome, PartnerRule,
     Readable, Reads, RuleSet, ServiceRule, Trigger, TriggerRule,
 };
-use crate::diagnostic::{At, Diagnostic, Diagnostics};
+use crate::diagnostic::{At, Code, Diagnostic, Diagnostics};
 use crate::format::model::{RuleFile, Scope};
 use crate::format::vocab::Labels;
 use crate::load::source::RuleSource;
@@ -70,7 +70,7 @@ impl<'a> Compiler<'a> {
                 Ok(ast) => ast,
                 Err(error) => {
                     diags.error(
-                        "rules::rhai-syntax",
+                        Code::RhaiSyntax,
                         &At { line: error.position().line(), ..At::file(file) },
                         format!("syntax error: {}", error.err_type()),
                     );
@@ -78,7 +78,7 @@ impl<'a> Compiler<'a> {
                 }
             };
             if let Some((message, position)) = sandbox::forbidden(&ast) {
-                diags.error("rules::forbidden", &At { line: position.line(), ..At::file(file) }, message);
+                diags.error(Code::Forbidden, &At { line: position.line(), ..At::file(file) }, message);
                 continue;
             }
             sandbox::budget::start();
@@ -87,7 +87,7 @@ impl<'a> Compiler<'a> {
                     engine.register_global_module(module.into());
                 }
                 Err(error) => diags.error(
-                    "rules::functions",
+                    Code::Functions,
                     &At { line: error.position().line(), ..At::file(file) },
                     format!("a function file may only define functions: {}", sandbox::describe(&error)),
                 ),
@@ -211,7 +211,7 @@ impl<'a> Compiler<'a> {
                     let expr = self.expr(&e.when, &c.at, "when", nth + 1, c.item.scope)?;
                     if e.severity <= c.item.severity {
                         self.diags.warning(
-                            "rules::escalation-not-higher",
+                            Code::EscalationNotHigher,
                             &expr.at,
                             "an escalation should name a more serious severity than the criterion's own",
                         );
@@ -245,7 +245,7 @@ impl<'a> Compiler<'a> {
             .map(|p| {
                 if p.item.without_consent {
                     self.diags.warning(
-                        "rules::consent-per-partner",
+                        Code::ConsentPerPartner,
                         &p.at,
                         "`without_consent` on the partner sends every reason without the family's consent; \
                          name the reporting duty on each trigger the law obliges to report (`duty:`) instead",
@@ -271,7 +271,7 @@ impl<'a> Compiler<'a> {
                             let index = duty_ids.iter().position(|d| d == id);
                             if index.is_none() {
                                 self.diags.error(
-                                    "rules::unknown-id",
+                                    Code::UnknownId,
                                     &p.at,
                                     format!("no reporting duty has the id `{id}`"),
                                 );
@@ -444,7 +444,7 @@ fn check_snake_case(id: &str, at: &At, diags: &mut Diagnostics) {
         && id.bytes().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'_');
     if !ok {
         diags.error(
-            "rules::bad-id",
+            Code::BadId,
             at,
             "an id is written in ASCII snake_case (a-z, 0-9, _), starting with a letter",
         );

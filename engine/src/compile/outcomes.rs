@@ -3,7 +3,7 @@
 use std::collections::BTreeSet;
 
 use crate::compiled::{Clause, CriterionRule, LevelRule, Outcome, Reads, ServiceRule, When};
-use crate::diagnostic::At;
+use crate::diagnostic::{At, Code};
 use crate::format::model::{self, Scope};
 use crate::format::vocab::{Labels, Severity};
 use crate::load::Located;
@@ -40,7 +40,7 @@ impl Compiler<'_> {
             }
             None => {
                 self.diags.warning(
-                    "rules::unlabelled-reason",
+                    Code::UnlabelledReason,
                     &expr.at,
                     "a `when:` without `reason:`: the assessment can only name the questions it reads",
                 );
@@ -83,7 +83,7 @@ impl Compiler<'_> {
                 let id = id.as_ref()?;
                 let index = list.iter().position(|x| x == id);
                 if index.is_none() {
-                    self.diags.error("rules::unknown-id", at, format!("no {what} has the id `{id}`"));
+                    self.diags.error(Code::UnknownId, at, format!("no {what} has the id `{id}`"));
                 }
                 index
             };
@@ -93,18 +93,18 @@ impl Compiler<'_> {
             let levels: Vec<usize> =
                 c.level.iter().filter_map(|l| resolve(&ids.levels, &Some(l.clone()), "level")).collect();
             if !levels_allowed && !c.level.is_empty() {
-                self.diags.error("rules::level-in-level", at, "a level's clause cannot depend on the level");
+                self.diags.error(Code::LevelInLevel, at, "a level's clause cannot depend on the level");
             }
             if !levels_allowed && (c.urgent_service.is_some() || c.any_urgent_service) {
                 self.diags.error(
-                    "rules::service-in-level",
+                    Code::ServiceInLevel,
                     at,
                     "a level's clause cannot depend on urgent services (they follow from the level)",
                 );
             }
             if c.at_least.is_some() && c.severity.is_none() {
                 self.diags.error(
-                    "rules::at-least",
+                    Code::AtLeast,
                     at,
                     "`at_least` counts criteria of a `severity`, which is missing",
                 );
@@ -118,7 +118,7 @@ impl Compiler<'_> {
                 any_service: c.any_urgent_service,
             };
             if clause == Clause::default() {
-                self.diags.error("rules::empty-clause", at, "a clause must name a category, criterion, severity, level or urgent service (or any_urgent_service)");
+                self.diags.error(Code::EmptyClause, at, "a clause must name a category, criterion, severity, level or urgent service (or any_urgent_service)");
             }
             out.push(clause);
         }
@@ -145,13 +145,13 @@ impl Compiler<'_> {
             }
             if l.item.otherwise && !last {
                 self.diags.error(
-                    "rules::unreachable-level",
+                    Code::UnreachableLevel,
                     &l.at,
                     "only the last level can be `otherwise`; the levels after it can never be reached",
                 );
             } else if last && !l.item.otherwise {
                 self.diags.error(
-                    "rules::no-default-level",
+                    Code::NoDefaultLevel,
                     &l.at,
                     "the last level must be `otherwise: true`, so that every family gets a level",
                 );
@@ -161,13 +161,13 @@ impl Compiler<'_> {
                 let shadowed = |c: &Clause| earlier.iter().any(|e| subsumes(e, c));
                 if if_any.is_empty() {
                     self.diags.error(
-                        "rules::unreachable-level",
+                        Code::UnreachableLevel,
                         &l.at,
                         "the level has no `if_any` clauses and is not `otherwise`: no family can reach it",
                     );
                 } else if if_any.iter().all(|c| impossible(c) || shadowed(c)) {
                     self.diags.error(
-                        "rules::unreachable-level",
+                        Code::UnreachableLevel,
                         &l.at,
                         "no family can reach this level: each clause needs a severity no criterion has, or is already covered by a higher level",
                     );
@@ -182,7 +182,7 @@ impl Compiler<'_> {
             });
         }
         if rules.is_empty() {
-            self.diags.error("rules::no-levels", &At::file("levels.yaml"), "the rule set defines no levels");
+            self.diags.error(Code::NoLevels, &At::file("levels.yaml"), "the rule set defines no levels");
         }
         rules
     }

@@ -10,7 +10,7 @@ use std::collections::HashMap;
 
 use sha2::{Digest, Sha256};
 
-use crate::diagnostic::{At, Diagnostics};
+use crate::diagnostic::{At, Code, Diagnostics};
 use crate::format::model::{Manifest, RuleFile, TestCase};
 use crate::load::source::{RuleSource, MAX_RULE_FILE_SIZE};
 
@@ -67,7 +67,7 @@ pub(crate) fn load(source: &dyn RuleSource, diags: &mut Diagnostics) -> Parsed {
                 "the file is {} bytes long; a rule file may be at most {MAX_RULE_FILE_SIZE} bytes",
                 text.len()
             );
-            diags.error("rules::file-too-large", &At::file(&path), message);
+            diags.error(Code::FileTooLarge, &At::file(&path), message);
             continue;
         }
         hasher.update(path.as_bytes());
@@ -84,7 +84,7 @@ pub(crate) fn load(source: &dyn RuleSource, diags: &mut Diagnostics) -> Parsed {
     loaded.digest = format!("sha256:{digest}");
     if loaded.manifest.is_none() {
         diags.error(
-            "rules::no-manifest",
+            Code::NoManifest,
             &At::file("ruleset.yaml"),
             "the rule set has no `ruleset:` section (it belongs in ruleset.yaml)",
         );
@@ -100,7 +100,7 @@ fn load_rules(path: &str, text: &str, loaded: &mut Parsed, diags: &mut Diagnosti
     let file: RuleFile = match serde_yaml::from_str::<Option<RuleFile>>(text) {
         Ok(file) => file.unwrap_or_default(),
         Err(error) => {
-            diags.error("rules::yaml", &yaml_at(path, &error), plain_yaml_error(&error));
+            diags.error(Code::Yaml, &yaml_at(path, &error), plain_yaml_error(&error));
             return;
         }
     };
@@ -108,7 +108,7 @@ fn load_rules(path: &str, text: &str, loaded: &mut Parsed, diags: &mut Diagnosti
         let at = At { line: find_line(text, "ruleset:", 0), ..At::file(path) };
         if let Some(first) = &loaded.manifest {
             diags.error(
-                "rules::duplicate-manifest",
+                Code::DuplicateManifest,
                 &at,
                 format!("a second `ruleset:` section (the first is in {})", first.at.file),
             );
@@ -134,7 +134,7 @@ fn load_tests(path: &str, text: &str, loaded: &mut Parsed, diags: &mut Diagnosti
                 loaded.tests.push(Located { at, item: case });
             }
         }
-        Err(error) => diags.error("rules::yaml", &yaml_at(path, &error), plain_yaml_error(&error)),
+        Err(error) => diags.error(Code::Yaml, &yaml_at(path, &error), plain_yaml_error(&error)),
     }
 }
 
@@ -161,7 +161,7 @@ fn too_deep(path: &str, text: &str, diags: &mut Diagnostics) -> bool {
             if depth > MAX_FLOW_DEPTH {
                 let at = At { line: Some(index + 1), ..At::file(path) };
                 let message = format!("`[…]` and `{{…}}` nest deeper than {MAX_FLOW_DEPTH} levels");
-                diags.error("rules::too-deep", &at, message);
+                diags.error(Code::TooDeep, &at, message);
                 return true;
             }
         }
