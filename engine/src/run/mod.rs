@@ -82,6 +82,12 @@ pub(crate) fn assess_and_hide(
     Ok((run.finish()?, hidden))
 }
 
+/// The questions that do not apply to valid answers (as [`assess_and_hide`] finds them),
+/// without finishing the assessment: for the synthetic generator.
+pub(crate) fn hidden(rules: &RuleSet, answers: &Value) -> Result<Vec<Text>, AssessError> {
+    Run::new(rules, answers, Explain::BRIEF)?.hidden()
+}
+
 struct Run<'a> {
     rules: &'a RuleSet,
     explain: Explain,
