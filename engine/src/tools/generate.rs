@@ -367,18 +367,37 @@ impl<'a> Plan<'a> {
             let Ok(hidden) = crate::run::hidden(self.rules, answers) else { return };
             let mut changed = false;
             for pointer in hidden {
-                let dotted: Vec<&str> =
-                    pointer.split('/').filter(|k| !k.is_empty() && k.parse::<usize>().is_err()).collect();
-                if self.required.contains(&dotted.join(".")) || answers.pointer(&pointer).is_none() {
-                    continue;
-                }
-                crate::tools::relevance::remove(answers, &pointer);
-                changed = true;
+                changed |= self.take(answers, &pointer);
             }
             if !changed {
                 return;
             }
         }
+    }
+
+    /// Takes out the answer at a JSON Pointer unless its question is required; whether it did.
+    fn take(&self, answers: &mut Value, pointer: &str) -> bool {
+        let keys: Vec<&str> = pointer.split('/').skip(1).collect();
+        let Some((last, parents)) = keys.split_last() else { return false };
+        let mut node = answers;
+        for key in parents {
+            let next = match node {
+                Value::Object(map) => map.get_mut(*key),
+                Value::Array(items) => key.parse::<usize>().ok().and_then(|i| items.get_mut(i)),
+                _ => None,
+            };
+            let Some(next) = next else { return false };
+            node = next;
+        }
+        let Value::Object(map) = node else { return false };
+        if !map.contains_key(*last) {
+            return false;
+        }
+        let dotted: Vec<&str> = keys.iter().copied().filter(|k| k.parse::<usize>().is_err()).collect();
+        if self.required.contains(&dotted.join(".")) {
+            return false;
+        }
+        map.remove(*last).is_some()
     }
 }
 

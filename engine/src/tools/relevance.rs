@@ -59,7 +59,7 @@ pub(crate) fn relevant(rules: &RuleSet, partial: &Value) -> Relevance {
 }
 
 /// Removes the answer at a JSON Pointer (an array element is set to `null`, keeping indices).
-pub(crate) fn remove(answers: &mut Value, pointer: &str) {
+fn remove(answers: &mut Value, pointer: &str) {
     let Some((parent, key)) = pointer.rsplit_once('/') else { return };
     match answers.pointer_mut(parent) {
         Some(Value::Object(map)) => {
