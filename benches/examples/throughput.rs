@@ -60,12 +60,17 @@ fn main() -> Result<(), String> {
     Ok(())
 }
 
-/// The synthetic registry of `n` families (generated once, then reused).
+/// The synthetic registry of `n` families (generated once, then reused), as `sopro gen --n N
+/// --seed 7` makes it: by the engine's generator over the KhMAO versions and their sample profile.
 fn registry(dir: &Path, n: usize) -> Result<PathBuf, String> {
     let path = dir.join(format!("registry-{n}.jsonl"));
     if !path.exists() {
+        let rules = sopro_benches::root().join("rules/khmao");
+        let library = sopro_cli::files::load_library(&rules, sopro_engine::Drafts::Refused)
+            .map_err(|e| e.to_string())?;
+        let profile = sopro_cli::files::read_sample(&rules, None).map_err(|e| e.to_string())?;
         let mut out = BufWriter::new(File::create(&path).map_err(|e| e.to_string())?);
-        for family in sopro_cli::generate::families(n, 7) {
+        for family in library.generator(profile.as_ref()).families(n, 7) {
             writeln!(out, "{family}").map_err(|e| e.to_string())?;
         }
         out.flush().map_err(|e| e.to_string())?;

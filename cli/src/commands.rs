@@ -19,6 +19,8 @@ pub enum SchemaKind {
     Tests,
     /// Every type the browser API returns (for TypeScript definitions).
     Api,
+    /// A sample profile for `sopro gen` (sample.yaml).
+    Sample,
 }
 
 /// Exit codes (documented in `sopro --help` and the README).
@@ -230,9 +232,31 @@ pub fn publish(dir: &Path) -> i32 {
     exit::OK
 }
 
-/// `sopro gen`.
-pub fn generate(n: usize, seed: u64, output: Option<&Path>) -> i32 {
+/// `sopro gen`: `n` families drawn by the engine's generator from the questions of the rule
+/// set (a version folder, or a folder of versions: each family by the version in force on its
+/// date), as often as the sample profile says (`--sample`, or `sample.yaml` beside the
+/// versions), one JSON object per line.
+pub fn generate(
+    rules_dir: &Path,
+    sample: Option<&Path>,
+    n: usize,
+    seed: u64,
+    output: Option<&Path>,
+    drafts: Drafts,
+) -> i32 {
     use std::io::Write;
+    let library = match load_versions(rules_dir, drafts) {
+        Ok(library) => library,
+        Err(code) => return code,
+    };
+    let profile = match files::read_sample(rules_dir, sample) {
+        Ok(profile) => profile,
+        Err(e) => return report(e),
+    };
+    let generator = library.generator(profile.as_ref());
+    for warning in generator.warnings() {
+        eprintln!("{warning}");
+    }
     let sink: Box<dyn Write> = match output {
         Some(path) => match std::fs::File::create(path) {
             Ok(file) => Box::new(file),
@@ -244,7 +268,7 @@ pub fn generate(n: usize, seed: u64, output: Option<&Path>) -> i32 {
         None => Box::new(std::io::stdout().lock()),
     };
     let mut sink = std::io::BufWriter::new(sink);
-    for family in crate::generate::families(n, seed) {
+    for family in generator.families(n, seed) {
         if writeln!(sink, "{family}").is_err() {
             return exit::INPUT;
         }
@@ -284,6 +308,7 @@ pub fn schema(kind: SchemaKind, rules_dir: Option<&Path>) -> i32 {
         SchemaKind::Ruleset => sopro_engine::ruleset_schema(),
         SchemaKind::Tests => sopro_engine::test_file_schema(),
         SchemaKind::Api => sopro_engine::api_schema(),
+        SchemaKind::Sample => sopro_engine::sample_schema(),
         SchemaKind::Answers => {
             let Some(dir) = rules_dir else {
                 eprintln!("error: `sopro schema answers` needs --rules DIR");

@@ -5,7 +5,7 @@ use std::fs;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
-use sopro_engine::{Diagnostic, Drafts, MemorySource, PublishedVersion, RuleLibrary, RuleSet};
+use sopro_engine::{Diagnostic, Drafts, MemorySource, PublishedVersion, RuleLibrary, RuleSet, SampleProfile};
 
 /// The record of published versions, in a folder of versions.
 pub const PUBLISHED: &str = "published.yaml";
@@ -54,6 +54,24 @@ pub fn load_library(dir: &Path, drafts: Drafts) -> Result<RuleLibrary, LoadError
         versions.iter().map(|(folder, source)| compiled(folder, source)).collect();
     let record = read_published(dir)?;
     RuleLibrary::published(compiled?, record.as_deref(), drafts).map_err(|e| publication_error(dir, &e))
+}
+
+/// The sample profile for `sopro gen`: the file given, or else `sample.yaml` in the folder of
+/// versions (`dir` itself, or the folder a version folder belongs to), if there is one.
+pub fn read_sample(dir: &Path, file: Option<&Path>) -> Result<Option<SampleProfile>, LoadError> {
+    let path = match file {
+        Some(file) => file.to_path_buf(),
+        None if dir.join("ruleset.yaml").is_file() => versions_folder_of(dir).join(sopro_engine::SAMPLE_FILE),
+        None => dir.join(sopro_engine::SAMPLE_FILE),
+    };
+    let text = match fs::read_to_string(&path) {
+        Ok(text) => text,
+        Err(_) if file.is_none() => return Ok(None),
+        Err(e) => return Err(LoadError::Input(format!("{}: {e}", path.display()))),
+    };
+    sopro_engine::parse_sample(&text)
+        .map(Some)
+        .map_err(|e| LoadError::Input(format!("{}: {e}", path.display())))
 }
 
 /// The folder of versions a version folder belongs to.

@@ -6,5 +6,4 @@ pub mod commands;
 pub mod csv_input;
 pub mod diff;
 pub mod files;
-pub mod generate;
 pub mod render;

@@ -29,7 +29,7 @@ const EXAMPLES: &str = "Examples:
   sopro publish rules/khmao/2026.2
   sopro schema answers --rules rules/khmao/2026.1
   sopro bundle rules/khmao/2026.1 -o khmao-2026.1.bundle.json
-  sopro gen --n 100000 --seed 7 -o registry.jsonl
+  sopro gen --rules rules/khmao --n 100000 --seed 7 -o registry.jsonl
   sopro batch --rules rules/khmao --input registry.jsonl --output assessed.jsonl
   sopro diff --from rules/khmao/2025.1 --to rules/khmao/2026.1 --input registry.jsonl --format html -o report.html";
 
@@ -114,8 +114,17 @@ enum Command {
         #[arg(short, long)]
         output: Option<PathBuf>,
     },
-    /// Generate a synthetic registry of families (JSON Lines), deterministic per seed.
+    /// Generate a synthetic registry of families (JSON Lines) from a rule set's questions,
+    /// deterministic per seed.
     Gen {
+        /// The rule-set folder: a version, or a folder of versions (each family is drawn by
+        /// the version in force on its assessment date).
+        #[arg(long, default_value = "rules/khmao")]
+        rules: PathBuf,
+        /// The sample profile: how often answers occur (default: sample.yaml in the folder of
+        /// versions, if there is one; without one, values are drawn evenly).
+        #[arg(long)]
+        sample: Option<PathBuf>,
         /// How many families.
         #[arg(long, default_value_t = 1000)]
         n: usize,
@@ -125,6 +134,9 @@ enum Command {
         /// Where to write them (standard output if not given).
         #[arg(short, long)]
         output: Option<PathBuf>,
+        /// With a folder of versions, also draw by versions not yet published (drafts).
+        #[arg(long)]
+        drafts: bool,
     },
     /// Publish a version: check it, run its test cases with full coverage and record its digest
     /// in published.yaml beside it. A published version never changes afterwards.
@@ -185,7 +197,9 @@ fn main() -> ExitCode {
         Command::Diff { from, to, input, as_of, format, output } => {
             commands::diff(&from, &to, &input, as_of.as_deref(), format, output.as_deref())
         }
-        Command::Gen { n, seed, output } => commands::generate(n, seed, output.as_deref()),
+        Command::Gen { rules, sample, n, seed, output, drafts } => {
+            commands::generate(&rules, sample.as_deref(), n, seed, output.as_deref(), drafts.into_drafts())
+        }
         Command::Schema { kind, rules } => commands::schema(kind, rules.as_deref()),
     };
     ExitCode::from(code as u8)

@@ -1,5 +1,5 @@
 //! The public API of [`RuleSet`], in one place: loading (from files or a bundle), assessing,
-//! what a form should show, the rule set's own tests, publication, and what it holds. The work
+//! what a form should show, the rule set's own tests, publication, synthetic families, and what it holds. The work
 //! is done by the stages behind it: `load` → `compile` → `compiled` → `run`, and `tools`.
 
 use serde_json::Value;
@@ -10,10 +10,12 @@ use crate::diagnostic::Diagnostic;
 use crate::format::assessment::Assessment;
 use crate::format::assessment::Explain;
 use crate::format::model::{Question, TestCase};
+use crate::format::sample::SampleProfile;
 use crate::format::vocab::Labels;
 use crate::load::source::RuleSource;
 use crate::run::answers::AnswerProblem;
 use crate::run::error::AssessError;
+use crate::tools::generate::Generator;
 use crate::tools::library::{PublicationError, PublishedVersion};
 use crate::tools::relevance::Relevance;
 use crate::tools::testing::TestReport;
@@ -127,6 +129,14 @@ impl RuleSet {
     /// Works out what a form should show for partial answers (see [`Relevance`]).
     pub fn relevant(&self, partial: &Value) -> Relevance {
         crate::tools::relevance::relevant(self, partial)
+    }
+
+    /// A generator of synthetic families that fit the questions, drawn around the thresholds
+    /// the rules compare answers with, as often as `profile` says (evenly without one); the
+    /// assessment date lies in the period the rule set is in force. Deterministic per seed:
+    /// `rules.generator(None).families(100, 7)`.
+    pub fn generator(&self, profile: Option<&SampleProfile>) -> Generator<'_> {
+        Generator::for_rules(self, profile)
     }
 
     /// Runs the rule set's own test cases.

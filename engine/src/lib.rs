@@ -55,14 +55,18 @@ pub use compiled::RuleSet;
 pub use diagnostic::{Code as DiagnosticCode, Diagnostic, Level as DiagnosticLevel};
 pub use format::assessment::*;
 pub use format::envelope::{self, ErrorKind};
+pub use format::sample::{Hint, RecordGroup, SampleProfile};
 pub use format::vocab::{Basis, BasisStatus, Labels, Lang, Severity, Text, Urgency};
 pub use load::source::{Bundle, MemorySource, RuleSource, BUNDLE_FORMAT, MAX_RULE_FILE_SIZE};
 pub use run::answers::AnswerProblem;
 pub use run::error::AssessError;
 pub use tools::diff::{diff, Change, ChangeKey, ChangeSign, DiffSummary, FamilyDiff};
+pub use tools::generate::{parse_sample, Generator, SAMPLE_FILE};
 pub use tools::library::{parse_published, Drafts, PublicationError, PublishedVersion, RuleLibrary};
 pub use tools::relevance::Relevance;
-pub use tools::schema::{answers_schema, api_schema, assessment_schema, ruleset_schema, test_file_schema};
+pub use tools::schema::{
+    answers_schema, api_schema, assessment_schema, ruleset_schema, sample_schema, test_file_schema,
+};
 pub use tools::testing::{CaseOutcome, Coverage, TestReport};
 
 /// The Rhai operations spent on this thread by the last assessment (or check of a function

@@ -48,3 +48,28 @@ pub fn khmao() -> RuleSet {
 pub fn compiled(dir: &Path) -> RuleSet {
     sopro_cli::files::load_rules(dir).unwrap_or_else(|e| panic!("{e:#?}"))
 }
+
+/// The sample profile of the bundled KhMAO versions (`rules/khmao/sample.yaml`).
+pub fn khmao_sample() -> sopro_engine::SampleProfile {
+    sopro_cli::files::read_sample(&root().join("rules/khmao"), None)
+        .unwrap_or_else(|e| panic!("{e}"))
+        .expect("rules/khmao/sample.yaml")
+}
+
+/// `n` families for `rules` drawn with `seed` and KhMAO's sample profile (dates in the
+/// period `rules` is in force).
+pub fn generated(rules: &RuleSet, n: usize, seed: u64) -> Vec<serde_json::Value> {
+    rules.generator(Some(&khmao_sample())).families(n, seed).collect()
+}
+
+/// `n` families as `sopro gen` makes them by default: from the published KhMAO versions,
+/// each drawn by the version in force on its date, with KhMAO's sample profile.
+pub fn khmao_registry(n: usize, seed: u64) -> Vec<serde_json::Value> {
+    static LIBRARY: std::sync::OnceLock<sopro_engine::RuleLibrary> = std::sync::OnceLock::new();
+    static PROFILE: std::sync::OnceLock<sopro_engine::SampleProfile> = std::sync::OnceLock::new();
+    let library = LIBRARY.get_or_init(|| {
+        sopro_cli::files::load_library(&root().join("rules/khmao"), sopro_engine::Drafts::Refused)
+            .unwrap_or_else(|e| panic!("{e}"))
+    });
+    library.generator(Some(PROFILE.get_or_init(khmao_sample))).families(n, seed).collect()
+}

@@ -88,7 +88,7 @@ proptest! {
         csv in any::<bool>(),
     ) {
         let mut lines: Vec<Vec<u8>> =
-            sopro_cli::generate::families(40, seed).map(|f| f.to_string().into_bytes()).collect();
+            sopro_tests::khmao_registry(40, seed).iter().map(|f| f.to_string().into_bytes()).collect();
         for (at, fault) in &faults {
             let i = at.index(lines.len());
             lines[i] = faulty_line(fault);

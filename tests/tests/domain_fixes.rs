@@ -100,7 +100,7 @@ fn the_diff_summary_counts_families_per_change_with_their_acts() {
     let old = sopro_tests::compiled(&root().join("rules/khmao/2026.1"));
     let new = sopro_tests::compiled(&root().join("rules/khmao/2026.2"));
     let mut summary = sopro_engine::DiffSummary::default();
-    let families: Vec<serde_json::Value> = sopro_cli::generate::families(200, 9).collect();
+    let families: Vec<serde_json::Value> = sopro_tests::generated(&old, 200, 9);
     for family in &families {
         match (old.assess(family), new.assess(family)) {
             (Ok(a), Ok(b)) => summary.record(&sopro_engine::diff(&a, &b)),

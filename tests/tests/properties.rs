@@ -1,6 +1,7 @@
 //! Property tests on the default rule set: bad answers never crash the engine and are reported
 //! in full, by path, without their values; and the domain's invariants hold for any family.
-//! Families come from `sopro gen` (a plausible registry) by a seed that proptest chooses.
+//! Families come from the engine's generator for 2026.2 with KhMAO's sample profile (a
+//! plausible registry, as `sopro gen` makes) by a seed that proptest chooses.
 //!
 //! They run on the newest KhMAO version, 2026.2: on the published 2026.1 the emergency invariant
 //! fails (a family without consent to interagency exchange got no partner told the same day),
@@ -18,7 +19,11 @@ fn rules() -> &'static RuleSet {
 }
 
 fn generated(seed: u64) -> Value {
-    sopro_cli::generate::families(1, seed).next().unwrap()
+    static GENERATOR: OnceLock<sopro_engine::Generator<'static>> = OnceLock::new();
+    static PROFILE: OnceLock<sopro_engine::SampleProfile> = OnceLock::new();
+    let profile = PROFILE.get_or_init(sopro_tests::khmao_sample);
+    let generator = GENERATOR.get_or_init(|| rules().generator(Some(profile)));
+    generator.families(1, seed).next().unwrap()
 }
 
 fn assessed(answers: &Value) -> Assessment {

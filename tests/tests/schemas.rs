@@ -16,6 +16,7 @@ fn committed_schemas_are_current() {
         ("ruleset.schema.json", sopro_engine::ruleset_schema()),
         ("tests.schema.json", sopro_engine::test_file_schema()),
         ("assessment.schema.json", sopro_engine::assessment_schema()),
+        ("sample.schema.json", sopro_engine::sample_schema()),
         ("khmao-2026.1.answers.schema.json", sopro_engine::answers_schema(&khmao())),
     ];
     let mut stale = Vec::new();

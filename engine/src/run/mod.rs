@@ -82,6 +82,36 @@ pub(crate) fn assess_and_hide(
     Ok((run.finish()?, hidden))
 }
 
+/// The questions that do not apply to valid answers (as [`assess_and_hide`] finds them),
+/// without finishing the assessment: for the synthetic generator.
+/// Relevance conditions (and the derived facts) read no category or criterion in most rule sets:
+/// then only the member and derived facts are computed.
+pub(crate) fn hidden(rules: &RuleSet, answers: &Value) -> Result<Vec<Text>, AssessError> {
+    let derived = rules.nodes.iter().filter(|n| n.kind == NodeKind::Derived).map(|n| &n.expr);
+    let mut exprs = rules.relevance.iter().map(|r| &r.expr).chain(derived);
+    if exprs.any(|e| !e.reads.outcomes.is_empty() || !e.reads.outcome_refs.is_empty()) {
+        return Run::new(rules, answers, Explain::BRIEF)?.hidden();
+    }
+    crate::sandbox::budget::start();
+    let as_of = answers.get("as_of").and_then(Value::as_str).and_then(dates::parse).unwrap_or_default();
+    let mut run = Run {
+        rules,
+        explain: Explain::BRIEF,
+        answers,
+        as_of,
+        values: Values::new(rules, answers, as_of),
+        categories: Vec::new(),
+        criteria: Vec::new(),
+        warnings: Vec::new(),
+    };
+    run.values.compute_member_facts()?;
+    for node in rules.nodes.iter().filter(|n| n.kind == NodeKind::Derived) {
+        let (value, dynamic) = run.values.value(&node.expr, None)?;
+        run.values.store(node.slot, &node.id, value, dynamic);
+    }
+    run.hidden()
+}
+
 struct Run<'a> {
     rules: &'a RuleSet,
     explain: Explain,

@@ -8,6 +8,7 @@ use crate::compiled::RuleSet;
 use crate::dates;
 use crate::format::assessment::Assessment;
 use crate::run::error::AssessError;
+use crate::tools::generate::Generator;
 
 /// Several compiled versions of one rule set (e.g. `khmao` 2025.1 and 2026.1).
 pub struct RuleLibrary {
@@ -125,6 +126,13 @@ impl RuleLibrary {
         let mut library = RuleLibrary::new(versions);
         library.drafts = drafts == Drafts::Allowed;
         Ok(library)
+    }
+
+    /// A generator of synthetic families (see [`RuleSet::generator`]) whose assessment dates
+    /// lie anywhere in the periods of the versions that may be chosen, each family drawn by the
+    /// version in force on its date: the one [`RuleLibrary::assess`] assesses it with.
+    pub fn generator(&self, profile: Option<&crate::format::sample::SampleProfile>) -> Generator<'_> {
+        Generator::for_library(self, profile)
     }
 
     /// The versions, oldest first (drafts among them, whether or not they may be chosen).

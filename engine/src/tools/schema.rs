@@ -17,6 +17,11 @@ pub fn test_file_schema() -> Value {
     serde_json::to_value(schemars::schema_for!(Vec<TestCase>)).unwrap_or_default()
 }
 
+/// The JSON Schema of a sample profile (`sample.yaml`, beside the versions of a rule set).
+pub fn sample_schema() -> Value {
+    serde_json::to_value(schemars::schema_for!(crate::format::sample::SampleProfile)).unwrap_or_default()
+}
+
 /// One JSON Schema with every type the browser API returns (`Assessment`, `AssessError`,
 /// `Relevance`, `TestReport`, `Question`, `Diagnostic`), from which the package's TypeScript
 /// definitions are generated.
