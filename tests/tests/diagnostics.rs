@@ -445,7 +445,9 @@ fn every_code_is_reached_with_its_file_and_line() {
         assert!(json.as_array().unwrap().iter().any(|d| d["code"] == code.as_str()), "{json}");
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
-    let all: BTreeSet<DiagnosticCode> = DiagnosticCode::ALL.iter().copied().collect();
+    // The rule set's codes; a sample profile's (`sample::…`) are reached in generator.rs.
+    let all: BTreeSet<DiagnosticCode> =
+        DiagnosticCode::ALL.iter().copied().filter(|c| c.as_str().starts_with("rules::")).collect();
     let missing: Vec<_> = all.difference(&reached).collect();
     assert!(missing.is_empty(), "codes no fixture reaches: {missing:?}");
     assert_eq!(reached, all);

@@ -172,6 +172,7 @@ fn a_profile_the_questions_do_not_bear_out_is_reported_and_left_out() {
     let generator = rules.generator(Some(&profile));
     let warnings: Vec<String> = generator.warnings().iter().map(|w| w.message.clone()).collect();
     assert_eq!(warnings.len(), 3, "{warnings:?}");
+    assert!(generator.warnings().iter().all(|w| w.code == sopro_engine::DiagnosticCode::SampleUnknown));
     assert!(
         warnings.iter().any(|w| w.contains("form.nothing")) && warnings.iter().any(|w| w.contains("alien"))
     );

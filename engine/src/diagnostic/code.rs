@@ -1,4 +1,5 @@
-//! The stable code of every problem a rule set can have, written in JSON as `rules::…`.
+//! The stable code of every problem a rule set (`rules::…`) or a sample profile (`sample::…`)
+//! can have, as written in JSON.
 
 use std::borrow::Cow;
 use std::fmt;
@@ -103,6 +104,9 @@ codes! {
     NoTests = "rules::no-tests",
     /// A test case expects nothing, so it cannot fail.
     EmptyExpectation = "rules::empty-expectation",
+    /// A hint of a sample profile (`sample.yaml`, for the generator) names a question or a value
+    /// the rule set does not have; the hint is left out.
+    SampleUnknown = "sample::unknown",
 }
 
 impl fmt::Display for Code {
@@ -159,7 +163,7 @@ mod tests {
         for (index, code) in Code::ALL.iter().enumerate() {
             // Discriminants count up from 0 in declaration order: `ALL` leaves none out.
             assert_eq!(*code as usize, index, "{code:?}");
-            assert!(code.as_str().starts_with("rules::"), "{code}");
+            assert!(["rules::", "sample::"].iter().any(|p| code.as_str().starts_with(p)), "{code}");
             assert_eq!(code.to_string(), code.as_str());
             assert_eq!(serde_json::to_string(code).ok(), Some(format!("\"{}\"", code.as_str())));
             assert!(*code == code.as_str() && code.as_str() == *code);

@@ -21,7 +21,7 @@ use rand_chacha::ChaCha8Rng;
 use serde_json::{json, Map, Value};
 
 use crate::compiled::RuleSet;
-use crate::diagnostic::{At, Diagnostic};
+use crate::diagnostic::{At, Code, Diagnostic};
 use crate::format::model::{Question, QuestionType};
 use crate::format::sample::{Hint, RecordGroup, SampleProfile};
 use crate::tools::library::RuleLibrary;
@@ -458,7 +458,7 @@ fn check(rules: &RuleSet, profile: &mut SampleProfile, warnings: &mut Vec<Diagno
     let at = At::file(SAMPLE_FILE);
     let mut warn = |message: String| {
         if !warnings.iter().any(|w| w.message == message) {
-            warnings.push(Diagnostic::warning("sample::unknown", &at, message));
+            warnings.push(Diagnostic::warning(Code::SampleUnknown, &at, message));
         }
     };
     let version = format!("{} {}", rules.id, rules.version);

@@ -6,7 +6,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::compiled::program::{Lit, Node, Slot};
+use crate::compiled::program::{Lit, Op, Program, Slot};
 use crate::compiled::{FamilySource, NodeKind, RuleSet};
 use crate::format::model::MEMBERS;
 
@@ -35,11 +35,12 @@ pub(crate) fn thresholds(rules: &RuleSet) -> Thresholds {
         }
     }
     for fact in &rules.member_facts {
-        if let Some(Node::AgeOn(birth, _)) = &fact.expr.native {
-            if let Node::Load(Slot::Member(s)) = **birth {
-                if let Some(Target::Value(path)) = member.get(&s).cloned() {
-                    member.insert(fact.slot, Target::Age(path));
-                }
+        // `age_on(m.<date>, <a name or literal>)`: the date pushed first, then `on`, then AgeOn.
+        if let Some([Op::Load(Slot::Member(s)), Op::Load(_) | Op::Lit(_), Op::AgeOn]) =
+            fact.expr.native.as_ref().map(main)
+        {
+            if let Some(Target::Value(path)) = member.get(s).cloned() {
+                member.insert(fact.slot, Target::Age(path));
             }
         }
     }
@@ -51,7 +52,7 @@ pub(crate) fn thresholds(rules: &RuleSet) -> Thresholds {
         }
     }
     for node in rules.nodes.iter().filter(|n| n.kind == NodeKind::Derived) {
-        if let Some(Node::MinOf(_, s)) = &node.expr.native {
+        if let Some([Op::MinOf(_, s)]) = node.expr.native.as_ref().map(main) {
             if let Some(target) = member.get(s).cloned() {
                 family.insert(node.slot, target);
             }
@@ -79,48 +80,47 @@ pub(crate) fn thresholds(rules: &RuleSet) -> Thresholds {
     found
 }
 
+/// The instructions of the expression itself (not of its closures).
+fn main(program: &Program) -> &[Op] {
+    program.ops.get(program.main.start as usize..program.main.end as usize).unwrap_or_default()
+}
+
+/// Every comparison of a slot with a number, in the expression and its closures alike (their
+/// bodies are instructions of the same program).
 fn walk(
-    node: &Node,
+    program: &Program,
     member: &BTreeMap<usize, Target>,
     family: &BTreeMap<usize, Target>,
     out: &mut Thresholds,
 ) {
-    match node {
-        Node::Cmp(_, a, b) => {
-            for (load, lit) in [(a, b), (b, a)] {
-                let (Node::Load(slot), Node::Lit(lit)) = (&**load, &**lit) else { continue };
-                let number = match lit {
-                    Lit::Int(n) => *n as f64,
-                    Lit::Float(x) => *x,
-                    _ => continue,
-                };
-                let target = match slot {
-                    Slot::Member(s) => member.get(s),
-                    Slot::Family(s) => family.get(s),
-                };
-                match target {
-                    Some(Target::Value(path)) => out.values.entry(path.clone()).or_default().push(number),
-                    Some(Target::Age(path)) => out.ages.entry(path.clone()).or_default().push(number),
-                    None => {}
+    let mut record = |slot: &Slot, lit: u32| {
+        let number = match program.lits.get(lit as usize) {
+            Some(Lit::Int(n)) => *n as f64,
+            Some(Lit::Float(x)) => *x,
+            _ => return,
+        };
+        let target = match slot {
+            Slot::Member(s) => member.get(s),
+            Slot::Family(s) => family.get(s),
+        };
+        match target {
+            Some(Target::Value(path)) => out.values.entry(path.clone()).or_default().push(number),
+            Some(Target::Age(path)) => out.ages.entry(path.clone()).or_default().push(number),
+            None => {}
+        }
+    };
+    for (i, op) in program.ops.iter().enumerate() {
+        match op {
+            Op::CmpSlotLit(_, slot, lit) => record(slot, *lit),
+            // `literal <cmp> slot` (the fused form is for `slot <cmp> literal` only).
+            Op::Cmp(_) => {
+                if let Some([Op::Lit(lit), Op::Load(slot)]) =
+                    i.checked_sub(2).and_then(|s| program.ops.get(s..i))
+                {
+                    record(slot, *lit);
                 }
             }
-            walk(a, member, family, out);
-            walk(b, member, family, out);
+            _ => {}
         }
-        Node::Not(a) | Node::Neg(a) | Node::Some(a) | Node::Answered(a) | Node::InList(a, _) => {
-            walk(a, member, family, out)
-        }
-        Node::And(a, b) | Node::Or(a, b) | Node::Arith(_, a, b) | Node::InValue(a, b) | Node::AgeOn(a, b) => {
-            walk(a, member, family, out);
-            walk(b, member, family, out);
-        }
-        Node::Count(Some(a)) | Node::MinOf(Some(a), _) => walk(a, member, family, out),
-        Node::All(filter, a) => {
-            if let Some(filter) = filter {
-                walk(filter, member, family, out);
-            }
-            walk(a, member, family, out);
-        }
-        Node::Lit(_) | Node::Load(_) | Node::Count(None) | Node::MinOf(None, _) | Node::SumOf(_) => {}
     }
 }
