@@ -452,3 +452,12 @@ fn every_code_is_reached_with_its_file_and_line() {
     assert!(missing.is_empty(), "codes no fixture reaches: {missing:?}");
     assert_eq!(reached, all);
 }
+
+/// A clause that names an unknown id has that error alone: it is not also called empty.
+#[test]
+fn an_unknown_id_in_a_clause_is_reported_once() {
+    let fixture = fixtures().into_iter().find(|f| f.code == DiagnosticCode::UnknownId).unwrap();
+    let codes: Vec<DiagnosticCode> =
+        RuleSet::load(&fixture.source).diagnostics.iter().map(|d| d.code).collect();
+    assert_eq!(codes, [DiagnosticCode::UnknownId]);
+}

@@ -117,7 +117,14 @@ impl Compiler<'_> {
                 service,
                 any_service: c.any_urgent_service,
             };
-            if clause == Clause::default() {
+            // Empty as written: a clause whose ids are unknown already has its error.
+            let names_nothing = c.category.is_none()
+                && c.criterion.is_none()
+                && c.severity.is_none()
+                && c.level.is_empty()
+                && c.urgent_service.is_none()
+                && !c.any_urgent_service;
+            if names_nothing {
                 self.diags.error(Code::EmptyClause, at, "a clause must name a category, criterion, severity, level or urgent service (or any_urgent_service)");
             }
             out.push(clause);
