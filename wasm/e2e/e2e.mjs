@@ -208,6 +208,28 @@ await check('repeated calls and a fresh module give the same results (latency me
   expect(bench.disagreements.length === 0, bench.disagreements.join('; '));
 });
 
+await check('answers JSON cannot hold are a bad_json error, never an exception', async () => {
+  const outcomes = await page.evaluate(async () => {
+    const { load } = await import('../pkg/sopro.js');
+    const bundle = await (await fetch('../pkg/khmao-2026.2.bundle.json')).text();
+    const engine = (await load(bundle)).ok;
+    const cycle = {};
+    cycle.self = cycle;
+    const outcomes = [];
+    for (const answers of [undefined, () => 1, 5n, cycle]) {
+      for (const call of ['assess', 'relevant']) {
+        try {
+          outcomes.push(engine[call](answers).error?.kind ?? 'no error');
+        } catch (e) {
+          outcomes.push(`threw ${e}`);
+        }
+      }
+    }
+    return outcomes;
+  });
+  expect(outcomes.length === 8 && outcomes.every((kind) => kind === 'bad_json'), outcomes.join('; '));
+});
+
 await check('no script errors on the page', async () => {
   expect(pageErrors.length === 0, pageErrors.join('; '));
 });

@@ -10,6 +10,15 @@ export type Outcome<T, E = { kind: string; message?: string; [key: string]: unkn
   | { ok: T; error?: undefined }
   | { error: E; ok?: undefined };
 
+/**
+ * The answers given to `assess` could not be passed as JSON text (e.g. `undefined`, which
+ * `JSON.stringify` drops).
+ */
+export interface BadJson {
+  kind: 'bad_json';
+  message: string;
+}
+
 /** Options of `load`. */
 export interface LoadOptions {
   /** Load the bundle of a draft (a version not published); its assessments carry a warning. */
@@ -40,7 +49,7 @@ export class Engine {
   private constructor();
   info(): Outcome<RuleSetInfo>;
   questions(): Outcome<Question[]>;
-  assess(answers: unknown): Outcome<Assessment, AssessError>;
+  assess(answers: unknown): Outcome<Assessment, AssessError | BadJson>;
   relevant(partial: unknown): Outcome<Relevance>;
   labels(): Outcome<Record<string, { ru: string; en: string }>>;
   check(): Outcome<Diagnostic[]>;

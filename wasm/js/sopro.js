@@ -4,6 +4,21 @@ import init, { Sopro as RawSopro, checkBundle } from './sopro_wasm.js';
 
 const parse = (text) => JSON.parse(text);
 
+// What JSON cannot hold (undefined, a function, a BigInt, a cycle) is an error like any other,
+// not an exception; the message names no field and no value.
+const notJson = { error: { kind: 'bad_json', message: 'the answers cannot be written as JSON (undefined, a function, a BigInt or a cycle)' } };
+
+/** The engine's answer for `answers` sent as JSON text, or `bad_json`. */
+function withJson(answers, call) {
+  let text;
+  try {
+    text = JSON.stringify(answers);
+  } catch {
+    return notJson;
+  }
+  return text === undefined ? notJson : parse(call(text));
+}
+
 /**
  * Loads the module (once) and a rule-set bundle (`sopro bundle DIR -o FILE`). A draft's bundle
  * (a version not published) loads only with `{ drafts: true }`.
@@ -24,9 +39,9 @@ export class Engine {
   /** The questions, to render a form from. */
   questions() { return parse(this.raw.questions()); }
   /** Assesses answers: `{ ok: Assessment }` or `{ error: AssessError }`. */
-  assess(answers) { return parse(this.raw.assess(JSON.stringify(answers))); }
+  assess(answers) { return withJson(answers, (text) => this.raw.assess(text)); }
   /** What a form should show for partial answers: `{ ok: Relevance }`. */
-  relevant(partial) { return parse(this.raw.relevant(JSON.stringify(partial))); }
+  relevant(partial) { return withJson(partial, (text) => this.raw.relevant(text)); }
   /** The label of every rule by id (for `because` lists). */
   labels() { return parse(this.raw.labels()); }
   /** Warnings found when the rule set was loaded. */

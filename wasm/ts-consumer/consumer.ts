@@ -3,7 +3,7 @@
 // moduleResolution nodenext and bundler; `skipLibCheck: false`, so the package's own
 // declarations are checked too.
 import { load, Engine } from 'sopro-wasm';
-import type { AssessError, Assessment, DutyRef, LoadOptions, Outcome, RuleSetInfo } from 'sopro-wasm';
+import type { AssessError, Assessment, BadJson, DutyRef, LoadOptions, Outcome, RuleSetInfo } from 'sopro-wasm';
 
 const options: LoadOptions = { drafts: false };
 
@@ -39,8 +39,10 @@ export async function assessFamily(bundleText: string, moduleUrl: string | URL, 
 }
 
 /** Every kind of assessment error, exhaustively. */
-function describe(error: AssessError): string[] {
+function describe(error: AssessError | BadJson): string[] {
   switch (error.kind) {
+    case 'bad_json':
+      return [`the answers are not JSON: ${error.message}`];
     case 'invalid_answers':
       return error.problems.map((problem) => `${problem.path}: ${problem.message} (${problem.code})`);
     case 'no_version_in_force':
@@ -55,7 +57,7 @@ function describe(error: AssessError): string[] {
 }
 
 /** What the declarations refuse: each line must be an error, or tsc fails on the directive. */
-export function refused(outcome: Outcome<Assessment, AssessError>, engine: Engine): void {
+export function refused(outcome: Outcome<Assessment, AssessError | BadJson>, engine: Engine): void {
   // @ts-expect-error: the value is there only once the error is ruled out
   void outcome.ok.level;
   // @ts-expect-error: an engine comes from load, never from its constructor
