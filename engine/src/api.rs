@@ -220,18 +220,9 @@ impl RuleSet {
     /// How many expressions evaluate natively, and the rules of those that need Rhai
     /// (anything beyond the simple subset: script functions, `if`, string building…).
     pub fn native_coverage(&self) -> (usize, Vec<String>) {
-        let exprs = self
-            .member_facts
-            .iter()
-            .map(|f| &f.expr)
-            .chain(self.nodes.iter().map(|n| &n.expr))
-            .chain(self.criteria.iter().flat_map(|c| c.escalate.iter().map(|(_, e)| e)))
-            .chain(self.whens().map(|w| &w.expr))
-            .chain(self.consistency.iter().map(|c| &c.expr))
-            .chain(self.relevance.iter().map(|r| &r.expr));
         let mut native = 0;
         let mut rhai = Vec::new();
-        for expr in exprs {
+        for expr in self.exprs() {
             if expr.native.is_some() {
                 native += 1;
             } else {

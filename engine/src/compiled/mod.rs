@@ -391,6 +391,19 @@ impl RuleSet {
     }
 
     /// The Rhai conditions of services, consultations and partner triggers.
+    /// Every expression of the rule set: member facts, facts and outcomes, escalations,
+    /// conditions of services and partners, consistency checks, relevance.
+    pub(crate) fn exprs(&self) -> impl Iterator<Item = &Expr> {
+        self.member_facts
+            .iter()
+            .map(|f| &f.expr)
+            .chain(self.nodes.iter().map(|n| &n.expr))
+            .chain(self.criteria.iter().flat_map(|c| c.escalate.iter().map(|(_, e)| e)))
+            .chain(self.whens().map(|w| &w.expr))
+            .chain(self.consistency.iter().map(|c| &c.expr))
+            .chain(self.relevance.iter().map(|r| &r.expr))
+    }
+
     pub(crate) fn whens(&self) -> impl Iterator<Item = &When> {
         let services = self.services.iter().chain(&self.consultations).filter_map(|s| s.when.as_ref());
         let partners = self.partners.iter().flat_map(|p| {

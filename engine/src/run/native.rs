@@ -180,8 +180,7 @@ pub(crate) fn eval<'a>(program: &'a Program, env: &Env<'_, 'a>, stack: &mut Vec<
     // Most conditions are one comparison of an answer with a literal: no loop, no stack.
     if program.main.end == program.main.start + 1 {
         if let Some(&Op::CmpSlotLit(cmp, s, i)) = program.ops.get(program.main.start as usize) {
-            let lit = program.lits.get(i as usize).map(Lit::val).ok_or(Stop::Unsupported)?;
-            return Ok(Val::Bool(compare(cmp, slot(env, s)?, &lit)?));
+            return slot_against_literal(program, cmp, s, i, env);
         }
     }
     stack.clear();
@@ -215,6 +214,18 @@ fn slot<'e, 'a>(env: &'e Env<'_, 'a>, slot: Slot) -> Result<&'e Val<'a>> {
     }
 }
 
+/// `slot <cmp> literal`, the fused instruction.
+fn slot_against_literal<'a>(
+    p: &'a Program,
+    cmp: Cmp,
+    s: Slot,
+    lit: u32,
+    env: &Env<'_, 'a>,
+) -> Result<Val<'a>> {
+    let lit = p.lits.get(lit as usize).map(Lit::val).ok_or(Stop::Unsupported)?;
+    Ok(Val::Bool(compare(cmp, slot(env, s)?, &lit)?))
+}
+
 /// Runs one range of the program and returns the value it leaves.
 fn run<'a>(p: &'a Program, code: Code, env: &Env<'_, 'a>, stack: &mut Vec<Val<'a>>) -> Result<Val<'a>> {
     let lit = |i: u32| p.lits.get(i as usize).map(Lit::val).ok_or(Stop::Unsupported);
@@ -225,7 +236,7 @@ fn run<'a>(p: &'a Program, code: Code, env: &Env<'_, 'a>, stack: &mut Vec<Val<'a
         let value = match op {
             Op::Lit(i) => lit(i)?,
             Op::Load(s) => slot(env, s)?.clone(),
-            Op::CmpSlotLit(cmp, s, i) => Val::Bool(compare(cmp, slot(env, s)?, &lit(i)?)?),
+            Op::CmpSlotLit(cmp, s, i) => slot_against_literal(p, cmp, s, i, env)?,
             Op::Not => Val::Bool(!boolean(&pop(stack)?, "!")?),
             Op::Decide(logic, to) => {
                 let left = boolean(&pop(stack)?, logic.symbol())?;

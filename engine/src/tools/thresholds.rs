@@ -59,16 +59,7 @@ pub(crate) fn thresholds(rules: &RuleSet) -> Thresholds {
         }
     }
     let mut found = Thresholds::default();
-    let exprs = rules
-        .member_facts
-        .iter()
-        .map(|f| &f.expr)
-        .chain(rules.nodes.iter().map(|n| &n.expr))
-        .chain(rules.criteria.iter().flat_map(|c| c.escalate.iter().map(|(_, e)| e)))
-        .chain(rules.whens().map(|w| &w.expr))
-        .chain(rules.consistency.iter().map(|c| &c.expr))
-        .chain(rules.relevance.iter().map(|r| &r.expr));
-    for expr in exprs {
+    for expr in rules.exprs() {
         if let Some(native) = &expr.native {
             walk(native, &member, &family, &mut found);
         }
