@@ -10,8 +10,10 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use rayon::prelude::*;
-use serde_json::{json, Value};
-use sopro_engine::{envelope, AssessError, Assessment, ErrorKind, RuleLibrary};
+use serde_json::json;
+use sopro_engine::{
+    envelope, peek_strings, AssessError, Assessment, BadJson, ErrorKind, Explain, RuleLibrary,
+};
 
 /// Records assessed together; bounds memory whatever the input's size.
 const CHUNK: usize = 4096;
@@ -275,17 +277,24 @@ fn result_line(
         Record::Text(line) => line,
         Record::Unreadable { kind, message } => return unreadable(record, *kind, message, csv),
     };
-    let answers: Value = match serde_json::from_str(line) {
-        Ok(answers) => answers,
-        Err(e) => {
-            let message = format!("not a JSON object (column {})", e.column());
-            return unreadable(record, ErrorKind::BadJson, &message, csv);
-        }
+    // The date that chooses the version and the case id the row carries, then the answers
+    // read straight into the chosen version's slots: no `Value` on the way.
+    let found = match peek_strings(line, &[&["as_of"], &["case", "id"]]) {
+        Ok(found) => found,
+        Err(e) => return not_json(record, e, csv),
     };
-    let case_id = answers.pointer("/case/id").and_then(Value::as_str);
+    let (as_of, case_id) =
+        (found.first().and_then(|d| d.as_deref()), found.get(1).and_then(|c| c.as_deref()));
     // A CSV row keeps ids, severities, urgencies and dates: the answers read and the missing
     // ones are not computed for it.
-    let assessed = if csv { library.assess_brief(&answers) } else { library.assess(&answers) };
+    let explain = if csv { Explain::BRIEF } else { Explain::ALL };
+    let assessed = match library.version_on(as_of) {
+        Ok(version) => match version.assess_json(line, explain) {
+            Ok(assessed) => assessed,
+            Err(e) => return not_json(record, e, csv),
+        },
+        Err(error) => Err(error),
+    };
     match assessed {
         Ok(assessment) => {
             let level = assessment.level.id.to_string();
@@ -316,6 +325,12 @@ fn result_line(
             (error.kind().to_owned(), Err(text))
         }
     }
+}
+
+/// The error row of a record that is not JSON.
+fn not_json(record: u64, error: BadJson, csv: bool) -> (String, Result<String, String>) {
+    let message = format!("not a JSON object (column {})", error.column);
+    unreadable(record, ErrorKind::BadJson, &message, csv)
 }
 
 /// The error row of a record that could not be read as answers.

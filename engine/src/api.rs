@@ -13,7 +13,7 @@ use crate::format::model::{Question, TestCase};
 use crate::format::sample::SampleProfile;
 use crate::format::vocab::Labels;
 use crate::load::source::RuleSource;
-use crate::run::answers::AnswerProblem;
+use crate::run::answers::{AnswerProblem, BadJson};
 use crate::run::error::AssessError;
 use crate::tools::generate::Generator;
 use crate::tools::library::{PublicationError, PublishedVersion};
@@ -103,7 +103,13 @@ impl RuleSet {
 
     /// Checks answers against the questions without assessing: every problem, with its path.
     pub fn validate_answers(&self, answers: &Value) -> Vec<AnswerProblem> {
-        crate::run::answers::validate(&self.questions, &self.shape, answers)
+        crate::run::answers::read(&self.questions, &self.shape, answers).problems
+    }
+
+    /// Like [`RuleSet::validate_answers`], for answers written as JSON text: the same problems
+    /// in the same order, read without building a `Value`.
+    pub fn validate_json(&self, text: &str) -> Result<Vec<AnswerProblem>, BadJson> {
+        Ok(crate::run::answers::read_json(&self.questions, &self.shape, text)?.problems)
     }
 
     /// Assesses one family. The assessment date is the answers' `as_of`; nothing else is read
@@ -124,6 +130,17 @@ impl RuleSet {
     /// same as [`RuleSet::assess`]'s.
     pub fn assess_with(&self, answers: &Value, explain: Explain) -> Result<Assessment, AssessError> {
         crate::run::assess(self, answers, explain)
+    }
+
+    /// Assesses answers written as JSON text, read straight into the values rules see (no
+    /// `Value` in between): the outer error when the text is not JSON (with its position),
+    /// otherwise exactly what [`RuleSet::assess_with`] gives for the same answers as a `Value`.
+    pub fn assess_json(
+        &self,
+        text: &str,
+        explain: Explain,
+    ) -> Result<Result<Assessment, AssessError>, BadJson> {
+        crate::run::assess_json(self, text, explain)
     }
 
     /// Works out what a form should show for partial answers (see [`Relevance`]).

@@ -389,7 +389,7 @@ impl<'a> Compiler<'a> {
             readable_member,
             slots: {
                 let mut slots = std::mem::take(&mut self.names.slots);
-                slots.index();
+                slots.index(&questions);
                 slots
             },
             id: manifest.item.id.clone(),

@@ -13,7 +13,7 @@ use jiff::civil::Date;
 use rhai::{Engine, AST};
 
 use crate::diagnostic::At;
-use crate::format::model::{Period, Question, QuestionType, Scope, TestCase};
+use crate::format::model::{Period, Question, QuestionType, Scope, TestCase, MEMBERS};
 use crate::format::vocab::{Basis, Labels, Severity, Text, Urgency};
 
 /// A rule set compiled once and then used for any number of assessments.
@@ -125,42 +125,44 @@ pub(crate) struct Slots {
     pub family: Vec<FamilySource>,
     /// Member fields (with their kind), then member facts (`None`).
     pub member: Vec<(String, Option<QuestionType>)>,
-    /// Top-level answer keys to their slots, to fill slots in one pass over the answers.
-    pub top_index: FastMap<String, TopSlot>,
+    /// Where each answer slot's answer is in the read answers: (family slot, index of the
+    /// top-level question, index of the field within that section if it is one).
+    pub family_at: Vec<(usize, usize, Option<usize>)>,
+    /// The index of the members' question among the top-level questions.
+    pub members_at: Option<usize>,
+    /// (index of the field among the members' questions, member slot) for each member field.
+    pub member_at: Vec<(usize, usize)>,
     /// Member answer keys to member slots.
     pub member_index: FastMap<String, usize>,
 }
 
-/// Where a top-level answer goes.
-#[derive(Debug, Clone)]
-pub(crate) enum TopSlot {
-    Scalar(usize),
-    Section(FastMap<String, usize>),
-}
-
 impl Slots {
-    /// Builds the answer-key indices from the slot lists.
-    pub fn index(&mut self) {
+    /// Builds the answer indices from the slot lists and the questions.
+    pub fn index(&mut self, questions: &[Question]) {
+        let position = |questions: &[Question], id: &str| questions.iter().position(|q| q.id == id);
         for (slot, source) in self.family.iter().enumerate() {
             let FamilySource::Answer { section, id, .. } = source else { continue };
-            match section {
-                None => {
-                    self.top_index.insert(id.clone(), TopSlot::Scalar(slot));
-                }
-                Some(section) => {
-                    let entry = self
-                        .top_index
-                        .entry(section.clone())
-                        .or_insert_with(|| TopSlot::Section(FastMap::default()));
-                    if let TopSlot::Section(fields) = entry {
-                        fields.insert(id.clone(), slot);
-                    }
-                }
-            }
+            let at = match section {
+                None => position(questions, id).map(|top| (slot, top, None)),
+                Some(section) => position(questions, section).and_then(|top| {
+                    let field = position(&questions.get(top)?.questions, id)?;
+                    Some((slot, top, Some(field)))
+                }),
+            };
+            self.family_at.extend(at);
         }
+        self.members_at = position(questions, MEMBERS);
+        let member_questions = self
+            .members_at
+            .and_then(|m| questions.get(m))
+            .map(|q| q.questions.as_slice())
+            .unwrap_or_default();
         for (slot, (name, kind)) in self.member.iter().enumerate() {
             if kind.is_some() {
                 self.member_index.insert(name.clone(), slot);
+                if let Some(field) = position(member_questions, name) {
+                    self.member_at.push((field, slot));
+                }
             }
         }
     }

@@ -26,7 +26,7 @@ use crate::format::assessment::{
 use crate::format::model::Scope;
 use crate::format::model::MEMBERS;
 use crate::format::vocab::{Labels, Severity, Text, Urgency};
-use crate::run::answers::AnswerProblem;
+use crate::run::answers::{Answer, AnswerProblem, BadJson, ReadAnswers};
 use crate::run::error::AssessError;
 use crate::run::native::Val;
 use crate::run::values::Values;
@@ -64,11 +64,24 @@ struct Hit<'a> {
 /// Assesses one family (see [`RuleSet::assess`]): every problem of the answers, or the
 /// assessment in the detail asked for.
 pub(crate) fn assess(rules: &RuleSet, answers: &Value, explain: Explain) -> Result<Assessment, AssessError> {
-    let problems = answers::validate(&rules.questions, &rules.shape, answers);
-    if !problems.is_empty() {
-        return Err(AssessError::InvalidAnswers { problems });
+    assess_read(rules, answers::read(&rules.questions, &rules.shape, answers), explain)
+}
+
+/// Like [`assess`], from JSON text, read straight into the answers' tree (no `Value`).
+pub(crate) fn assess_json(
+    rules: &RuleSet,
+    text: &str,
+    explain: Explain,
+) -> Result<Result<Assessment, AssessError>, BadJson> {
+    let read = answers::read_json(&rules.questions, &rules.shape, text)?;
+    Ok(assess_read(rules, read, explain))
+}
+
+fn assess_read(rules: &RuleSet, read: ReadAnswers<'_>, explain: Explain) -> Result<Assessment, AssessError> {
+    if !read.problems.is_empty() {
+        return Err(AssessError::InvalidAnswers { problems: read.problems });
     }
-    Run::new(rules, answers, explain)?.finish()
+    Run::new(rules, &read.top, explain)?.finish()
 }
 
 /// Assesses valid answers and also says which questions do not apply to this family (their
@@ -77,7 +90,8 @@ pub(crate) fn assess_and_hide(
     rules: &RuleSet,
     answers: &Value,
 ) -> Result<(Assessment, Vec<Text>), AssessError> {
-    let mut run = Run::new(rules, answers, Explain::ALL)?;
+    let read = answers::read(&rules.questions, &rules.shape, answers);
+    let mut run = Run::new(rules, &read.top, Explain::ALL)?;
     let hidden = run.hidden()?;
     Ok((run.finish()?, hidden))
 }
@@ -87,19 +101,20 @@ pub(crate) fn assess_and_hide(
 /// Relevance conditions (and the derived facts) read no category or criterion in most rule sets:
 /// then only the member and derived facts are computed.
 pub(crate) fn hidden(rules: &RuleSet, answers: &Value) -> Result<Vec<Text>, AssessError> {
+    let read = answers::read(&rules.questions, &rules.shape, answers);
     let derived = rules.nodes.iter().filter(|n| n.kind == NodeKind::Derived).map(|n| &n.expr);
     let mut exprs = rules.relevance.iter().map(|r| &r.expr).chain(derived);
     if exprs.any(|e| !e.reads.outcomes.is_empty() || !e.reads.outcome_refs.is_empty()) {
-        return Run::new(rules, answers, Explain::BRIEF)?.hidden();
+        return Run::new(rules, &read.top, Explain::BRIEF)?.hidden();
     }
     crate::sandbox::budget::start();
-    let as_of = answers.get("as_of").and_then(Value::as_str).and_then(dates::parse).unwrap_or_default();
+    let as_of = as_of(rules, &read.top);
     let mut run = Run {
         rules,
         explain: Explain::BRIEF,
-        answers,
+        answers: &read.top,
         as_of,
-        values: Values::new(rules, answers, as_of),
+        values: Values::new(rules, &read.top, as_of),
         categories: Vec::new(),
         criteria: Vec::new(),
         warnings: Vec::new(),
@@ -112,10 +127,20 @@ pub(crate) fn hidden(rules: &RuleSet, answers: &Value) -> Result<Vec<Text>, Asse
     run.hidden()
 }
 
+/// The assessment date the answers give (a date that does not parse is refused by the
+/// validation; the default only serves runs on answers not validated).
+fn as_of(rules: &RuleSet, top: &[Answer<'_>]) -> Date {
+    answers::answer_at(&rules.questions, top, &["as_of"])
+        .and_then(Answer::as_str)
+        .and_then(dates::parse)
+        .unwrap_or_default()
+}
+
 struct Run<'a> {
     rules: &'a RuleSet,
     explain: Explain,
-    answers: &'a Value,
+    /// The top-level answers, one per question.
+    answers: &'a [Answer<'a>],
     as_of: Date,
     values: Values<'a>,
     categories: Vec<Option<Hit<'a>>>,
@@ -124,10 +149,9 @@ struct Run<'a> {
 }
 
 impl<'a> Run<'a> {
-    fn new(rules: &'a RuleSet, answers: &'a Value, explain: Explain) -> Result<Self, AssessError> {
+    fn new(rules: &'a RuleSet, answers: &'a [Answer<'a>], explain: Explain) -> Result<Self, AssessError> {
         crate::sandbox::budget::start();
-        let as_of_text = answers.get("as_of").and_then(Value::as_str).unwrap_or_default();
-        let as_of = dates::parse(as_of_text).unwrap_or_default();
+        let as_of = as_of(rules, answers);
         let mut run = Run {
             rules,
             explain,

@@ -18,9 +18,8 @@
 //! so results are the same either way. `tests/tests/parity.rs` checks that on every bundled
 //! rule set and test family.
 
+use std::borrow::Cow;
 use std::sync::Arc;
-
-use serde_json::Value;
 
 use crate::compiled::program::{Arith, Cmp, Code, Lit, Logic, Op, Program, Slot};
 
@@ -36,7 +35,7 @@ pub(crate) enum Val<'a> {
     Str(&'a str),
     Text(Arc<str>),
     /// An answered list of enum values (borrowed from the answers).
-    List(&'a [Value]),
+    List(&'a [Cow<'a, str>]),
     /// A value this module does not model; evaluation hands over to Rhai.
     Opaque,
 }
@@ -276,7 +275,7 @@ fn run<'a>(p: &'a Program, code: Code, env: &Env<'_, 'a>, stack: &mut Vec<Val<'a
                 let (list, item) = (pop(stack)?, pop(stack)?);
                 match list {
                     Val::List(values) => {
-                        Val::Bool(item.as_str().is_some_and(|s| values.iter().any(|v| v.as_str() == Some(s))))
+                        Val::Bool(item.as_str().is_some_and(|s| values.iter().any(|v| v.as_ref() == s)))
                     }
                     _ => return Err(Stop::Unsupported),
                 }

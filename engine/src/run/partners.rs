@@ -80,8 +80,8 @@ impl<'a> Run<'a> {
     /// Whether the family consents to involving partners (unrecorded consent is no consent).
     pub(super) fn consent(&mut self) -> bool {
         let Some(pointer) = &self.rules.partner_consent else { return true };
-        match self.answers.pointer(pointer) {
-            Some(Value::Bool(given)) => *given,
+        match answers::answer_at_pointer(&self.rules.questions, self.answers, pointer) {
+            Some(Answer::Bool(given)) => *given,
             _ => {
                 self.warn(
                     "consent_not_recorded",

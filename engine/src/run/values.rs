@@ -2,7 +2,7 @@
 //!
 //! Values live in fixed slots laid out when the rule set was compiled: one per answer outside
 //! the members, parameter, derived fact and outcome, and one per member field and member fact
-//! for every member. Answers are read straight from the JSON without copying. Each expression
+//! for every member. Answers are taken from the read answers without copying. Each expression
 //! is evaluated natively when it was compiled so (`native`); otherwise — or when it meets a
 //! value the native subset does not model — by Rhai, whose scope is built only the first time
 //! it is needed and then kept in step with the slots.
@@ -11,12 +11,11 @@ use std::sync::Arc;
 
 use jiff::civil::Date;
 use rhai::{Array, Dynamic, Map, Scope as RhaiScope};
-use serde_json::Value;
 
-use crate::compiled::{Expr, FamilySource, RuleSet, TopSlot};
+use crate::compiled::{Expr, FamilySource, RuleSet};
 use crate::format::model::QuestionType;
 use crate::format::model::{MEMBER, MEMBERS};
-use crate::run::answers;
+use crate::run::answers::{self, Answer};
 use crate::run::error::{rule_failed, AssessError};
 use crate::run::native::{self, Env, Stop, Val};
 use crate::sandbox;
@@ -29,10 +28,10 @@ struct RhaiState {
 
 pub(crate) struct Values<'a> {
     rules: &'a RuleSet,
-    answers: &'a Value,
+    answers: &'a [Answer<'a>],
     family: Vec<Val<'a>>,
     members: Vec<Vec<Val<'a>>>,
-    member_answers: Vec<&'a Value>,
+    member_answers: Vec<&'a Answer<'a>>,
     /// Which family slots, and which member slots of each member, hold an answer given (not
     /// `null`): `missing` reads these instead of looking the answers up again.
     family_given: Vec<bool>,
@@ -43,17 +42,22 @@ pub(crate) struct Values<'a> {
 }
 
 impl<'a> Values<'a> {
-    /// The answers and the parameters in force on `as_of`, in their slots.
-    pub fn new(rules: &'a RuleSet, answers: &'a Value, as_of: Date) -> Self {
-        let member_answers: Vec<&Value> =
-            answers.get(MEMBERS).and_then(Value::as_array).map(|a| a.iter().collect()).unwrap_or_default();
-        // Slots start unanswered, then take the answers in one pass over the JSON.
+    /// The answers (the top level of the read answers) and the parameters in force on
+    /// `as_of`, in their slots.
+    pub fn new(rules: &'a RuleSet, answers: &'a [Answer<'a>], as_of: Date) -> Self {
+        let member_answers: Vec<&'a Answer<'a>> = rules
+            .slots
+            .members_at
+            .and_then(|m| answers.get(m))
+            .map(|members| members.records().iter().collect())
+            .unwrap_or_default();
+        // Slots start unanswered, then take the answers where the questions put them.
         let mut family: Vec<Val<'a>> = rules
             .slots
             .family
             .iter()
             .map(|source| match source {
-                FamilySource::Answer { kind, .. } => from_json(None, *kind),
+                FamilySource::Answer { kind, .. } => from_answer(&Answer::Absent, *kind),
                 FamilySource::Parameter(index) => rules
                     .parameters
                     .get(*index)
@@ -62,37 +66,30 @@ impl<'a> Values<'a> {
                 FamilySource::Computed(_) => Val::Unit,
             })
             .collect();
-        let kind_of = |slot: usize| match rules.slots.family.get(slot) {
-            Some(FamilySource::Answer { kind, .. }) => *kind,
-            _ => QuestionType::Section,
-        };
         let mut family_given = vec![false; family.len()];
-        for (key, value) in answers.as_object().into_iter().flatten() {
-            let mut fill = |slot: usize, value: &'a Value| {
-                if let Some(place) = family.get_mut(slot) {
-                    *place = from_json(Some(value), kind_of(slot));
-                }
-                if let Some(given) = family_given.get_mut(slot) {
-                    *given = !value.is_null();
-                }
+        for &(slot, top, field) in &rules.slots.family_at {
+            let answer = answers.get(top);
+            let answer = match field {
+                Some(field) => answer.and_then(|section| section.fields().get(field)),
+                None => answer,
             };
-            match rules.slots.top_index.get(key.as_str()) {
-                Some(TopSlot::Scalar(slot)) => fill(*slot, value),
-                Some(TopSlot::Section(fields)) => {
-                    for (field, value) in value.as_object().into_iter().flatten() {
-                        if let Some(&slot) = fields.get(field.as_str()) {
-                            fill(slot, value);
-                        }
-                    }
-                }
-                None => {}
+            let (Some(answer), Some(FamilySource::Answer { kind, .. })) =
+                (answer, rules.slots.family.get(slot))
+            else {
+                continue;
+            };
+            if let Some(place) = family.get_mut(slot) {
+                *place = from_answer(answer, *kind);
+            }
+            if let Some(given) = family_given.get_mut(slot) {
+                *given = answer.is_given();
             }
         }
         let empty_member: Vec<Val<'a>> = rules
             .slots
             .member
             .iter()
-            .map(|(_, kind)| kind.map_or(Val::Unit, |kind| from_json(None, kind)))
+            .map(|(_, kind)| kind.map_or(Val::Unit, |kind| from_answer(&Answer::Absent, kind)))
             .collect();
         let mut members_given = Vec::with_capacity(member_answers.len());
         let members = member_answers
@@ -100,15 +97,16 @@ impl<'a> Values<'a> {
             .map(|member| {
                 let mut values = empty_member.clone();
                 let mut given = vec![false; values.len()];
-                for (field, value) in member.as_object().into_iter().flatten() {
-                    let Some(&slot) = rules.slots.member_index.get(field.as_str()) else { continue };
+                let fields = member.fields();
+                for &(field, slot) in &rules.slots.member_at {
+                    let Some(answer) = fields.get(field) else { continue };
                     if let (Some(place), Some((_, Some(kind)))) =
                         (values.get_mut(slot), rules.slots.member.get(slot))
                     {
-                        *place = from_json(Some(value), *kind);
+                        *place = from_answer(answer, *kind);
                     }
                     if let Some(given) = given.get_mut(slot) {
-                        *given = !value.is_null();
+                        *given = answer.is_given();
                     }
                 }
                 members_given.push(given);
@@ -255,9 +253,10 @@ impl<'a> Values<'a> {
                 .collect();
             let mut scope = RhaiScope::new();
             for q in rules.questions.iter().filter(|q| q.id != MEMBERS) {
+                let answer = rules.shape.index.get(&q.id).and_then(|&i| answers.get(i));
                 scope.push_dynamic(
                     q.id.clone(),
-                    answers::to_dynamic(q, answers.get(&q.id)).unwrap_or(Dynamic::UNIT),
+                    answers::to_dynamic(q, answer.unwrap_or(&Answer::Absent)).unwrap_or(Dynamic::UNIT),
                 );
             }
             scope.push_dynamic(MEMBERS, Dynamic::from_array(members.clone()));
@@ -277,20 +276,16 @@ impl<'a> Values<'a> {
 }
 
 /// An answer as a value: `null` or absent is `()`, an unanswered list is empty.
-fn from_json(value: Option<&Value>, kind: QuestionType) -> Val<'_> {
-    let value = value.filter(|v| !v.is_null());
-    let Some(value) = value else {
-        return if kind == QuestionType::EnumList { Val::List(&[]) } else { Val::Unit };
-    };
-    match kind {
-        QuestionType::Bool => value.as_bool().map_or(Val::Unit, Val::Bool),
-        QuestionType::Integer => value.as_f64().map_or(Val::Unit, |f| Val::Int(f as i64)),
-        QuestionType::Number | QuestionType::Money => value.as_f64().map_or(Val::Unit, Val::Float),
-        QuestionType::Date | QuestionType::Text | QuestionType::Enum => {
-            value.as_str().map_or(Val::Unit, Val::Str)
-        }
-        QuestionType::EnumList => value.as_array().map_or(Val::List(&[]), |a| Val::List(a.as_slice())),
-        QuestionType::Section | QuestionType::Records => Val::Opaque,
+fn from_answer<'a>(answer: &'a Answer<'a>, kind: QuestionType) -> Val<'a> {
+    match (kind, answer) {
+        (QuestionType::EnumList, Answer::List(items)) => Val::List(items),
+        (QuestionType::EnumList, _) => Val::List(&[]),
+        (QuestionType::Bool, Answer::Bool(b)) => Val::Bool(*b),
+        (QuestionType::Integer, Answer::Number(n)) => Val::Int(*n as i64),
+        (QuestionType::Number | QuestionType::Money, Answer::Number(n)) => Val::Float(*n),
+        (QuestionType::Date | QuestionType::Text | QuestionType::Enum, Answer::Text(text)) => Val::Str(text),
+        (QuestionType::Section | QuestionType::Records, answer) if answer.is_given() => Val::Opaque,
+        _ => Val::Unit,
     }
 }
 
@@ -318,8 +313,8 @@ fn to_dynamic(value: &Val<'_>) -> Dynamic {
         Val::Float(f) => Dynamic::from_float(*f),
         Val::Str(s) => Dynamic::from(s.to_string()),
         Val::Text(s) => Dynamic::from(s.to_string()),
-        Val::List(items) => Dynamic::from_array(
-            items.iter().filter_map(Value::as_str).map(|s| Dynamic::from(s.to_owned())).collect::<Array>(),
-        ),
+        Val::List(items) => {
+            Dynamic::from_array(items.iter().map(|s| Dynamic::from(s.to_string())).collect::<Array>())
+        }
     }
 }

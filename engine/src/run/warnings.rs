@@ -39,10 +39,17 @@ impl<'a> Run<'a> {
                 "the rule set is not in force on the assessment date",
             );
         }
-        let members =
-            self.answers.get(MEMBERS).and_then(Value::as_array).map(Vec::as_slice).unwrap_or_default();
+        let rules = self.rules;
+        let members_at = rules.slots.members_at;
+        let members = members_at.and_then(|m| self.answers.get(m)).map(Answer::records).unwrap_or_default();
+        let birth_date = members_at
+            .and_then(|m| rules.questions.get(m))
+            .and_then(|q| q.questions.iter().position(|f| f.id == "birth_date"));
         for (index, member) in members.iter().enumerate() {
-            let born = member.get("birth_date").and_then(Value::as_str).and_then(dates::parse);
+            let born = birth_date
+                .and_then(|f| member.fields().get(f))
+                .and_then(Answer::as_str)
+                .and_then(dates::parse);
             if born.is_some_and(|born| born > self.as_of) {
                 self.warn(
                     "born_after_as_of",

@@ -6,7 +6,8 @@ use serde_json::Value;
 
 use crate::compiled::RuleSet;
 use crate::dates;
-use crate::format::assessment::Assessment;
+use crate::format::assessment::{Assessment, Explain};
+use crate::run::answers::{peek_strings, BadJson};
 use crate::run::error::AssessError;
 use crate::tools::generate::Generator;
 
@@ -177,11 +178,33 @@ impl RuleLibrary {
         self.versions.iter().filter(|v| self.drafts || !v.draft)
     }
 
+    /// Assesses answers written as JSON text (see [`RuleSet::assess_json`]) with the version in
+    /// force on their `as_of`, as [`RuleLibrary::assess`] chooses it.
+    pub fn assess_json(
+        &self,
+        text: &str,
+        explain: Explain,
+    ) -> Result<Result<Assessment, AssessError>, BadJson> {
+        let found = peek_strings(text, &[&["as_of"]])?;
+        let as_of = found.first().and_then(|d| d.as_deref());
+        match self.version_on(as_of) {
+            Ok(version) => version.assess_json(text, explain),
+            Err(error) => Ok(Err(error)),
+        }
+    }
+
     fn version_for(&self, answers: &Value) -> Result<&RuleSet, AssessError> {
+        self.version_on(answers.get("as_of").and_then(Value::as_str))
+    }
+
+    /// The version that assesses answers with this `as_of` (as written, `None` without one):
+    /// the one version of a folder that holds one, the version in force on a valid date, or
+    /// the newest usable version for answers without a valid date (it lists every problem).
+    pub fn version_on(&self, as_of: Option<&str>) -> Result<&RuleSet, AssessError> {
         if let (true, [only]) = (self.named, self.versions.as_slice()) {
             return Ok(only);
         }
-        let as_of = answers.get("as_of").and_then(Value::as_str).filter(|d| dates::parse(d).is_some());
+        let as_of = as_of.filter(|d| dates::parse(d).is_some());
         let version = match as_of {
             Some(as_of) => self.pick(as_of).ok_or_else(|| AssessError::NoVersionInForce {
                 as_of: as_of.to_owned(),
