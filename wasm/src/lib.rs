@@ -6,7 +6,7 @@
 
 use serde::Serialize;
 use serde_json::json;
-use sopro_engine::{envelope, Bundle, BundleError, ErrorKind, RuleSet};
+use sopro_engine::{envelope, BadJson, Bundle, BundleError, ErrorKind, Explain, RuleSet};
 use wasm_bindgen::prelude::*;
 
 const ASSESSMENT_SCHEMA: &str = include_str!("../../rules/schema/assessment.schema.json");
@@ -68,9 +68,12 @@ fn load(bundle: &str, drafts: bool) -> Result<Sopro, String> {
 
 /// Answers (or partial answers) as JSON, or the `{"error": {"kind": "bad_json"}}` text.
 fn parse_answers(text: &str) -> Result<serde_json::Value, String> {
-    serde_json::from_str(text).map_err(|e| {
-        failed(ErrorKind::BadJson, &format!("not JSON (line {}, column {})", e.line(), e.column()))
-    })
+    serde_json::from_str(text).map_err(|e| bad_json(BadJson::from(e)))
+}
+
+/// The `{"error": {"kind": "bad_json"}}` text, with where the reading stopped.
+fn bad_json(error: BadJson) -> String {
+    failed(ErrorKind::BadJson, &error.to_string())
 }
 
 #[wasm_bindgen]
@@ -101,13 +104,13 @@ impl Sopro {
         ok(&self.rules.questions())
     }
 
-    /// Assesses answers (JSON text): `{"ok": Assessment}` or `{"error": AssessError}`.
+    /// Assesses answers (JSON text, read straight into the rule set's slots):
+    /// `{"ok": Assessment}` or `{"error": AssessError}`.
     pub fn assess(&self, answers: &str) -> String {
-        let assessed = parse_answers(answers).map(|answers| self.rules.assess(&answers));
-        match assessed {
+        match self.rules.assess_json(answers, Explain::ALL) {
             Ok(Ok(assessment)) => ok(&assessment),
             Ok(Err(e)) => error(&e),
-            Err(bad_json) => bad_json,
+            Err(e) => bad_json(e),
         }
     }
 

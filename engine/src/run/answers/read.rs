@@ -277,78 +277,115 @@ struct Troubled {
 }
 
 /// An object of answers: each key checked and read in turn; then the required questions with
-/// no key; the object's problems put in the order of its keys.
+/// no key; the object's problems put in the order of its keys. Only the reading is generic
+/// over the input; the checks are in [`Object`] (one copy in the module for all inputs).
 fn fields<'de, 'q, A: MapAccess<'de>>(
     questions: &'q [Question],
     shape: &'q Shape,
     reader: &mut Reader<'q>,
     mut map: A,
 ) -> Result<Answer<'de>, A::Error> {
-    let mut fields: Vec<Answer<'de>> = questions.iter().map(|_| Answer::Absent).collect();
-    let start = reader.problems.len();
-    let mut troubled: Vec<Troubled> = Vec::new();
+    let mut object = Object::new(questions, reader);
     while let Some(key) = map.next_key_seed(KeySeed)? {
-        let before = reader.problems.len();
-        let known = shape.index.get(key.as_ref()).copied().and_then(|i| Some((i, questions.get(i)?)));
-        let replaces = match known {
-            Some((index, _)) => fields.get(index).is_some_and(|a| !matches!(a, Answer::Absent)),
-            None => troubled.iter().any(|t| !t.replaced && t.key == key.as_ref()),
-        };
-        if replaces {
-            for earlier in troubled.iter_mut().filter(|t| t.key == key.as_ref()) {
-                earlier.replaced = true;
-            }
-        }
-        match known {
-            Some((index, q)) => {
-                let nested = shape.nested.get(index).unwrap_or(shape);
-                reader.path.push(Seg::Key(&q.id));
-                let want = if q.kind == QuestionType::Section {
-                    Want::Fields { questions: &q.questions, shape: nested, nullable: true }
-                } else {
-                    Want::Answer { q, shape: nested }
-                };
-                let answer = map.next_value_seed(want.seed(reader));
-                if let Ok(Answer::Null) = answer {
-                    if q.required {
-                        reader.problem("required", "this answer is required");
-                    }
-                }
-                reader.path.pop();
-                if let Some(place) = fields.get_mut(index) {
-                    *place = answer?;
-                }
+        match object.enter(shape, reader, &key) {
+            Some((index, want)) => {
+                let answer = map.next_value_seed(want.seed(reader))?;
+                object.answered(reader, index, answer);
             }
             None => {
                 map.next_value::<Skip>()?;
-                let known: Vec<&str> = questions.iter().map(|q| q.id.as_str()).collect();
-                let path = reader.pointer(Some(&key));
-                reader.problems.push(AnswerProblem {
-                    path,
-                    code: "unknown_field".to_owned(),
-                    message: format!("no such question here; the questions are: {}", known.join(", ")),
-                });
+                object.unknown(reader, &key);
             }
         }
-        if reader.problems.len() > before {
-            troubled.push(Troubled {
-                key: key.into_owned(),
-                problems: before..reader.problems.len(),
-                replaced: false,
-            });
+        object.leave(reader, key);
+    }
+    Ok(object.finish(reader))
+}
+
+/// The state of [`fields`] while an object is read.
+struct Object<'de, 'q> {
+    questions: &'q [Question],
+    fields: Vec<Answer<'de>>,
+    /// Where the object's problems start, and where the current entry's start.
+    start: usize,
+    before: usize,
+    troubled: Vec<Troubled>,
+}
+
+impl<'de, 'q> Object<'de, 'q> {
+    fn new(questions: &'q [Question], reader: &Reader<'q>) -> Self {
+        let start = reader.problems.len();
+        let fields = questions.iter().map(|_| Answer::Absent).collect();
+        Object { questions, fields, start, before: start, troubled: Vec::new() }
+    }
+
+    /// A key: what its value should be (or `None` for an unknown key); a key seen before
+    /// makes the earlier entry's problems not count.
+    fn enter(&mut self, shape: &'q Shape, reader: &mut Reader<'q>, key: &str) -> Option<(usize, Want<'q>)> {
+        self.before = reader.problems.len();
+        let known = shape.index.get(key).copied().and_then(|i| Some((i, self.questions.get(i)?)));
+        let replaces = match known {
+            Some((index, _)) => self.fields.get(index).is_some_and(|a| !matches!(a, Answer::Absent)),
+            None => self.troubled.iter().any(|t| !t.replaced && t.key == key),
+        };
+        if replaces {
+            for earlier in self.troubled.iter_mut().filter(|t| t.key == key) {
+                earlier.replaced = true;
+            }
         }
+        let (index, q) = known?;
+        let nested = shape.nested.get(index).unwrap_or(shape);
+        reader.path.push(Seg::Key(&q.id));
+        let want = if q.kind == QuestionType::Section {
+            Want::Fields { questions: &q.questions, shape: nested, nullable: true }
+        } else {
+            Want::Answer { q, shape: nested }
+        };
+        Some((index, want))
     }
-    if !troubled.is_empty() {
-        order_by_key(&mut reader.problems, start, troubled);
-    }
-    for (q, answer) in questions.iter().zip(&fields) {
-        if q.required && matches!(answer, Answer::Absent) {
-            reader.path.push(Seg::Key(&q.id));
+
+    /// The value of a known key, read.
+    fn answered(&mut self, reader: &mut Reader<'q>, index: usize, answer: Answer<'de>) {
+        if matches!(answer, Answer::Null) && self.questions.get(index).is_some_and(|q| q.required) {
             reader.problem("required", "this answer is required");
-            reader.path.pop();
+        }
+        reader.path.pop();
+        if let Some(place) = self.fields.get_mut(index) {
+            *place = answer;
         }
     }
-    Ok(Answer::Fields(fields))
+
+    fn unknown(&mut self, reader: &mut Reader<'q>, key: &str) {
+        let known: Vec<&str> = self.questions.iter().map(|q| q.id.as_str()).collect();
+        let path = reader.pointer(Some(key));
+        reader.problems.push(AnswerProblem {
+            path,
+            code: "unknown_field".to_owned(),
+            message: format!("no such question here; the questions are: {}", known.join(", ")),
+        });
+    }
+
+    /// After an entry: remember it if it had problems.
+    fn leave(&mut self, reader: &Reader<'q>, key: Cow<'_, str>) {
+        if reader.problems.len() > self.before {
+            let problems = self.before..reader.problems.len();
+            self.troubled.push(Troubled { key: key.into_owned(), problems, replaced: false });
+        }
+    }
+
+    fn finish(self, reader: &mut Reader<'q>) -> Answer<'de> {
+        if !self.troubled.is_empty() {
+            order_by_key(&mut reader.problems, self.start, self.troubled);
+        }
+        for (q, answer) in self.questions.iter().zip(&self.fields) {
+            if q.required && matches!(answer, Answer::Absent) {
+                reader.path.push(Seg::Key(&q.id));
+                reader.problem("required", "this answer is required");
+                reader.path.pop();
+            }
+        }
+        Answer::Fields(self.fields)
+    }
 }
 
 /// Puts the problems from `start` on in the byte order of the keys they belong to, leaving out
@@ -371,57 +408,72 @@ fn records<'de, 'q, A: SeqAccess<'de>>(
     reader: &mut Reader<'q>,
     mut seq: A,
 ) -> Result<Answer<'de>, A::Error> {
-    let start = reader.problems.len();
-    let unique = q.unique.as_deref().and_then(|u| Some((u, *shape.index.get(u)?)));
-    let mut keys: Vec<Cow<'de, str>> = Vec::new();
-    let mut records = Vec::new();
+    let mut list = RecordList::new(q, shape, reader);
     loop {
-        reader.path.push(Seg::Index(records.len()));
+        reader.path.push(Seg::Index(list.records.len()));
         let want = Want::Fields { questions: &q.questions, shape, nullable: false };
-        let record = seq.next_element_seed(want.seed(reader));
-        let record = match record {
-            Ok(Some(record)) => record,
-            Ok(None) => {
-                reader.path.pop();
-                break;
-            }
-            Err(error) => return Err(error),
+        let Some(record) = seq.next_element_seed(want.seed(reader))? else {
+            reader.path.pop();
+            break;
         };
-        if let Some((field, index)) = unique {
+        list.push(reader, record);
+    }
+    Ok(list.finish(reader))
+}
+
+/// The state of [`records`] while a list of records is read.
+struct RecordList<'de, 'q> {
+    q: &'q Question,
+    /// The `unique` field and its index among the record's questions.
+    unique: Option<(&'q str, usize)>,
+    keys: Vec<Cow<'de, str>>,
+    records: Vec<Answer<'de>>,
+    start: usize,
+}
+
+impl<'de, 'q> RecordList<'de, 'q> {
+    fn new(q: &'q Question, shape: &'q Shape, reader: &Reader<'q>) -> Self {
+        let unique = q.unique.as_deref().and_then(|u| Some((u, *shape.index.get(u)?)));
+        RecordList { q, unique, keys: Vec::new(), records: Vec::new(), start: reader.problems.len() }
+    }
+
+    /// A record read (the path still ends in its index).
+    fn push(&mut self, reader: &mut Reader<'q>, record: Answer<'de>) {
+        if let Some((field, index)) = self.unique {
             if let Some(Answer::Text(key)) = record.fields().get(index) {
-                if keys.contains(key) {
+                if self.keys.contains(key) {
                     reader.path.push(Seg::Key(field));
                     reader.problem("duplicate", format!("`{field}` must differ from every other record's"));
                     reader.path.pop();
                 } else {
-                    keys.push(key.clone());
+                    self.keys.push(key.clone());
                 }
             }
         }
         reader.path.pop();
-        records.push(record);
+        self.records.push(record);
     }
-    let mut count = Vec::new();
-    if let Some(min) = q.min_items {
-        if records.len() < min as usize {
-            count.push(("too_few", format!("needs at least {min} record(s)")));
+
+    fn finish(self, reader: &mut Reader<'q>) -> Answer<'de> {
+        let (q, count) = (self.q, self.records.len());
+        let mut wrong_count = Vec::new();
+        if let Some(min) = q.min_items.filter(|&min| count < min as usize) {
+            wrong_count.push(("too_few", format!("needs at least {min} record(s)")));
         }
-    }
-    if let Some(max) = q.max_items {
-        if records.len() > max as usize {
-            count.push(("too_many", format!("holds at most {max} records")));
+        if let Some(max) = q.max_items.filter(|&max| count > max as usize) {
+            wrong_count.push(("too_many", format!("holds at most {max} records")));
         }
+        if !wrong_count.is_empty() {
+            let path = reader.pointer(None);
+            let problems = wrong_count.into_iter().map(|(code, message)| AnswerProblem {
+                path: path.clone(),
+                code: code.to_owned(),
+                message,
+            });
+            reader.problems.splice(self.start..self.start, problems);
+        }
+        Answer::Records(self.records)
     }
-    if !count.is_empty() {
-        let path = reader.pointer(None);
-        let count = count.into_iter().map(|(code, message)| AnswerProblem {
-            path: path.clone(),
-            code: code.to_owned(),
-            message,
-        });
-        reader.problems.splice(start..start, count);
-    }
-    Ok(Answer::Records(records))
 }
 
 /// An `enum_list` answer: allowed values, each once.
