@@ -1,9 +1,9 @@
-//! Criterion benchmarks: loading (parse + check + compile) the KhMAO rule set, and assessing
-//! families of three sizes with the compiled rule set.
+//! Criterion benchmarks: loading (parse + check + compile) the KhMAO rule set, assessing
+//! families of three sizes with the compiled rule set, and assessing them from JSON text.
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
 use sopro_benches::{families, khmao, khmao_source};
-use sopro_engine::RuleSet;
+use sopro_engine::{Explain, RuleSet};
 
 fn load(c: &mut Criterion) {
     let source = khmao_source();
@@ -21,5 +21,28 @@ fn assess(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, load, assess);
+/// Answers arriving as JSON text (a batch line, a browser form): parsed into a `Value` and then
+/// assessed, against read straight into the slots (`assess_json`), both from the same text.
+fn assess_text(c: &mut Criterion) {
+    let rules = khmao();
+    let mut group = c.benchmark_group("assess_text");
+    for (name, answers) in families() {
+        let text = answers.to_string();
+        group.bench_with_input(BenchmarkId::new("value", name), &text, |b, text| {
+            b.iter(|| {
+                let answers: serde_json::Value = serde_json::from_str(std::hint::black_box(text)).ok()?;
+                rules.assess(&answers).ok()
+            })
+        });
+        group.bench_with_input(BenchmarkId::new("typed", name), &text, |b, text| {
+            b.iter(|| rules.assess_json(std::hint::black_box(text), Explain::ALL))
+        });
+        group.bench_with_input(BenchmarkId::new("typed-brief", name), &text, |b, text| {
+            b.iter(|| rules.assess_json(std::hint::black_box(text), Explain::BRIEF))
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, load, assess, assess_text);
 criterion_main!(benches);

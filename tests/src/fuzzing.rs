@@ -5,7 +5,7 @@
 use std::sync::OnceLock;
 
 use serde_json::Value;
-use sopro_engine::{AssessError, MemorySource, RuleSet};
+use sopro_engine::{AssessError, Explain, MemorySource, RuleSet};
 
 /// How far an input went.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -63,8 +63,27 @@ pub fn load_rules(data: &[u8]) -> Reached {
 pub fn assess_answers(data: &[u8]) -> Reached {
     static RULES: OnceLock<RuleSet> = OnceLock::new();
     let rules = RULES.get_or_init(crate::khmao);
-    let Ok(answers) = serde_json::from_slice::<Value>(data) else { return Reached::Nothing };
-    let reached = match rules.assess(&answers) {
+    let text = std::str::from_utf8(data).ok();
+    let Ok(answers) = serde_json::from_slice::<Value>(data) else {
+        // Text that is not JSON is refused by the typed reader too, where serde_json stops.
+        if let (Some(text), Err(expected)) = (text, serde_json::from_slice::<Value>(data)) {
+            let refused = rules.assess_json(text, Explain::ALL).map(|_| ()).unwrap_err();
+            assert_eq!((refused.line, refused.column), (expected.line(), expected.column()));
+        }
+        return Reached::Nothing;
+    };
+    let assessed = rules.assess(&answers);
+    // The same answers read from the text straight into the slots give the same bytes.
+    if let Some(text) = text {
+        let from_text = rules.assess_json(text, Explain::ALL).expect("JSON a Value accepted");
+        assert_eq!(
+            serde_json::to_string(&from_text.as_ref()).ok(),
+            serde_json::to_string(&assessed.as_ref()).ok(),
+            "text and Value disagree"
+        );
+        assert_eq!(rules.validate_json(text).ok(), Some(rules.validate_answers(&answers)));
+    }
+    let reached = match assessed {
         Ok(assessment) => {
             assert!(!assessment.level.id.is_empty());
             Reached::Accepted
