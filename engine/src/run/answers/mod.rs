@@ -10,6 +10,7 @@
 //! - records may name a `unique` field — the one rule JSON Schema cannot state.
 
 mod peek;
+mod plain;
 mod read;
 
 use std::borrow::Cow;

@@ -7,7 +7,7 @@ use std::fmt;
 
 use serde::de::{DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 
-use super::read::{drain_seq, KeySeed, Skip};
+use super::plain::{drain_seq, KeySeed, Skip};
 
 /// Text that is not JSON, with where the reading stopped (1-based).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
