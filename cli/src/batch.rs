@@ -11,9 +11,7 @@ use std::time::Instant;
 
 use rayon::prelude::*;
 use serde_json::json;
-use sopro_engine::{
-    envelope, peek_strings, AssessError, Assessment, BadJson, ErrorKind, Explain, RuleLibrary,
-};
+use sopro_engine::{envelope, AssessError, Assessment, BadJson, ErrorKind, Explain, RuleLibrary};
 
 /// Records assessed together; bounds memory whatever the input's size.
 const CHUNK: usize = 4096;
@@ -277,24 +275,16 @@ fn result_line(
         Record::Text(line) => line,
         Record::Unreadable { kind, message } => return unreadable(record, *kind, message, csv),
     };
-    // The date that chooses the version and the case id the row carries, then the answers
-    // read straight into the chosen version's slots: no `Value` on the way.
-    let found = match peek_strings(line, &[&["as_of"], &["case", "id"]]) {
-        Ok(found) => found,
-        Err(e) => return not_json(record, e, csv),
-    };
-    let (as_of, case_id) =
-        (found.first().and_then(|d| d.as_deref()), found.get(1).and_then(|c| c.as_deref()));
     // A CSV row keeps ids, severities, urgencies and dates: the answers read and the missing
     // ones are not computed for it.
     let explain = if csv { Explain::BRIEF } else { Explain::ALL };
-    let assessed = match library.version_on(as_of) {
-        Ok(version) => match version.assess_json(line, explain) {
-            Ok(assessed) => assessed,
-            Err(e) => return not_json(record, e, csv),
-        },
-        Err(error) => Err(error),
+    // The answers read straight into the slots of the version in force (no `Value`), and the
+    // case id the row carries, found in the same scan as the date that chooses the version.
+    let (found, assessed) = match library.assess_json_peeking(line, explain, &[&["case", "id"]]) {
+        Ok(read) => read,
+        Err(e) => return not_json(record, e, csv),
     };
+    let case_id = found.first().and_then(|id| id.as_deref());
     match assessed {
         Ok(assessment) => {
             let level = assessment.level.id.to_string();

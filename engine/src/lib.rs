@@ -58,7 +58,7 @@ pub use format::envelope::{self, ErrorKind};
 pub use format::sample::{Hint, RecordGroup, SampleProfile};
 pub use format::vocab::{Basis, BasisStatus, Labels, Lang, Severity, Text, Urgency};
 pub use load::source::{Bundle, MemorySource, RuleSource, BUNDLE_FORMAT, MAX_RULE_FILE_SIZE};
-pub use run::answers::{peek_strings, AnswerProblem, BadJson};
+pub use run::answers::{peek_strings, AnswerProblem, BadJson, Found};
 pub use run::error::AssessError;
 pub use tools::diff::{diff, Change, ChangeKey, ChangeSign, DiffSummary, FamilyDiff};
 pub use tools::generate::{parse_sample, Generator, SAMPLE_FILE};

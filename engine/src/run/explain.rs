@@ -37,8 +37,7 @@ impl<'a> Run<'a> {
 
     /// A member's `id` as answered (a code such as `c1`, never a name).
     pub(super) fn member_id(&self, member: usize) -> Text {
-        let index = member.to_string();
-        let id = answers::answer_at(&self.rules.questions, self.answers, &[MEMBERS, index.as_str(), "id"]);
+        let id = self.member_field(member, "id");
         id.and_then(Answer::as_str).map_or_else(|| format!("#{}", member + 1).into(), Text::from)
     }
 
@@ -121,7 +120,7 @@ impl<'a> Run<'a> {
         for readable in &rules.readable_family {
             let answered = match readable.family_slot {
                 Some(slot) => self.values.family_answered(slot),
-                None => answers::is_answered(&rules.questions, self.answers, &readable.keys),
+                None => answers::is_answered(&rules.shape, self.answers, &readable.keys),
             };
             if !answered && self.relevant(&readable.relevance, None, &mut known)? {
                 missing.push(readable.path.clone());

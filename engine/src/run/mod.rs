@@ -130,7 +130,7 @@ pub(crate) fn hidden(rules: &RuleSet, answers: &Value) -> Result<Vec<Text>, Asse
 /// The assessment date the answers give (a date that does not parse is refused by the
 /// validation; the default only serves runs on answers not validated).
 fn as_of(rules: &RuleSet, top: &[Answer<'_>]) -> Date {
-    answers::answer_at(&rules.questions, top, &["as_of"])
+    answers::answer_at(&rules.shape, top, &["as_of"])
         .and_then(Answer::as_str)
         .and_then(dates::parse)
         .unwrap_or_default()
@@ -149,6 +149,14 @@ struct Run<'a> {
 }
 
 impl<'a> Run<'a> {
+    /// The answer to `field` of member `member`, if there is one.
+    fn member_field(&self, member: usize, field: &str) -> Option<&'a Answer<'a>> {
+        let at = self.rules.slots.members_at?;
+        let record = self.answers.get(at)?.records().get(member)?;
+        let index = *self.rules.shape.nested.get(at)?.index.get(field)?;
+        record.fields().get(index)
+    }
+
     fn new(rules: &'a RuleSet, answers: &'a [Answer<'a>], explain: Explain) -> Result<Self, AssessError> {
         crate::sandbox::budget::start();
         let as_of = as_of(rules, answers);

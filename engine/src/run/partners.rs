@@ -80,7 +80,7 @@ impl<'a> Run<'a> {
     /// Whether the family consents to involving partners (unrecorded consent is no consent).
     pub(super) fn consent(&mut self) -> bool {
         let Some(pointer) = &self.rules.partner_consent else { return true };
-        match answers::answer_at_pointer(&self.rules.questions, self.answers, pointer) {
+        match answers::answer_at_pointer(&self.rules.shape, self.answers, pointer) {
             Some(Answer::Bool(given)) => *given,
             _ => {
                 self.warn(

@@ -39,17 +39,10 @@ impl<'a> Run<'a> {
                 "the rule set is not in force on the assessment date",
             );
         }
-        let rules = self.rules;
-        let members_at = rules.slots.members_at;
-        let members = members_at.and_then(|m| self.answers.get(m)).map(Answer::records).unwrap_or_default();
-        let birth_date = members_at
-            .and_then(|m| rules.questions.get(m))
-            .and_then(|q| q.questions.iter().position(|f| f.id == "birth_date"));
-        for (index, member) in members.iter().enumerate() {
-            let born = birth_date
-                .and_then(|f| member.fields().get(f))
-                .and_then(Answer::as_str)
-                .and_then(dates::parse);
+        let members =
+            self.rules.slots.members_at.and_then(|m| self.answers.get(m)).map_or(0, |m| m.records().len());
+        for index in 0..members {
+            let born = self.member_field(index, "birth_date").and_then(Answer::as_str).and_then(dates::parse);
             if born.is_some_and(|born| born > self.as_of) {
                 self.warn(
                     "born_after_as_of",

@@ -7,7 +7,7 @@ use serde_json::Value;
 use crate::compiled::RuleSet;
 use crate::dates;
 use crate::format::assessment::{Assessment, Explain};
-use crate::run::answers::{peek_strings, BadJson};
+use crate::run::answers::{peek_strings, BadJson, Found};
 use crate::run::error::AssessError;
 use crate::tools::generate::Generator;
 
@@ -185,12 +185,26 @@ impl RuleLibrary {
         text: &str,
         explain: Explain,
     ) -> Result<Result<Assessment, AssessError>, BadJson> {
-        let found = peek_strings(text, &[&["as_of"]])?;
-        let as_of = found.first().and_then(|d| d.as_deref());
-        match self.version_on(as_of) {
-            Ok(version) => version.assess_json(text, explain),
-            Err(error) => Ok(Err(error)),
-        }
+        self.assess_json_peeking(text, explain, &[]).map(|(_, assessed)| assessed)
+    }
+
+    /// Like [`RuleLibrary::assess_json`], also giving the strings at `paths` (see
+    /// [`peek_strings`]; e.g. the case id of a batch row), found in the same scan of the text
+    /// as the `as_of` that chooses the version.
+    pub fn assess_json_peeking<'t>(
+        &self,
+        text: &'t str,
+        explain: Explain,
+        paths: &[&[&str]],
+    ) -> Result<(Found<'t>, Result<Assessment, AssessError>), BadJson> {
+        let with_as_of: Vec<&[&str]> = std::iter::once(&["as_of"][..]).chain(paths.iter().copied()).collect();
+        let mut found = peek_strings(text, &with_as_of)?;
+        let as_of = found.remove(0);
+        let assessed = match self.version_on(as_of.as_deref()) {
+            Ok(version) => version.assess_json(text, explain)?,
+            Err(error) => Err(error),
+        };
+        Ok((found, assessed))
     }
 
     fn version_for(&self, answers: &Value) -> Result<&RuleSet, AssessError> {

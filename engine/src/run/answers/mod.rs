@@ -19,9 +19,10 @@ use rhai::{Array, Dynamic, Map};
 use schemars::JsonSchema;
 use serde::Serialize;
 
+use crate::compiled::shape::Shape;
 use crate::format::model::{Question, QuestionType};
 
-pub use peek::{peek_strings, BadJson};
+pub use peek::{peek_strings, BadJson, Found};
 pub(crate) use read::{read, read_json, ReadAnswers};
 
 /// One problem with the answers: where, what kind, and what is expected.
@@ -89,18 +90,18 @@ impl<'de> Answer<'de> {
     }
 }
 
-/// The answer at a path of question ids (record indices as numbers), if there is one.
+/// The answer at a path of question ids (record indices as numbers), if there is one; the
+/// ids are looked up in the questions' index (`Shape`).
 pub(crate) fn answer_at<'t, 'de, K: AsRef<str>>(
-    questions: &[Question],
+    shape: &Shape,
     top: &'t [Answer<'de>],
     keys: &[K],
 ) -> Option<&'t Answer<'de>> {
-    let (mut questions, mut fields) = (questions, top);
+    let (mut shape, mut fields) = (shape, top);
     let mut answer = None;
     let mut keys = keys.iter().map(AsRef::as_ref).peekable();
     while let Some(key) = keys.next() {
-        let index = questions.iter().position(|q| q.id == key)?;
-        let q = questions.get(index)?;
+        let index = *shape.index.get(key)?;
         let mut here = fields.get(index)?;
         if let Answer::Records(records) = here {
             if keys.peek().is_some() {
@@ -108,25 +109,25 @@ pub(crate) fn answer_at<'t, 'de, K: AsRef<str>>(
             }
         }
         answer = Some(here);
-        (questions, fields) = (&q.questions, here.fields());
+        (shape, fields) = (shape.nested.get(index)?, here.fields());
     }
     answer
 }
 
 /// The answer at a JSON Pointer (`/consent/partners`), if there is one.
 pub(crate) fn answer_at_pointer<'t, 'de>(
-    questions: &[Question],
+    shape: &Shape,
     top: &'t [Answer<'de>],
     pointer: &str,
 ) -> Option<&'t Answer<'de>> {
     let keys: Vec<String> =
         pointer.split('/').skip(1).map(|key| key.replace("~1", "/").replace("~0", "~")).collect();
-    answer_at(questions, top, &keys)
+    answer_at(shape, top, &keys)
 }
 
 /// Whether an answer is given at a path of keys (`null` counts as not given).
-pub(crate) fn is_answered(questions: &[Question], top: &[Answer<'_>], keys: &[String]) -> bool {
-    answer_at(questions, top, keys).is_some_and(Answer::is_given)
+pub(crate) fn is_answered(shape: &Shape, top: &[Answer<'_>], keys: &[String]) -> bool {
+    answer_at(shape, top, keys).is_some_and(Answer::is_given)
 }
 
 /// Valid answers as the values rules see: numbers as floats, integers as ints, dates and enums

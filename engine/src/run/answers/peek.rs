@@ -32,9 +32,12 @@ impl From<serde_json::Error> for BadJson {
     }
 }
 
+/// What [`peek_strings`] found: per path, its string (`None` where there is none).
+pub type Found<'de> = Vec<Option<Cow<'de, str>>>;
+
 /// The strings at `paths` (keys from the top: `&["case", "id"]`) in the JSON `text`: `None`
 /// where there is no string. As in a `Value`, the last of a duplicated key counts.
-pub fn peek_strings<'de>(text: &'de str, paths: &[&[&str]]) -> Result<Vec<Option<Cow<'de, str>>>, BadJson> {
+pub fn peek_strings<'de>(text: &'de str, paths: &[&[&str]]) -> Result<Found<'de>, BadJson> {
     let mut found = vec![None; paths.len()];
     let live: Vec<usize> = (0..paths.len()).collect();
     let mut deserializer = serde_json::Deserializer::from_str(text);
@@ -51,9 +54,16 @@ struct Peek<'a, 'p, 'de> {
     found: &'a mut Vec<Option<Cow<'de, str>>>,
 }
 
-impl Peek<'_, '_, '_> {
-    fn ends_here(&self, index: usize) -> bool {
-        self.paths.get(index).is_some_and(|path| path.len() == self.depth)
+impl<'de> Peek<'_, '_, 'de> {
+    /// A string here: the value of every path that ends here.
+    fn found_here(self, text: Cow<'de, str>) {
+        for &index in self.live {
+            if self.paths.get(index).is_some_and(|path| path.len() == self.depth) {
+                if let Some(place) = self.found.get_mut(index) {
+                    *place = Some(text.clone());
+                }
+            }
+        }
     }
 }
 
@@ -73,24 +83,12 @@ impl<'de> Visitor<'de> for Peek<'_, '_, 'de> {
     }
 
     fn visit_borrowed_str<E>(self, text: &'de str) -> Result<(), E> {
-        for &index in self.live {
-            if self.ends_here(index) {
-                if let Some(place) = self.found.get_mut(index) {
-                    *place = Some(Cow::Borrowed(text));
-                }
-            }
-        }
+        self.found_here(Cow::Borrowed(text));
         Ok(())
     }
 
     fn visit_str<E>(self, text: &str) -> Result<(), E> {
-        for &index in self.live {
-            if self.ends_here(index) {
-                if let Some(place) = self.found.get_mut(index) {
-                    *place = Some(Cow::Owned(text.to_owned()));
-                }
-            }
-        }
+        self.found_here(Cow::Owned(text.to_owned()));
         Ok(())
     }
 

@@ -109,7 +109,7 @@ enum Want<'q> {
     /// An object of answers to `questions` (the top, a section or a record); `nullable` when
     /// `null` means "not answered" (a section) rather than a wrong type (a record).
     Fields { questions: &'q [Question], shape: &'q Shape, nullable: bool },
-    /// The answer to one question that is not a section.
+    /// The answer to one question that is not a section (sections are always `Fields`).
     Answer { q: &'q Question, shape: &'q Shape },
 }
 
@@ -257,9 +257,6 @@ impl<'de> Visitor<'de> for Seed<'_, '_> {
     fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
         match self.want {
             Want::Fields { questions, shape, .. } => fields(questions, shape, self.reader, map),
-            Want::Answer { q, shape } if q.kind == QuestionType::Section => {
-                fields(&q.questions, shape, self.reader, map)
-            }
             Want::Answer { .. } => {
                 drain_map(map)?;
                 Ok(self.wrong())
