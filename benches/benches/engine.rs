@@ -1,13 +1,33 @@
-//! Criterion benchmarks: loading (parse + check + compile) the KhMAO rule set, assessing
+//! Criterion benchmarks: loading (parse + check + compile) the KhMAO rule set, from its files
+//! and from a bundle with and without its parsed form, assessing
 //! families of three sizes with the compiled rule set, and assessing them from JSON text.
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
 use sopro_benches::{families, khmao, khmao_source};
-use sopro_engine::{Explain, RuleSet};
+use sopro_engine::{Bundle, Explain, RuleSet};
 
 fn load(c: &mut Criterion) {
     let source = khmao_source();
     c.bench_function("load/khmao-2026.1", |b| b.iter(|| RuleSet::load(std::hint::black_box(&source))));
+    // What the browser does at start: a bundle's JSON read and its rule set compiled from the
+    // parsed form it carries (no YAML), against the same from the files (YAML parsed).
+    let rules = RuleSet::load(&source).ruleset.expect("KhMAO 2026.1 compiles");
+    let text = serde_json::to_string(&rules.bundle(&source)).expect("a bundle is JSON");
+    let mut group = c.benchmark_group("load_bundle");
+    group.bench_function("prepared", |b| {
+        b.iter(|| {
+            let bundle: Bundle = serde_json::from_str(std::hint::black_box(&text)).expect("bundle");
+            RuleSet::from_prepared_bundle(&bundle).expect("loads")
+        })
+    });
+    group.bench_function("yaml", |b| {
+        b.iter(|| {
+            let mut bundle: Bundle = serde_json::from_str(std::hint::black_box(&text)).expect("bundle");
+            bundle.prepared = None;
+            RuleSet::from_bundle(&bundle).expect("loads")
+        })
+    });
+    group.finish();
 }
 
 fn assess(c: &mut Criterion) {

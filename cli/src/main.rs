@@ -144,7 +144,8 @@ enum Command {
         /// The version folder (rules/khmao/2026.2).
         rules: PathBuf,
     },
-    /// Write a rule set as one JSON bundle (files + digest) for the browser build.
+    /// Write a rule set as one JSON bundle (files, their parsed form sealed to their digest) for the
+    /// browser build, which reads no YAML.
     Bundle {
         /// The rule-set folder.
         rules: PathBuf,

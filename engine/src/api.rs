@@ -29,29 +29,50 @@ pub enum BundleError {
     RulesInvalid(Vec<Diagnostic>),
     /// Its files no longer have the digest it records.
     DigestMismatch,
+    /// Its parsed form is not sealed to its files, or (read by a loader with YAML) differs from
+    /// what its files parse to.
+    PreparedMismatch,
+    /// It carries no parsed form (an older bundle), and the loader asked reads no YAML.
+    NotPrepared,
 }
 
 impl RuleSet {
     /// Parses, checks and compiles a rule set. Returns every problem found, not just the first.
     pub fn load(source: &dyn RuleSource) -> Loaded {
-        crate::compile::compile(source)
+        crate::compile::compile(source, &crate::load::Yaml)
     }
 
-    /// Loads the rule set of a bundle (`sopro bundle`): checks its format, compiles its files
-    /// and checks that they still have the digest the bundle records. Returns the rule set and
-    /// its warnings.
+    /// Loads the rule set of a bundle (`sopro bundle`): checks its format, parses and compiles
+    /// its files and checks that they still have the digest the bundle records; if it carries
+    /// its parsed form, that the form is sealed to the files and is what they parse to. Returns
+    /// the rule set and its warnings.
     pub fn from_bundle(bundle: &crate::Bundle) -> Result<(RuleSet, Vec<Diagnostic>), BundleError> {
-        if bundle.format != crate::load::source::BUNDLE_FORMAT {
-            return Err(BundleError::UnknownFormat(bundle.format.clone()));
+        check_format(bundle)?;
+        let source = bundle.source();
+        let loaded = RuleSet::load(&source);
+        let (rules, warnings) = finish_bundle(bundle, loaded)?;
+        if let Some(prepared) = &bundle.prepared {
+            let parsed = crate::load::prepared::Prepared::parse(&source, &rules.digest);
+            let agrees = parsed.is_some_and(|parsed| parsed.same_as(prepared));
+            if !agrees || !prepared.is_sealed_to(&rules.digest) {
+                return Err(BundleError::PreparedMismatch);
+            }
         }
-        let loaded = RuleSet::load(&bundle.source());
-        let Some(rules) = loaded.ruleset else { return Err(BundleError::RulesInvalid(loaded.diagnostics)) };
-        if rules.digest != bundle.digest {
-            return Err(BundleError::DigestMismatch);
+        Ok((rules, warnings))
+    }
+
+    /// Loads the rule set of a bundle from the parsed form it carries, without parsing YAML
+    /// (the browser build, which holds no YAML parser). Checks the format, that the parsed form
+    /// covers the files and is sealed to their digest, and the digest; compiles as
+    /// [`RuleSet::from_bundle`] does, with the same diagnostics and lines.
+    pub fn from_prepared_bundle(bundle: &crate::Bundle) -> Result<(RuleSet, Vec<Diagnostic>), BundleError> {
+        check_format(bundle)?;
+        let Some(prepared) = &bundle.prepared else { return Err(BundleError::NotPrepared) };
+        let source = bundle.source();
+        if !prepared.covers(&source) || !prepared.is_sealed_to(&bundle.digest) {
+            return Err(BundleError::PreparedMismatch);
         }
-        let mut rules = rules;
-        rules.draft = bundle.draft;
-        Ok((rules, loaded.diagnostics))
+        finish_bundle(bundle, crate::compile::compile(&source, prepared))
     }
 
     /// The rule set's id, e.g. `khmao`.
@@ -74,7 +95,9 @@ impl RuleSet {
         &self.digest
     }
 
-    /// The compiled rule set and the files it came from as one [`Bundle`](crate::Bundle).
+    /// The compiled rule set and the files it came from as one [`Bundle`](crate::Bundle), with
+    /// their parsed form sealed to their digest (so that a loader needs no YAML parser).
+    /// `source` must be the files the rule set was loaded from.
     pub fn bundle(&self, source: &crate::MemorySource) -> crate::Bundle {
         crate::Bundle {
             format: crate::load::source::BUNDLE_FORMAT.to_owned(),
@@ -83,6 +106,7 @@ impl RuleSet {
             digest: self.digest.clone(),
             files: source.files().clone(),
             draft: self.draft,
+            prepared: crate::load::prepared::Prepared::parse(source, &self.digest),
         }
     }
 
@@ -248,4 +272,22 @@ impl RuleSet {
         }
         (native, rhai)
     }
+}
+
+fn check_format(bundle: &crate::Bundle) -> Result<(), BundleError> {
+    if crate::load::source::BUNDLE_FORMATS_READ.contains(&bundle.format.as_str()) {
+        Ok(())
+    } else {
+        Err(BundleError::UnknownFormat(bundle.format.clone()))
+    }
+}
+
+/// The compiled rule set of a bundle, checked against the digest it records, with its warnings.
+fn finish_bundle(bundle: &crate::Bundle, loaded: Loaded) -> Result<(RuleSet, Vec<Diagnostic>), BundleError> {
+    let Some(mut rules) = loaded.ruleset else { return Err(BundleError::RulesInvalid(loaded.diagnostics)) };
+    if rules.digest != bundle.digest {
+        return Err(BundleError::DigestMismatch);
+    }
+    rules.draft = bundle.draft;
+    Ok((rules, loaded.diagnostics))
 }

@@ -57,7 +57,10 @@ pub use format::assessment::*;
 pub use format::envelope::{self, ErrorKind};
 pub use format::sample::{Hint, RecordGroup, SampleProfile};
 pub use format::vocab::{Basis, BasisStatus, Labels, Lang, Severity, Text, Urgency};
-pub use load::source::{Bundle, MemorySource, RuleSource, BUNDLE_FORMAT, MAX_RULE_FILE_SIZE};
+pub use load::prepared::Prepared;
+pub use load::source::{
+    Bundle, MemorySource, RuleSource, BUNDLE_FORMAT, BUNDLE_FORMATS_READ, MAX_RULE_FILE_SIZE,
+};
 pub use run::answers::{peek_strings, AnswerProblem, BadJson, Found};
 pub use run::error::AssessError;
 pub use tools::diff::{diff, Change, ChangeKey, ChangeSign, DiffSummary, FamilyDiff};

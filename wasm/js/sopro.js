@@ -1,6 +1,6 @@
 // Sopro in the browser: a thin wrapper over the WebAssembly module that speaks objects.
 // Every call returns `{ ok: value }` or `{ error: { kind, ... } }`; nothing is thrown.
-import init, { Sopro as RawSopro, checkBundle } from './sopro_wasm.js';
+import init, { Sopro as RawSopro } from './sopro_wasm.js';
 
 const parse = (text) => JSON.parse(text);
 
@@ -26,9 +26,17 @@ function withJson(answers, call) {
 export async function load(bundleText, moduleUrl, options = {}) {
   await init(moduleUrl ? { module_or_path: moduleUrl } : undefined);
   const drafts = Boolean(options.drafts);
-  const checked = parse(checkBundle(bundleText, drafts));
-  if (checked.error) return { error: checked.error };
-  return { ok: new Engine(new RawSopro(bundleText, drafts)) };
+  if (typeof bundleText !== 'string') {
+    return { error: { kind: 'bad_bundle', message: 'a bundle is the text of a .bundle.json file' } };
+  }
+  // The bundle is read, checked and compiled once: the constructor throws the JSON text of
+  // `{ error }` when it cannot load it.
+  try {
+    return { ok: new Engine(new RawSopro(bundleText, drafts)) };
+  } catch (thrown) {
+    if (typeof thrown === 'string') return parse(thrown);
+    throw thrown;
+  }
 }
 
 /** A compiled rule set. */

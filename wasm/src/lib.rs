@@ -34,8 +34,9 @@ fn failed(kind: ErrorKind, message: &str) -> String {
     envelope::error_message(kind, message).to_string()
 }
 
-/// Loads a rule set from a bundle (`sopro bundle DIR -o FILE`); the engine checks its format
-/// and digest. A bundle of a draft (a version not published) loads only if `drafts` allows it.
+/// Loads a rule set from a bundle (`sopro bundle DIR -o FILE`) from the parsed form it carries:
+/// the browser build holds no YAML parser. The engine checks its format, the parsed form's seal
+/// and the files' digest. A bundle of a draft (a version not published) loads only if `drafts` allows it.
 /// On failure, the JSON text `{"error": {kind, …}}` with every problem.
 fn load(bundle: &str, drafts: bool) -> Result<Sopro, String> {
     let bundle: Bundle = serde_json::from_str(bundle).map_err(|e| {
@@ -44,7 +45,7 @@ fn load(bundle: &str, drafts: bool) -> Result<Sopro, String> {
             &format!("not a Sopro bundle (line {}, column {})", e.line(), e.column()),
         )
     })?;
-    let (rules, warnings) = RuleSet::from_bundle(&bundle).map_err(|e| match e {
+    let (rules, warnings) = RuleSet::from_prepared_bundle(&bundle).map_err(|e| match e {
         BundleError::UnknownFormat(format) => {
             failed(ErrorKind::BadBundle, &format!("unknown bundle format `{format}`"))
         }
@@ -54,6 +55,13 @@ fn load(bundle: &str, drafts: bool) -> Result<Sopro, String> {
         BundleError::DigestMismatch => {
             failed(ErrorKind::DigestMismatch, "the bundle's files do not match its digest")
         }
+        BundleError::PreparedMismatch => {
+            failed(ErrorKind::DigestMismatch, "the bundle's parsed form is not sealed to its files")
+        }
+        BundleError::NotPrepared => failed(
+            ErrorKind::BadBundle,
+            "the bundle carries no parsed form (an older `sopro-bundle/1`): make it again with `sopro bundle`",
+        ),
     })?;
     if rules.is_draft() && !drafts {
         let message = format!(

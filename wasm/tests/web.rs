@@ -53,6 +53,29 @@ fn a_broken_bundle_is_a_structured_error() {
     assert_eq!(result["error"]["kind"], "bad_bundle");
 }
 
+/// The browser reads the parsed form a bundle carries (it has no YAML parser): a bundle without
+/// one is refused with the way to make one, a parsed form edited after bundling is not used.
+#[wasm_bindgen_test]
+fn a_bundle_without_its_sealed_parsed_form_is_refused() {
+    let (_, golden) = GOLDEN[0];
+    let golden: serde_json::Value = serde_json::from_str(golden).unwrap();
+    let kind = |bundle: &serde_json::Value| {
+        let result: serde_json::Value =
+            serde_json::from_str(&sopro_wasm::check_bundle(&bundle.to_string(), None)).unwrap();
+        result["error"]["kind"].as_str().unwrap_or("loaded").to_owned()
+    };
+    assert_eq!(kind(&golden["bundle"]), "loaded");
+    let mut older = golden["bundle"].clone();
+    older["format"] = serde_json::json!("sopro-bundle/1");
+    older.as_object_mut().unwrap().remove("prepared");
+    assert_eq!(kind(&older), "bad_bundle");
+    let mut edited = golden["bundle"].clone();
+    let rules = edited["prepared"]["rules"].as_object_mut().unwrap();
+    let criteria = rules.get_mut("criteria.yaml").unwrap();
+    criteria["criteria"][0]["when"] = serde_json::json!("false");
+    assert_eq!(kind(&edited), "digest_mismatch");
+}
+
 /// A draft's bundle loads only when asked, and its assessments say it is a draft.
 #[wasm_bindgen_test]
 fn a_draft_bundle_loads_only_when_asked() {

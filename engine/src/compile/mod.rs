@@ -37,9 +37,9 @@ pub struct Loaded {
     pub diagnostics: Vec<Diagnostic>,
 }
 
-pub(crate) fn compile(source: &dyn RuleSource) -> Loaded {
+pub(crate) fn compile(source: &dyn RuleSource, parser: &impl load::FileParser) -> Loaded {
     let mut diags = Diagnostics::default();
-    let loaded = load::load(source, &mut diags);
+    let loaded = load::load(source, parser, &mut diags);
     // A file that does not parse would make every name it defines look unknown elsewhere.
     let ruleset = if diags.has_errors() { None } else { Compiler::new(&loaded, &mut diags).run() };
     let has_errors = diags.has_errors();

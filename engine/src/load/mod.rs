@@ -4,6 +4,7 @@
 //! `id:` line, and the line of an expression by its key below that. Expressions written as `|`
 //! block scalars map Rhai's line numbers straight onto the file's.
 
+pub(crate) mod prepared;
 pub(crate) mod source;
 
 use std::collections::HashMap;
@@ -33,13 +34,13 @@ pub(crate) struct Parsed {
 }
 
 /// Which files of a folder belong to the rule set.
-enum Kind {
+pub(crate) enum Kind {
     Rules,
     Functions,
     Tests,
 }
 
-fn kind(path: &str) -> Option<Kind> {
+pub(crate) fn kind(path: &str) -> Option<Kind> {
     let in_tests = path.starts_with("tests/");
     let nested = path.contains('/');
     if path.ends_with(".yaml") || path.ends_with(".yml") {
@@ -56,7 +57,38 @@ fn kind(path: &str) -> Option<Kind> {
     None
 }
 
-pub(crate) fn load(source: &dyn RuleSource, diags: &mut Diagnostics) -> Parsed {
+/// How the text of a rule or test file becomes the format's types: YAML parsed here ([`Yaml`]),
+/// or the parsed form a bundle carries ([`prepared::Prepared`]). Generic rather than dynamic,
+/// so that a build that only loads prepared bundles (the browser's) holds no YAML parser.
+pub(crate) trait FileParser {
+    /// A rule file (an empty file is an empty one).
+    fn rules(&self, path: &str, text: &str) -> Result<RuleFile, (Code, At, String)>;
+    /// A test file.
+    fn tests(&self, path: &str, text: &str) -> Result<Vec<TestCase>, (Code, At, String)>;
+}
+
+/// Parses YAML text.
+pub(crate) struct Yaml;
+
+impl FileParser for Yaml {
+    fn rules(&self, path: &str, text: &str) -> Result<RuleFile, (Code, At, String)> {
+        too_deep(path, text)?;
+        match serde_yaml::from_str::<Option<RuleFile>>(text) {
+            Ok(file) => Ok(file.unwrap_or_default()),
+            Err(error) => Err((Code::Yaml, yaml_at(path, &error), plain_yaml_error(&error))),
+        }
+    }
+
+    fn tests(&self, path: &str, text: &str) -> Result<Vec<TestCase>, (Code, At, String)> {
+        too_deep(path, text)?;
+        serde_yaml::from_str::<Vec<TestCase>>(text)
+            .map_err(|error| (Code::Yaml, yaml_at(path, &error), plain_yaml_error(&error)))
+    }
+}
+
+/// Reads every file of `source` that belongs to a rule set, its digest and where each item
+/// stands; the files' parsed form comes from `parser`.
+pub(crate) fn load(source: &dyn RuleSource, parser: &impl FileParser, diags: &mut Diagnostics) -> Parsed {
     let mut loaded = Parsed::default();
     let mut hasher = Sha256::new();
     for path in source.paths() {
@@ -75,9 +107,9 @@ pub(crate) fn load(source: &dyn RuleSource, diags: &mut Diagnostics) -> Parsed {
         hasher.update(text.as_bytes());
         hasher.update([0]);
         match kind {
-            Kind::Rules => load_rules(&path, text, &mut loaded, diags),
+            Kind::Rules => load_rules(&path, text, parser, &mut loaded, diags),
             Kind::Functions => loaded.functions.push((path.clone(), text.to_owned())),
-            Kind::Tests => load_tests(&path, text, &mut loaded, diags),
+            Kind::Tests => load_tests(&path, text, parser, &mut loaded, diags),
         }
     }
     let digest: String = hasher.finalize().iter().map(|b| format!("{b:02x}")).collect();
@@ -92,15 +124,18 @@ pub(crate) fn load(source: &dyn RuleSource, diags: &mut Diagnostics) -> Parsed {
     loaded
 }
 
-fn load_rules(path: &str, text: &str, loaded: &mut Parsed, diags: &mut Diagnostics) {
+fn load_rules(
+    path: &str,
+    text: &str,
+    parser: &impl FileParser,
+    loaded: &mut Parsed,
+    diags: &mut Diagnostics,
+) {
     loaded.texts.push((path.to_owned(), text.to_owned()));
-    if too_deep(path, text, diags) {
-        return;
-    }
-    let file: RuleFile = match serde_yaml::from_str::<Option<RuleFile>>(text) {
-        Ok(file) => file.unwrap_or_default(),
-        Err(error) => {
-            diags.error(Code::Yaml, &yaml_at(path, &error), plain_yaml_error(&error));
+    let file = match parser.rules(path, text) {
+        Ok(file) => file,
+        Err((code, at, message)) => {
+            diags.error(code, &at, message);
             return;
         }
     };
@@ -119,11 +154,14 @@ fn load_rules(path: &str, text: &str, loaded: &mut Parsed, diags: &mut Diagnosti
     loaded.files.push((path.to_owned(), file));
 }
 
-fn load_tests(path: &str, text: &str, loaded: &mut Parsed, diags: &mut Diagnostics) {
-    if too_deep(path, text, diags) {
-        return;
-    }
-    match serde_yaml::from_str::<Vec<TestCase>>(text) {
+fn load_tests(
+    path: &str,
+    text: &str,
+    parser: &impl FileParser,
+    loaded: &mut Parsed,
+    diags: &mut Diagnostics,
+) {
+    match parser.tests(path, text) {
         Ok(cases) => {
             let lines: Vec<&str> = text.lines().collect();
             let mut from = 0;
@@ -134,7 +172,7 @@ fn load_tests(path: &str, text: &str, loaded: &mut Parsed, diags: &mut Diagnosti
                 loaded.tests.push(Located { at, item: case });
             }
         }
-        Err(error) => diags.error(Code::Yaml, &yaml_at(path, &error), plain_yaml_error(&error)),
+        Err((code, at, message)) => diags.error(code, &at, message),
     }
 }
 
@@ -144,7 +182,7 @@ fn load_tests(path: &str, text: &str, loaded: &mut Parsed, diags: &mut Diagnosti
 const MAX_FLOW_DEPTH: usize = 64;
 
 /// Refuses a file whose flow collections nest deeper than [`MAX_FLOW_DEPTH`], before parsing.
-fn too_deep(path: &str, text: &str, diags: &mut Diagnostics) -> bool {
+fn too_deep(path: &str, text: &str) -> Result<(), (Code, At, String)> {
     let mut depth = 0usize;
     for (index, line) in text.lines().enumerate() {
         let mut quote: Option<char> = None;
@@ -161,12 +199,11 @@ fn too_deep(path: &str, text: &str, diags: &mut Diagnostics) -> bool {
             if depth > MAX_FLOW_DEPTH {
                 let at = At { line: Some(index + 1), ..At::file(path) };
                 let message = format!("`[…]` and `{{…}}` nest deeper than {MAX_FLOW_DEPTH} levels");
-                diags.error(Code::TooDeep, &at, message);
-                return true;
+                return Err((Code::TooDeep, at, message));
             }
         }
     }
-    false
+    Ok(())
 }
 
 fn yaml_at(path: &str, error: &serde_yaml::Error) -> At {

@@ -5,6 +5,8 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use crate::load::prepared::Prepared;
+
 /// The largest rule or test file the engine reads, in bytes. Rule files are written by hand
 /// (the largest KhMAO file is under 20 KB); a bigger one is refused before it is parsed.
 pub const MAX_RULE_FILE_SIZE: usize = 256 * 1024;
@@ -51,7 +53,7 @@ impl RuleSource for MemorySource {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Bundle {
-    /// Always `sopro-bundle/1`.
+    /// [`BUNDLE_FORMAT`] (`sopro-bundle/1`, the files without their parsed form, is read too).
     pub format: String,
     /// The rule set's id.
     pub id: String,
@@ -65,10 +67,17 @@ pub struct Bundle {
     /// it is a draft.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub draft: bool,
+    /// The files already parsed, sealed to their digest (`sopro-bundle/2`), so that a loader
+    /// needs no YAML parser ([`RuleSet::from_prepared_bundle`](crate::RuleSet::from_prepared_bundle)).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prepared: Option<Prepared>,
 }
 
-/// The format tag of bundles this engine reads and writes.
-pub const BUNDLE_FORMAT: &str = "sopro-bundle/1";
+/// The format tag of the bundles this engine writes: the files and their parsed form.
+pub const BUNDLE_FORMAT: &str = "sopro-bundle/2";
+
+/// The format tags this engine reads: `sopro-bundle/1` carries the files only.
+pub const BUNDLE_FORMATS_READ: [&str; 2] = ["sopro-bundle/1", BUNDLE_FORMAT];
 
 impl Bundle {
     /// The files of a bundle as a source.
