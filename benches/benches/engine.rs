@@ -64,5 +64,18 @@ fn assess_text(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, load, assess, assess_text);
+/// Open questions of a partly filled form (issue 12): the intake page's crisis family, 40
+/// unanswered questions read by the rules, each tried with the values the rules compare.
+fn open_questions(c: &mut Criterion) {
+    let rules = khmao();
+    let path = sopro_benches::root().join("benches/data/crisis_partial.json");
+    let text = std::fs::read_to_string(&path).expect("benches/data/crisis_partial.json");
+    let family: serde_json::Value = serde_json::from_str(&text).expect("JSON");
+    assert!(!rules.open_questions(&family).expect("assessable").is_empty());
+    c.bench_function("open_questions/crisis_partial", |b| {
+        b.iter(|| rules.open_questions(std::hint::black_box(&family)))
+    });
+}
+
+criterion_group!(benches, load, assess, assess_text, open_questions);
 criterion_main!(benches);

@@ -172,6 +172,16 @@ impl RuleSet {
         crate::tools::relevance::relevant(self, partial)
     }
 
+    /// The unanswered questions whose answer could still change the outcome (the level, a
+    /// category, a criterion or its severity, an urgent service, a partner or its urgency), each
+    /// with the answers that would and what they would change; those that can move the level
+    /// first. Partial answers are made fit as for [`RuleSet::relevant`]. Unlike its `open` list
+    /// (every unanswered question some rule reads), a question listed here matters for this
+    /// family.
+    pub fn open_questions(&self, partial: &Value) -> Result<Vec<crate::OpenQuestion>, AssessError> {
+        crate::tools::open::open_questions(self, partial)
+    }
+
     /// A generator of synthetic families that fit the questions, drawn around the thresholds
     /// the rules compare answers with, as often as `profile` says (evenly without one); the
     /// assessment date lies in the period the rule set is in force. Deterministic per seed:

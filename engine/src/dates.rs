@@ -31,6 +31,15 @@ pub(crate) fn age_on(birth: &str, on: &str) -> Option<i64> {
     Some(years)
 }
 
+/// The birth date of someone exactly `years` old on `on` (their birthday that day; 28 February
+/// for 29 February in a year without it).
+pub(crate) fn born_years_before(on: &str, years: i64) -> Option<String> {
+    let on = parse(on)?;
+    let year = i16::try_from(i64::from(on.year()) - years).ok()?;
+    let birth = Date::new(year, on.month(), on.day()).or_else(|_| Date::new(year, on.month(), 28)).ok()?;
+    Some(birth.to_string())
+}
+
 /// Calendar days from `from` to `to`.
 pub(crate) fn days_between(from: &str, to: &str) -> Option<i64> {
     let (from, to) = (parse(from)?, parse(to)?);

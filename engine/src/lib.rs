@@ -66,6 +66,7 @@ pub use run::error::AssessError;
 pub use tools::diff::{diff, Change, ChangeKey, ChangeSign, DiffSummary, FamilyDiff};
 pub use tools::generate::{parse_sample, Generator, SAMPLE_FILE};
 pub use tools::library::{parse_published, Drafts, PublicationError, PublishedVersion, RuleLibrary};
+pub use tools::open::{OpenQuestion, OutcomeKind, OutcomePart, PossibleAnswer};
 pub use tools::relevance::Relevance;
 pub use tools::schema::{
     answers_schema, api_schema, assessment_schema, ruleset_schema, sample_schema, test_file_schema,

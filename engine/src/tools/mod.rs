@@ -4,6 +4,7 @@
 pub(crate) mod diff;
 pub(crate) mod generate;
 pub(crate) mod library;
+pub(crate) mod open;
 pub(crate) mod relevance;
 pub(crate) mod schema;
 pub(crate) mod testing;

@@ -34,19 +34,36 @@ pub struct Relevance {
     pub error: Option<AssessError>,
 }
 
-/// Works out what a form should show for partial answers (see [`RuleSet::relevant`]).
-pub(crate) fn relevant(rules: &RuleSet, partial: &Value) -> Relevance {
+/// Partial answers made fit to assess: answers with a problem set aside, members without their
+/// required answers taken out.
+pub(crate) struct Cleaned {
+    /// What is assessed.
+    pub answers: Value,
+    /// The problems a form shows (missing required answers only for `as_of`).
+    pub problems: Vec<AnswerProblem>,
+    /// The members taken out (their indices in the form).
+    pub incomplete_members: Vec<usize>,
+}
+
+/// Sets aside what cannot be assessed yet in a partly filled form.
+pub(crate) fn clean(rules: &RuleSet, partial: &Value) -> Cleaned {
     let all_problems = rules.validate_answers(partial);
-    let mut cleaned = partial.clone();
+    let mut answers = partial.clone();
     for problem in all_problems.iter().filter(|p| p.code != "required") {
-        remove(&mut cleaned, &problem.path);
+        remove(&mut answers, &problem.path);
     }
-    let incomplete_members = set_aside_incomplete_members(rules, &mut cleaned);
+    let incomplete_members = set_aside_incomplete_members(rules, &mut answers);
     let problems: Vec<AnswerProblem> = all_problems
         .into_iter()
         .filter(|p| p.code != "required" || !p.path.starts_with(&format!("/{MEMBERS}/")))
         .filter(|p| p.code != "required" || p.path == "/as_of")
         .collect();
+    Cleaned { answers, problems, incomplete_members }
+}
+
+/// Works out what a form should show for partial answers (see [`RuleSet::relevant`]).
+pub(crate) fn relevant(rules: &RuleSet, partial: &Value) -> Relevance {
+    let Cleaned { answers: cleaned, problems, incomplete_members } = clean(rules, partial);
     let (assessment, hidden, open, error) = match crate::run::assess_and_hide(rules, &cleaned) {
         Ok((assessment, hidden)) => {
             let open = assessment.missing.iter().map(|p| renumber(p, &incomplete_members)).collect();
@@ -98,7 +115,7 @@ fn set_aside_incomplete_members(rules: &RuleSet, answers: &mut Value) -> Vec<usi
 }
 
 /// Maps a member path of the evaluated (complete) members back to the form's numbering.
-fn renumber(path: &Text, incomplete: &[usize]) -> Text {
+pub(crate) fn renumber(path: &Text, incomplete: &[usize]) -> Text {
     let prefix = format!("/{MEMBERS}/");
     let Some(rest) = path.strip_prefix(&prefix) else { return path.clone() };
     let (index, field) = rest.split_once('/').unwrap_or((rest, ""));
