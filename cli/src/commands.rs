@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use sopro_engine::{AssessError, Drafts, Lang, RuleLibrary, RuleSet};
+use sopro_engine::{AssessError, Drafts, Goal, Lang, RuleLibrary, RuleSet};
 
 use crate::{files, render};
 
@@ -83,28 +83,59 @@ pub fn assess(rules_dir: &Path, answers: &Path, json: bool, lang: Lang, drafts: 
             }
             exit::OK
         }
-        Err(error) => {
-            if json {
-                println!("{}", to_json(&serde_json::json!({ "error": error })));
-            } else {
-                eprint!("{}", render::assess_error(&error, lang));
-            }
-            if let AssessError::NoVersionInForce { as_of, .. } = &error {
-                if let Some(draft) = library.draft_not_used(as_of) {
-                    eprintln!(
-                        "note: the draft {} {} is in force on {as_of} but is not published; add --drafts to use it",
-                        draft.id(),
-                        draft.version()
-                    );
-                }
-            }
-            match error {
-                AssessError::InvalidAnswers { .. } | AssessError::NoVersionInForce { .. } => {
-                    exit::INVALID_ANSWERS
-                }
-                AssessError::RuleFailed { .. } => exit::RULES,
-            }
+        Err(error) => refused(&library, error, json, lang),
+    }
+}
+
+/// Reports why a family could not be assessed (JSON or words) and returns the exit code.
+fn refused(library: &RuleLibrary, error: AssessError, json: bool, lang: Lang) -> i32 {
+    if json {
+        println!("{}", to_json(&serde_json::json!({ "error": error })));
+    } else {
+        eprint!("{}", render::assess_error(&error, lang));
+    }
+    if let AssessError::NoVersionInForce { as_of, .. } = &error {
+        if let Some(draft) = library.draft_not_used(as_of) {
+            eprintln!(
+                "note: the draft {} {} is in force on {as_of} but is not published; add --drafts to use it",
+                draft.id(),
+                draft.version()
+            );
         }
+    }
+    match error {
+        AssessError::InvalidAnswers { .. } | AssessError::NoVersionInForce { .. } => exit::INVALID_ANSWERS,
+        AssessError::RuleFailed { .. } => exit::RULES,
+        AssessError::UnknownGoal { .. } => exit::INPUT,
+    }
+}
+
+/// `sopro whatif`: what would have to change for the family to reach the goal.
+pub fn whatif(rules_dir: &Path, answers: &Path, goal: &Goal, json: bool, lang: Lang, drafts: Drafts) -> i32 {
+    let library = match load_versions(rules_dir, drafts) {
+        Ok(library) => library,
+        Err(code) => return code,
+    };
+    let answers = match files::read_answers(answers) {
+        Ok(answers) => answers,
+        Err(message) => {
+            eprintln!("error: {message}");
+            return exit::INPUT;
+        }
+    };
+    let as_of = answers.get("as_of").and_then(serde_json::Value::as_str);
+    let result =
+        library.version_on(as_of).and_then(|rules| Ok((rules, rules.what_would_change(&answers, goal)?)));
+    match result {
+        Ok((rules, found)) => {
+            if json {
+                println!("{}", to_json(&found));
+            } else {
+                print!("{}", render::what_would_change(rules, &found, lang));
+            }
+            exit::OK
+        }
+        Err(error) => refused(&library, error, json, lang),
     }
 }
 

@@ -54,6 +54,33 @@ enum Command {
         #[arg(long)]
         drafts: bool,
     },
+    /// What would have to change for the family to reach a goal: the smallest sets of changes
+    /// to the answers the rule set declares changeable (one to three), with what each changes.
+    Whatif {
+        /// The rule-set folder: a version, or a folder of versions (the one in force is used).
+        #[arg(long)]
+        rules: PathBuf,
+        /// The answers file, or `-` for standard input.
+        answers: PathBuf,
+        /// The level to reach: `lower` (the default goal), `higher`, or a level's id.
+        #[arg(long, conflicts_with_all = ["leave", "enter"])]
+        to: Option<String>,
+        /// The category, criterion, urgent service or partner to leave.
+        #[arg(long, conflicts_with = "enter")]
+        leave: Option<String>,
+        /// The category, criterion, urgent service or partner to enter.
+        #[arg(long)]
+        enter: Option<String>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Human)]
+        format: Format,
+        /// Language of the human output.
+        #[arg(long, value_enum, default_value_t = Lang::Ru)]
+        lang: Lang,
+        /// With a folder of versions, also use versions not yet published (drafts).
+        #[arg(long)]
+        drafts: bool,
+    },
     /// Check a rule set for mistakes: every problem with file, line and rule.
     Check {
         /// The rule-set folder.
@@ -187,6 +214,23 @@ fn main() -> ExitCode {
     let code = match cli.command {
         Command::Assess { rules, answers, format, lang, drafts } => {
             commands::assess(&rules, &answers, format == Format::Json, lang.into(), drafts.into_drafts())
+        }
+        Command::Whatif { rules, answers, to, leave, enter, format, lang, drafts } => {
+            let goal = match (to.as_deref(), leave, enter) {
+                (_, Some(id), _) => sopro_engine::Goal::Leave { id: id.into() },
+                (_, _, Some(id)) => sopro_engine::Goal::Enter { id: id.into() },
+                (None | Some("lower"), ..) => sopro_engine::Goal::Lower,
+                (Some("higher"), ..) => sopro_engine::Goal::Higher,
+                (Some(id), ..) => sopro_engine::Goal::Level { id: id.into() },
+            };
+            commands::whatif(
+                &rules,
+                &answers,
+                &goal,
+                format == Format::Json,
+                lang.into(),
+                drafts.into_drafts(),
+            )
         }
         Command::Publish { rules } => commands::publish(&rules),
         Command::Check { rules, format } => commands::check(&rules, format == Format::Json),

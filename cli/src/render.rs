@@ -265,6 +265,18 @@ pub fn assess_error(error: &AssessError, lang: Lang) -> String {
         AssessError::NoVersionInForce { .. } => {
             let _ = writeln!(out, "{error}");
         }
+        AssessError::UnknownGoal { id, level } => {
+            let _ = match (lang, level) {
+                (Lang::Ru, true) => writeln!(out, "в наборе правил нет уровня `{id}`"),
+                (Lang::Ru, false) => {
+                    writeln!(
+                        out,
+                        "в наборе правил нет категории, критерия, срочной услуги или партнёра `{id}`"
+                    )
+                }
+                (Lang::En, _) => writeln!(out, "{error}"),
+            };
+        }
     }
     out
 }
@@ -322,5 +334,71 @@ pub fn test_report(rules: &RuleSet, report: &TestReport) -> String {
         let _ = writeln!(out, "coverage: not reached by any case:\n{}", uncovered.join("\n"));
     }
     let _ = writeln!(out, "{} passed, {} failed", report.passed(), report.failed());
+    out
+}
+
+/// `sopro whatif` output: the goal, then each set of changes that reaches it.
+pub fn what_would_change(rules: &RuleSet, found: &sopro_engine::WhatWouldChange, lang: Lang) -> String {
+    let ru = lang == Lang::Ru;
+    let mut out = String::new();
+    let level = rules.label_of(&found.level).map_or(&*found.level, |l| l.get(lang));
+    let _ = writeln!(out, "{}: «{level}»", if ru { "Уровень сейчас" } else { "Level now" });
+    if found.reached {
+        let _ = writeln!(
+            out,
+            "{}",
+            if ru {
+                "Цель уже достигнута: менять нечего."
+            } else {
+                "The goal is met already: nothing to change."
+            }
+        );
+        return out;
+    }
+    if found.varied.is_empty() {
+        let _ = writeln!(
+            out,
+            "{}",
+            if ru {
+                "Набор правил не объявляет изменяемых ответов (changeable), которые читают правила на пути к цели."
+            } else {
+                "The rule set declares no changeable answers that the rules on the way to the goal read."
+            }
+        );
+        return out;
+    }
+    if found.sets.is_empty() {
+        let _ = writeln!(
+            out,
+            "{}",
+            if ru {
+                "Ни одно изменение одного–трёх изменяемых ответов не ведёт к цели."
+            } else {
+                "No change of one to three changeable answers reaches the goal."
+            }
+        );
+    } else {
+        let _ = writeln!(out, "{}:", found.says.get(lang));
+        for (i, set) in found.sets.iter().enumerate() {
+            let _ = writeln!(out, "  {}. {}", i + 1, set.says.get(lang));
+        }
+    }
+    let _ = writeln!(
+        out,
+        "{} {}; {} {}{}",
+        if ru {
+            "Изменяемых ответов перебрано:"
+        } else {
+            "Changeable answers varied:"
+        },
+        found.varied.len(),
+        if ru { "оценок сделано:" } else { "assessments made:" },
+        found.tried,
+        match (found.cut_short, ru) {
+            (true, true) => " (поиск остановлен на пределе)",
+            (true, false) => " (the search stopped at its limit)",
+            _ => "",
+        }
+    );
     out
 }

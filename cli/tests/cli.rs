@@ -553,7 +553,7 @@ fn assess_says_in_words_what_goes_without_consent_and_what_is_held_back() {
     let out = sopro(&["assess", "--rules", "rules/khmao", "-"], Some(family));
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     let stdout = text(&out.stdout);
-    assert!(stdout.contains("khmao 2026.2"), "{stdout}");
+    assert!(stdout.contains("khmao 2026.3"), "{stdout}");
     assert!(stdout.contains("без согласия семьи: обязанность сообщить в органы внутренних дел"), "{stdout}");
     assert!(stdout.contains("— 120-ФЗ ст. 9 п. 2 пп. 5 (норма права)"), "{stdout}");
     assert!(

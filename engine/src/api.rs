@@ -182,6 +182,19 @@ impl RuleSet {
         crate::tools::open::open_questions(self, partial)
     }
 
+    /// What would have to change for the family to reach `goal` (a lower or higher level, a
+    /// given level, or leaving or entering a category, criterion, urgent service or partner):
+    /// the smallest sets of changes to the answers the rule set declares `changeable` (one to
+    /// three answers), several different ones, each with the answers before → after, what it
+    /// changes and the level reached. An unknown id is `AssessError::UnknownGoal`.
+    pub fn what_would_change(
+        &self,
+        partial: &Value,
+        goal: &crate::Goal,
+    ) -> Result<crate::WhatWouldChange, AssessError> {
+        crate::tools::whatif::what_would_change(self, partial, goal)
+    }
+
     /// A generator of synthetic families that fit the questions, drawn around the thresholds
     /// the rules compare answers with, as often as `profile` says (evenly without one); the
     /// assessment date lies in the period the rule set is in force. Deterministic per seed:

@@ -72,6 +72,7 @@ pub use tools::schema::{
     answers_schema, api_schema, assessment_schema, ruleset_schema, sample_schema, test_file_schema,
 };
 pub use tools::testing::{CaseOutcome, Coverage, TestReport};
+pub use tools::whatif::{AnswerChange, ChangeSet, Goal, WhatWouldChange};
 
 /// The Rhai operations spent on this thread by the last assessment (or check of a function
 /// file) it ran, stopped or not: 0 when every rule ran natively. It measures the work of rules

@@ -73,3 +73,20 @@ pub fn khmao_registry(n: usize, seed: u64) -> Vec<serde_json::Value> {
     });
     library.generator(Some(PROFILE.get_or_init(khmao_sample))).families(n, seed).collect()
 }
+
+/// The answers with the one at a JSON Pointer set (sections made on the way; a member by index).
+pub fn with_answer(answers: &serde_json::Value, path: &str, value: serde_json::Value) -> serde_json::Value {
+    use serde_json::Value;
+    let mut changed = answers.clone();
+    let (parent, key) = path.rsplit_once('/').expect("a JSON Pointer");
+    let mut at = &mut changed;
+    for segment in parent.trim_start_matches('/').split('/').filter(|s| !s.is_empty()) {
+        at = match at {
+            Value::Array(items) => &mut items[segment.parse::<usize>().expect("a member index")],
+            Value::Object(map) => map.entry(segment).or_insert_with(|| Value::Object(Default::default())),
+            _ => unreachable!("{path} leads through an answer"),
+        };
+    }
+    at.as_object_mut().expect("a section or member").insert(key.to_owned(), value);
+    changed
+}

@@ -35,18 +35,7 @@ fn outcome(rules: &RuleSet, answers: &Value) -> Value {
 }
 
 fn with(answers: &Value, path: &str, value: Value) -> Value {
-    let mut changed = answers.clone();
-    let (parent, key) = path.rsplit_once('/').unwrap();
-    let mut at = &mut changed;
-    for segment in parent.trim_start_matches('/').split('/').filter(|s| !s.is_empty()) {
-        at = match at {
-            Value::Array(items) => &mut items[segment.parse::<usize>().unwrap()],
-            Value::Object(map) => map.entry(segment).or_insert_with(|| json!({})),
-            _ => unreachable!(),
-        };
-    }
-    at.as_object_mut().unwrap().insert(key.to_owned(), value);
-    changed
+    sopro_tests::with_answer(answers, path, value)
 }
 
 /// Values of every kind a question may hold, wider than the engine's candidates.
@@ -127,7 +116,9 @@ fn on_the_crisis_family_open_questions_are_fewer_than_those_read_and_few_move_th
     let rules = khmao();
     let family = addiction_family();
     let open = rules.open_questions(&family).unwrap();
-    let read = rules.relevant(&family).open.len();
+    let relevance = rules.relevant(&family);
+    let read = relevance.read_by_rules.len();
+    assert_eq!(relevance.open, open.iter().map(|q| q.path.clone()).collect::<Vec<_>>());
     assert!(read >= 30, "the rules read {read} unanswered questions");
     // Under the definition a question that only adds a criterion is open too; on this
     // family most of them do, and a handful can move the level.
@@ -141,6 +132,8 @@ fn on_the_crisis_family_open_questions_are_fewer_than_those_read_and_few_move_th
     assert_eq!(violence.moves, OutcomeKind::Level);
     let yes = violence.answers.iter().find(|a| a.value == json!(true)).expect("yes changes the outcome");
     assert_eq!(yes.level.as_deref(), Some("emergency"));
+    assert!(violence.says.ru.contains("если «да» — уровень «экстренный»"), "{}", violence.says.ru);
+    assert!(violence.says.en.contains("if “yes” — level “emergency”"), "{}", violence.says.en);
     // Every question read but not open was tried with at least two values it may take.
     assert!(check_family(&rules, &family) >= 2 * (read - open.len()));
 }

@@ -33,6 +33,8 @@ pub enum ErrorKind {
     DraftNotAllowed,
     /// A JSON Schema that does not exist.
     UnknownSchema,
+    /// A what-would-change goal names nothing the rule set has.
+    UnknownGoal,
     /// A fault of Sopro itself (it should not happen; please report it).
     Internal,
 }
@@ -53,6 +55,7 @@ impl ErrorKind {
             ErrorKind::DigestMismatch => "digest_mismatch",
             ErrorKind::DraftNotAllowed => "draft_not_allowed",
             ErrorKind::UnknownSchema => "unknown_schema",
+            ErrorKind::UnknownGoal => "unknown_goal",
             ErrorKind::Internal => "internal",
         }
     }
@@ -98,6 +101,7 @@ mod tests {
             K::DigestMismatch,
             K::DraftNotAllowed,
             K::UnknownSchema,
+            K::UnknownGoal,
             K::Internal,
         ];
         for kind in all {

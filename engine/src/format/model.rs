@@ -229,6 +229,11 @@ pub struct Question {
     /// A Rhai condition: when false, the question does not apply and is hidden.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub relevant_when: Option<String>,
+    /// A circumstance of the family that can change while it is accompanied (income,
+    /// employment, an addiction, the state of the home, debts), as opposed to what is as it is
+    /// (birth dates, roles, ids, the assessment date): what-would-change varies only these.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub changeable: bool,
     /// The fields of a section or of each record.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub questions: Vec<Question>,

@@ -35,6 +35,14 @@ pub enum AssessError {
         /// What went wrong (never an answer value).
         message: String,
     },
+    /// A what-would-change goal names no level (or no category, criterion, urgent service or
+    /// partner) of the rule set.
+    UnknownGoal {
+        /// The id asked for.
+        id: String,
+        /// Whether a level was asked for.
+        level: bool,
+    },
 }
 
 impl AssessError {
@@ -50,6 +58,7 @@ impl AssessError {
             AssessError::InvalidAnswers { .. } => ErrorKind::InvalidAnswers,
             AssessError::NoVersionInForce { .. } => ErrorKind::NoVersionInForce,
             AssessError::RuleFailed { .. } => ErrorKind::RuleFailed,
+            AssessError::UnknownGoal { .. } => ErrorKind::UnknownGoal,
         }
     }
 }
@@ -77,6 +86,10 @@ impl fmt::Display for AssessError {
                     write!(f, ":{line}")?;
                 }
                 write!(f, ": {rule}: {message}")
+            }
+            AssessError::UnknownGoal { id, level: true } => write!(f, "the rule set has no level `{id}`"),
+            AssessError::UnknownGoal { id, level: false } => {
+                write!(f, "the rule set has no category, criterion, urgent service or partner `{id}`")
             }
         }
     }

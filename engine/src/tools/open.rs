@@ -18,7 +18,7 @@ use serde_json::{Map, Value};
 use crate::compiled::RuleSet;
 use crate::format::assessment::{Assessment, Explain};
 use crate::format::model::{Question, QuestionType};
-use crate::format::vocab::Text;
+use crate::format::vocab::{Labels, Text};
 use crate::run::error::AssessError;
 use crate::tools::relevance::{clean, renumber, Cleaned};
 use crate::tools::thresholds::{thresholds, Thresholds};
@@ -76,14 +76,22 @@ pub struct OpenQuestion {
     /// The answers that change the outcome, one per distinct change, the most far-reaching
     /// first.
     pub answers: Vec<PossibleAnswer>,
+    /// What it could change and to what, in words («если «да» — уровень «экстренный»; …»).
+    pub says: Labels,
 }
 
 /// The open questions of partial answers, those that can move the level first
 /// (see [`RuleSet::open_questions`]).
 pub(crate) fn open_questions(rules: &RuleSet, partial: &Value) -> Result<Vec<OpenQuestion>, AssessError> {
-    let Cleaned { answers, incomplete_members, .. } = clean(rules, partial);
-    let base = crate::run::assess(rules, &answers, Explain { reads: false, missing: true })?;
-    let base_parts = parts(&base);
+    let cleaned = clean(rules, partial);
+    let base = crate::run::assess(rules, &cleaned.answers, Explain { reads: false, missing: true })?;
+    Ok(open_questions_of(rules, &cleaned, &base))
+}
+
+/// The open questions of answers made fit (`clean`), given their assessment with `missing`.
+pub(crate) fn open_questions_of(rules: &RuleSet, cleaned: &Cleaned, base: &Assessment) -> Vec<OpenQuestion> {
+    let Cleaned { answers, incomplete_members, .. } = cleaned;
+    let base_parts = parts(base);
     let found = thresholds(rules);
     let as_of = answers.get("as_of").and_then(Value::as_str).unwrap_or_default().to_owned();
     let mut open = Vec::new();
@@ -112,12 +120,18 @@ pub(crate) fn open_questions(rules: &RuleSet, partial: &Value) -> Result<Vec<Ope
         }
         possible.sort_by_key(|p| std::cmp::Reverse(reach(p)));
         if let Some(moves) = possible.first().map(reach) {
-            open.push(OpenQuestion { path: renumber(path, &incomplete_members), moves, answers: possible });
+            let says = crate::tools::phrasing::open_question_says(rules, path, &possible);
+            open.push(OpenQuestion {
+                path: renumber(path, incomplete_members),
+                moves,
+                answers: possible,
+                says,
+            });
         }
     }
     // Stable: questions that move the same kind keep the order of the questions.
     open.sort_by_key(|q| std::cmp::Reverse(q.moves));
-    Ok(open)
+    open
 }
 
 /// The highest part of the outcome an answer moves.
@@ -131,7 +145,7 @@ fn reach(answer: &PossibleAnswer) -> OutcomeKind {
 }
 
 /// The parts of an assessment's outcome that an answer can move (the level aside).
-fn parts(assessment: &Assessment) -> BTreeSet<OutcomePart> {
+pub(crate) fn parts(assessment: &Assessment) -> BTreeSet<OutcomePart> {
     let mut out = BTreeSet::new();
     for c in &assessment.categories {
         out.insert(OutcomePart { kind: OutcomeKind::Category, id: c.id.clone(), grade: None });
@@ -155,7 +169,7 @@ fn grade<T: Serialize>(value: &T) -> Option<Text> {
 
 /// The question a JSON Pointer answers (sections and records looked into, record indices
 /// skipped); `None` for a section or a list of records itself.
-fn question_at<'q>(questions: &'q [Question], path: &str) -> Option<&'q Question> {
+pub(crate) fn question_at<'q>(questions: &'q [Question], path: &str) -> Option<&'q Question> {
     let mut level = questions;
     let mut segments = path.strip_prefix('/')?.split('/').peekable();
     while let Some(segment) = segments.next() {
@@ -183,7 +197,7 @@ fn dotted(path: &str) -> String {
 const DEFAULT_AGES: [f64; 9] = [0.0, 3.0, 7.0, 14.0, 16.0, 18.0, 23.0, 55.0, 60.0];
 
 /// The values to try for one question.
-fn candidates(question: &Question, dotted: &str, found: &Thresholds, as_of: &str) -> Vec<Value> {
+pub(crate) fn candidates(question: &Question, dotted: &str, found: &Thresholds, as_of: &str) -> Vec<Value> {
     let enum_ids = || question.values.iter().map(|v| Value::from(v.id.as_str()));
     match question.kind {
         QuestionType::Bool => vec![Value::Bool(true), Value::Bool(false)],
@@ -247,7 +261,7 @@ fn number(x: f64) -> Value {
 
 /// Sets the answer at a JSON Pointer, making the sections on the way; `false` where the path
 /// leads through something that is not a section or an existing record.
-fn set(answers: &mut Value, path: &str, value: Value) -> bool {
+pub(crate) fn set(answers: &mut Value, path: &str, value: Value) -> bool {
     let Some(rest) = path.strip_prefix('/') else { return false };
     let mut at = answers;
     let mut segments = rest.split('/').peekable();

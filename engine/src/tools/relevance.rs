@@ -21,9 +21,16 @@ use crate::run::error::AssessError;
 pub struct Relevance {
     /// Questions that do not apply to this family (JSON Pointers, members by index).
     pub hidden: Vec<Text>,
-    /// Unanswered questions that apply and that some rule reads: answering them may change
-    /// the outcome.
+    /// Unanswered questions that apply and whose answer would change the outcome (the level, a
+    /// category, a criterion or its severity, an urgent service, a partner or its urgency) for
+    /// some value it may take, the other answers as given: those that can move the level first.
     pub open: Vec<Text>,
+    /// The same questions, each with the answers that would change the outcome and what they
+    /// would change, in words too.
+    pub open_questions: Vec<crate::OpenQuestion>,
+    /// Unanswered questions that apply and that some rule reads (a superset of `open`: most
+    /// of them change nothing for this family).
+    pub read_by_rules: Vec<Text>,
     /// Problems with the answers given so far, by field (missing required answers excluded).
     pub problems: Vec<AnswerProblem>,
     /// Members set aside until their id, role and birth date are given (indices).
@@ -63,16 +70,28 @@ pub(crate) fn clean(rules: &RuleSet, partial: &Value) -> Cleaned {
 
 /// Works out what a form should show for partial answers (see [`RuleSet::relevant`]).
 pub(crate) fn relevant(rules: &RuleSet, partial: &Value) -> Relevance {
-    let Cleaned { answers: cleaned, problems, incomplete_members } = clean(rules, partial);
-    let (assessment, hidden, open, error) = match crate::run::assess_and_hide(rules, &cleaned) {
-        Ok((assessment, hidden)) => {
-            let open = assessment.missing.iter().map(|p| renumber(p, &incomplete_members)).collect();
-            let hidden = hidden.iter().map(|p| renumber(p, &incomplete_members)).collect();
-            (Some(assessment), hidden, open, None)
-        }
-        Err(error) => (None, Vec::new(), Vec::new(), Some(error)),
+    let cleaned = clean(rules, partial);
+    let (assessment, hidden, error) = match crate::run::assess_and_hide(rules, &cleaned.answers) {
+        Ok((assessment, hidden)) => (Some(assessment), hidden, None),
+        Err(error) => (None, Vec::new(), Some(error)),
     };
-    Relevance { hidden, open, problems, incomplete_members, assessment, error }
+    let open_questions = match &assessment {
+        Some(assessment) => crate::tools::open::open_questions_of(rules, &cleaned, assessment),
+        None => Vec::new(),
+    };
+    let Cleaned { problems, incomplete_members, .. } = cleaned;
+    let renumbered = |paths: &[Text]| paths.iter().map(|p| renumber(p, &incomplete_members)).collect();
+    let read_by_rules = assessment.as_ref().map(|a| renumbered(&a.missing)).unwrap_or_default();
+    Relevance {
+        hidden: renumbered(&hidden),
+        open: open_questions.iter().map(|q| q.path.clone()).collect(),
+        open_questions,
+        read_by_rules,
+        problems,
+        incomplete_members,
+        assessment,
+        error,
+    }
 }
 
 /// Removes the answer at a JSON Pointer (an array element is set to `null`, keeping indices).
