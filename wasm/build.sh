@@ -8,7 +8,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 # The module loads bundles from the parsed form they carry (`RuleSet::from_prepared_bundle`),
 # so no YAML parser is linked into it.
-BUDGET_GZIP_BYTES=${BUDGET_GZIP_BYTES:-600000}   # 600 kB
+# 640 kB: 600 until the exact open questions and what-would-change came into the browser
+# (issue 12: +36 kB gzipped, spread over ~1 000 functions of the search and its phrasing).
+BUDGET_GZIP_BYTES=${BUDGET_GZIP_BYTES:-640000}   # 640 kB
 PKG=wasm/pkg
 
 cargo build -q --locked -p sopro-wasm --target wasm32-unknown-unknown --profile wasm-release
@@ -21,13 +23,13 @@ wasm/node_modules/.bin/wasm-opt -Oz --converge --strip-debug --strip-producers -
   --enable-nontrapping-float-to-int --enable-reference-types --enable-multivalue --enable-simd \
   "$PKG/sopro_wasm_bg.wasm" -o "$PKG/sopro_wasm_bg.wasm"
 
-cargo run -q --locked -p sopro-cli -- bundle rules/khmao/2026.2 -o "$PKG/khmao-2026.2.bundle.json" >/dev/null
+cargo run -q --locked -p sopro-cli -- bundle rules/khmao/2026.3 -o "$PKG/khmao-2026.3.bundle.json" >/dev/null
 cargo run -q --locked -p sopro-cli -- schema api > target/sopro-api.schema.json
 wasm/node_modules/.bin/json2ts --input target/sopro-api.schema.json --output "$PKG/types.d.ts" \
   --bannerComment "// Generated from the Rust types' JSON Schema (sopro schema api). Do not edit."
 cp wasm/js/sopro.js wasm/js/sopro.d.ts "$PKG/"
 # `exports`: the API (its types first, as TypeScript's nodenext and bundler resolution read
-# them), the rule-set bundles (`sopro-wasm/khmao-2026.2.bundle.json`), the module itself for
+# them), the rule-set bundles (`sopro-wasm/khmao-2026.3.bundle.json`), the module itself for
 # those who serve or read it, and package.json. Nothing else is importable.
 VERSION=$(cargo metadata --format-version 1 --no-deps --locked | python3 -c 'import json,sys; print(next(p["version"] for p in json.load(sys.stdin)["packages"] if p["name"]=="sopro-wasm"))')
 cat > "$PKG/package.json" <<JSON
@@ -45,7 +47,7 @@ cat > "$PKG/package.json" <<JSON
     "./sopro_wasm_bg.wasm": "./sopro_wasm_bg.wasm",
     "./package.json": "./package.json"
   },
-  "files": ["sopro.js", "sopro.d.ts", "types.d.ts", "sopro_wasm.js", "sopro_wasm.d.ts", "sopro_wasm_bg.wasm", "sopro_wasm_bg.wasm.d.ts", "khmao-2026.2.bundle.json"],
+  "files": ["sopro.js", "sopro.d.ts", "types.d.ts", "sopro_wasm.js", "sopro_wasm.d.ts", "sopro_wasm_bg.wasm", "sopro_wasm_bg.wasm.d.ts", "khmao-2026.3.bundle.json"],
   "sideEffects": false
 }
 JSON

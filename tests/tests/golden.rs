@@ -1,7 +1,7 @@
 //! Every bundled rule set compiles without errors and passes its own test cases with full
 //! coverage; the contract's example family gives the contract's shape.
 
-use sopro_engine::RuleSet;
+use sopro_engine::{Goal, RuleSet};
 use sopro_tests::{bundled_rule_sets, khmao, root, source};
 
 #[test]
@@ -95,7 +95,8 @@ fn an_assessment_is_the_same_every_time_and_on_every_thread() {
 
 /// `tests/golden/<id>-<version>.json`: the bundle of every bundled rule set and, for each of its
 /// test cases, the answers and the exact result of the native engine in the browser API's shape
-/// (`{"ok": assessment}` or `{"error": …}`). The WASM build must reproduce every result
+/// (`{"ok": assessment}` or `{"error": …}`), its open questions and what would change towards
+/// a lower and a higher level. The WASM build must reproduce every result
 /// (`wasm/tests/web.rs`); this test keeps the file current.
 #[test]
 fn golden_results_for_the_browser_build_are_current() {
@@ -109,7 +110,22 @@ fn golden_results_for_the_browser_build_are_current() {
                     Ok(a) => serde_json::json!({ "ok": a }),
                     Err(e) => serde_json::json!({ "error": e }),
                 };
-                serde_json::json!({ "name": case.name, "answers": case.answers, "result": result })
+                // What a form shows and what would change, which the browser must say alike:
+                // the open questions' paths, and a digest of the full results (they run to
+                // megabytes).
+                let open = rules.relevant(&case.answers).open_questions;
+                let whatif = |goal: Goal| match rules.what_would_change(&case.answers, &goal) {
+                    Ok(found) => serde_json::json!({ "ok": found }),
+                    Err(e) => serde_json::json!({ "error": e }),
+                };
+                let explored = serde_json::json!({
+                    "open_questions": open, "lower": whatif(Goal::Lower), "higher": whatif(Goal::Higher),
+                });
+                serde_json::json!({
+                    "name": case.name, "answers": case.answers, "result": result,
+                    "open": open.iter().map(|q| &q.path).collect::<Vec<_>>(),
+                    "explored_sha256": sha256(&explored),
+                })
             })
             .collect();
         let golden = serde_json::json!({ "bundle": rules.bundle(&files), "cases": cases });
@@ -192,4 +208,12 @@ fn a_folder_of_versions_assesses_each_family_with_the_version_in_force() {
     assert!(in_2026.categories.iter().any(|c| &*c.id == "low_income"));
     let outside = library.assess(&family("2027-01-15"));
     assert!(matches!(outside, Err(sopro_engine::AssessError::NoVersionInForce { .. })));
+}
+
+/// The sha256 of a value's JSON text (serde_json writes object keys in order: the same text
+/// natively and in the browser).
+fn sha256(value: &serde_json::Value) -> String {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::digest(value.to_string().as_bytes());
+    digest.iter().map(|b| format!("{b:02x}")).collect()
 }

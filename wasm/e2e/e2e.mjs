@@ -114,8 +114,15 @@ await check('questions that do not apply are hidden (a child placement for the m
   expect(await page.locator('[data-field="/members/1/placement"]').isVisible(), 'placement hidden for a child');
 });
 
-await check('unanswered questions that could change the result are marked', async () => {
-  expect(await page.locator('[data-field="/survey_act/utility_debt"].open').count() === 1, 'utility debt not marked open');
+await check('only the unanswered questions that matter are marked, each with what it could change', async () => {
+  const state = await page.evaluate(() => window.sopro.engine.relevant(window.sopro.answers).ok);
+  const marked = await page.locator('.field.open:visible').count();
+  expect(state.read_by_rules.length >= 40, `the rules read ${state.read_by_rules.length} unanswered questions`);
+  expect(marked === state.open.length && marked < state.read_by_rules.length, `${marked} marked, ${state.open.length} open, ${state.read_by_rules.length} read`);
+  const violence = await text('[data-field="/questionnaire/domestic_violence"] .open-mark');
+  expect(violence.includes('может изменить уровень') && violence.includes('если «да» — уровень «экстренный»'), `mark: ${violence}`);
+  const movers = state.open_questions.filter((q) => q.moves === 'level').length;
+  console.log(`       marked ${marked} of ${state.read_by_rules.length} unanswered questions the rules read; ${movers} can move the level`);
 });
 
 await check('an invalid value shows an error at its field', async () => {
@@ -131,6 +138,36 @@ await check('the answers export as JSON that sopro batch can read', async () => 
   const exported = JSON.parse(readFileSync(await download.path(), 'utf8'));
   expect(exported.as_of === '2026-03-10' && exported.members.length === 3, 'exported answers differ');
   expect(exported.members[0].substance_abuse === 'alcohol', 'exported member answers differ');
+});
+
+await check('«Что изменит результат» shows a change set that, applied in the form, moves the level', async () => {
+  await page.waitForSelector('#whatif[data-ready=true] li[data-set]', { timeout: 10000 });
+  const panel = await text('#whatif');
+  expect(panel.includes('Что изменит результат') && panel.includes('Чтобы перейти на более низкий уровень'), `panel: ${panel}`);
+  const found = await page.evaluate(() => window.sopro.engine.whatWouldChange(window.sopro.answers, { goal: 'lower' }).ok);
+  const set = found.sets[0];
+  expect(set && set.changes.length >= 1, 'no change set to a lower level');
+  await page.screenshot({ path: join(outDir, 'whatif-panel.png'), fullPage: true });
+  for (const change of set.changes) await fill(change.path, change.after);
+  const level = await text('#level');
+  expect(!level.includes('кризисный') && level.includes(set.level === 'rehabilitation' ? 'реабилитационный' : ''), `level after the changes: ${level}`);
+  const ms = await page.evaluate(() => window.sopro.timings.lastWhatIfMs);
+  console.log(`       what would change (lower and higher): ${ms.toFixed(1)} ms`);
+});
+
+await check('on a tablet (800 px, portrait) the level and the questions that matter stay in view', async () => {
+  await page.setViewportSize({ width: 800, height: 1280 });
+  await fillFamily(addictionFamily);
+  await page.locator('[data-path="/questionnaire/family_conflict"]').scrollIntoViewIfNeeded();
+  const summary = page.locator('#summary');
+  expect(await summary.isVisible(), 'no summary on a tablet');
+  const box = await summary.boundingBox();
+  expect(box && box.y + box.height <= 1280 && box.y > 1000, `summary at ${JSON.stringify(box)}`);
+  const said = await text('#summary');
+  expect(said.includes('кризисный') && said.includes('Могут изменить уровень'), `summary: ${said}`);
+  await page.screenshot({ path: join(outDir, 'tablet-800.png') });
+  await page.setViewportSize({ width: 1300, height: 1100 });
+  expect(!(await summary.isVisible()), 'the summary shows on a wide screen too');
 });
 
 await check('domestic violence: emergency, police and guardianship the same day', async () => {
@@ -168,18 +205,19 @@ await check('the page works with the network off once loaded', async () => {
 let bench;
 await check('repeated calls and a fresh module give the same results (latency measured)', async () => {
   const typical = JSON.parse(readFileSync(new URL('../../benches/data/typical.json', import.meta.url), 'utf8'));
-  bench = await page.evaluate(async (answers) => {
+  const partial = JSON.parse(readFileSync(new URL('../../benches/data/crisis_partial.json', import.meta.url), 'utf8'));
+  bench = await page.evaluate(async ([answers, partial]) => {
     const { engine, timings } = window.sopro;
     const text = JSON.stringify(answers);
     const disagreements = [];
-    const perCall = (what, fn) => {
+    const perCall = (what, fn, batches = 30, size = 100) => {
       const first = JSON.stringify(fn());
       const means = [];
-      for (let batch = 0; batch < 30; batch++) {
+      for (let batch = 0; batch < batches; batch++) {
         let last;
         const start = performance.now();
-        for (let i = 0; i < 100; i++) last = fn();
-        means.push(((performance.now() - start) / 100) * 1000);
+        for (let i = 0; i < size; i++) last = fn();
+        means.push(((performance.now() - start) / size) * 1000);
         if (JSON.stringify(last) !== first) disagreements.push(`${what}, batch ${batch}`);
       }
       means.sort((a, b) => a - b);
@@ -187,21 +225,26 @@ await check('repeated calls and a fresh module give the same results (latency me
     };
     const rawAssess = perCall('assess (text)', () => engine.raw.assess(text));
     const assess = perCall('assess', () => engine.assess(answers));
-    const relevant = perCall('relevant', () => engine.relevant(answers));
+    // Relevance now finds the exact open questions (hundreds of assessments): fewer calls.
+    const relevant = perCall('relevant', () => engine.relevant(answers), 5, 10);
+    const openPartial = perCall('relevant (partial crisis family)', () => engine.relevant(partial), 5, 10);
+    const whatIfLower = perCall('whatWouldChange lower', () => engine.whatWouldChange(answers, { goal: 'lower' }), 5, 4);
     // Cold start: a fresh module instance and the rule set compiled from its bundle.
     const { load } = await import('../pkg/sopro.js');
-    const bundle = await (await fetch('../pkg/khmao-2026.2.bundle.json')).text();
+    const bundle = await (await fetch('../pkg/khmao-2026.3.bundle.json')).text();
     const started = performance.now();
     const fresh = await load(bundle);
     const reload = performance.now() - started;
     if (!fresh.ok) disagreements.push(`a fresh module did not load: ${JSON.stringify(fresh.error)}`);
     else if (JSON.stringify(fresh.ok.assess(answers)) !== assess.first) disagreements.push('a fresh module assessed differently');
     const ok = JSON.parse(assess.first).ok?.level?.id;
-    return { calls: 3000 * 3, assessedLevel: ok, disagreements,
+    return { calls: 3000 * 2 + 50 * 2 + 20, assessedLevel: ok, disagreements,
       rawAssessMicros: rawAssess.micros, assessMicros: assess.micros, relevantMicros: relevant.micros,
+      openPartialMs: openPartial.micros / 1000, whatIfLowerMs: whatIfLower.micros / 1000,
       coldStartMs: timings.coldStartMs, loadAgainMs: reload, ua: navigator.userAgent };
-  }, typical);
+  }, [typical, partial]);
   console.log(`       assess (JSON text in/out): ${bench.rawAssessMicros.toFixed(1)} µs median; with JSON.stringify/parse: ${bench.assessMicros.toFixed(1)} µs; relevant: ${bench.relevantMicros.toFixed(1)} µs`);
+  console.log(`       open questions of the partial crisis family (relevant): ${bench.openPartialMs.toFixed(1)} ms; what would change to a lower level (typical family): ${bench.whatIfLowerMs.toFixed(1)} ms`);
   console.log(`       cold start (instantiate + load rule set): ${bench.coldStartMs.toFixed(1)} ms; loading the rule set again: ${bench.loadAgainMs.toFixed(1)} ms`);
   writeFileSync(join(outDir, 'browser-bench.json'), JSON.stringify(bench, null, 2));
   expect(bench.assessedLevel === 'crisis', `the typical family was assessed as ${bench.assessedLevel}`);
@@ -211,7 +254,7 @@ await check('repeated calls and a fresh module give the same results (latency me
 await check('answers JSON cannot hold are a bad_json error, never an exception', async () => {
   const outcomes = await page.evaluate(async () => {
     const { load } = await import('../pkg/sopro.js');
-    const bundle = await (await fetch('../pkg/khmao-2026.2.bundle.json')).text();
+    const bundle = await (await fetch('../pkg/khmao-2026.3.bundle.json')).text();
     const engine = (await load(bundle)).ok;
     const cycle = {};
     cycle.self = cycle;

@@ -2,7 +2,7 @@
 // `Question` are generated from the Rust types' JSON Schemas (see types.d.ts). The `.js`
 // extensions are what `moduleResolution: nodenext` requires (and `bundler` accepts): they name
 // types.d.ts.
-import type { Assessment, AssessError, Relevance, TestReport, Question, Diagnostic } from './types.js';
+import type { Assessment, AssessError, Relevance, TestReport, Question, Diagnostic, WhatWouldChange, Goal } from './types.js';
 export * from './types.js';
 
 /** Either a value or a structured error; never thrown. */
@@ -51,6 +51,8 @@ export class Engine {
   questions(): Outcome<Question[]>;
   assess(answers: unknown): Outcome<Assessment, AssessError | BadJson>;
   relevant(partial: unknown): Outcome<Relevance>;
+  /** The smallest sets of changes to the changeable answers that reach `goal`. */
+  whatWouldChange(partial: unknown, goal: Goal): Outcome<WhatWouldChange, AssessError | BadJson>;
   labels(): Outcome<Record<string, { ru: string; en: string }>>;
   check(): Outcome<Diagnostic[]>;
   test(): Outcome<TestReport>;

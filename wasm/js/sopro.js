@@ -50,6 +50,20 @@ export class Engine {
   assess(answers) { return withJson(answers, (text) => this.raw.assess(text)); }
   /** What a form should show for partial answers: `{ ok: Relevance }`. */
   relevant(partial) { return withJson(partial, (text) => this.raw.relevant(text)); }
+  /**
+   * What would have to change for the family to reach `goal` (`{ goal: 'lower' }`, `'higher'`,
+   * `{ goal: 'level', id }`, `{ goal: 'leave', id }`, `{ goal: 'enter', id }`).
+   */
+  whatWouldChange(partial, goal) {
+    let goalText;
+    try {
+      goalText = JSON.stringify(goal);
+    } catch {
+      return notJson;
+    }
+    if (goalText === undefined) return notJson;
+    return withJson(partial, (text) => this.raw.whatWouldChange(text, goalText));
+  }
   /** The label of every rule by id (for `because` lists). */
   labels() { return parse(this.raw.labels()); }
   /** Warnings found when the rule set was loaded. */

@@ -130,6 +130,24 @@ impl Sopro {
         }
     }
 
+    /// What would have to change for the family to reach a goal (`{"goal": "lower"}`,
+    /// `{"goal": "leave", "id": "omvd_pdn"}`…): `{"ok": WhatWouldChange}` or `{"error": …}`.
+    #[wasm_bindgen(js_name = whatWouldChange)]
+    pub fn what_would_change(&self, partial: &str, goal: &str) -> String {
+        let partial = match parse_answers(partial) {
+            Ok(partial) => partial,
+            Err(bad_json) => return bad_json,
+        };
+        let goal: sopro_engine::Goal = match serde_json::from_str(goal) {
+            Ok(goal) => goal,
+            Err(e) => return bad_json(BadJson::from(e)),
+        };
+        match self.rules.what_would_change(&partial, &goal) {
+            Ok(found) => ok(&found),
+            Err(e) => error(&e),
+        }
+    }
+
     /// The warnings found when the rule set was loaded: `{"ok": [Diagnostic]}`.
     pub fn check(&self) -> String {
         ok(&self.warnings)

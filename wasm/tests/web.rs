@@ -1,6 +1,7 @@
 //! Native/WASM parity in a real browser (headless Chromium through wasm-bindgen-test): every
 //! test case of every bundled rule set gives, through the WASM build, exactly the result the
-//! native engine gave (`tests/golden/*.json`, kept current by `tests/tests/golden.rs`).
+//! native engine gave (`tests/golden/*.json`, kept current by `tests/tests/golden.rs`): the
+//! assessment, the open questions and what would change towards a lower and a higher level.
 #![cfg(target_arch = "wasm32")]
 
 use sopro_wasm::Sopro;
@@ -17,6 +18,24 @@ fn parity(name: &str, golden: &str) {
         let result: serde_json::Value =
             serde_json::from_str(&sopro.assess(&case["answers"].to_string())).unwrap();
         assert_eq!(result, case["result"], "{name}: {}", case["name"]);
+        let relevance: serde_json::Value =
+            serde_json::from_str(&sopro.relevant(&case["answers"].to_string())).unwrap();
+        let open = &relevance["ok"]["open_questions"];
+        let paths: Vec<&serde_json::Value> = open.as_array().unwrap().iter().map(|q| &q["path"]).collect();
+        assert_eq!(serde_json::json!(paths), case["open"], "{name}: {}: open questions", case["name"]);
+        let whatif = |goal: &str| -> serde_json::Value {
+            let goal = serde_json::json!({ "goal": goal }).to_string();
+            serde_json::from_str(&sopro.what_would_change(&case["answers"].to_string(), &goal)).unwrap()
+        };
+        let explored = serde_json::json!({
+            "open_questions": open, "lower": whatif("lower"), "higher": whatif("higher"),
+        });
+        assert_eq!(
+            sha256(&explored),
+            case["explored_sha256"].as_str().unwrap(),
+            "{name}: {}: open questions or what would change differ from the native engine's",
+            case["name"]
+        );
     }
     let report: serde_json::Value = serde_json::from_str(&sopro.test()).unwrap();
     let failed = report["ok"]["cases"]
@@ -27,6 +46,11 @@ fn parity(name: &str, golden: &str) {
         .count();
     assert_eq!(report["ok"]["cases"].as_array().unwrap().len(), cases.len(), "{name}");
     assert_eq!(failed, 0, "{name}");
+}
+
+fn sha256(value: &serde_json::Value) -> String {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(value.to_string().as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// `tests/golden/*.json`, listed by `build.rs`, and the number of bundled rule sets.

@@ -1,6 +1,6 @@
 // The package's other entries in its `exports` map: a rule-set bundle and package.json, as JSON
 // imports; and loading the module from its bytes (as in Node, where fetch cannot read files).
-import bundle from 'sopro-wasm/khmao-2026.2.bundle.json' with { type: 'json' };
+import bundle from 'sopro-wasm/khmao-2026.3.bundle.json' with { type: 'json' };
 import manifest from 'sopro-wasm/package.json' with { type: 'json' };
 import { load } from 'sopro-wasm';
 

@@ -24,7 +24,7 @@ for config in tsconfig.nodenext.json tsconfig.bundler.json; do
   errors=$(echo "$out" | grep -v '^/' || true)
   [ -z "$errors" ] || echo "$errors"
   missing=
-  for file in sopro.d.ts types.d.ts package.json khmao-2026.2.bundle.json; do
+  for file in sopro.d.ts types.d.ts package.json khmao-2026.3.bundle.json; do
     echo "$out" | grep -qxF "$pkg_dir/$file" || missing="$missing $file"
   done
   if [ "$status" -eq 0 ] && [ -z "$errors" ] && [ -z "$missing" ]; then

@@ -3,7 +3,7 @@
 // moduleResolution nodenext and bundler; `skipLibCheck: false`, so the package's own
 // declarations are checked too.
 import { load, Engine } from 'sopro-wasm';
-import type { AssessError, Assessment, BadJson, DutyRef, LoadOptions, Outcome, RuleSetInfo } from 'sopro-wasm';
+import type { AssessError, Assessment, BadJson, DutyRef, LoadOptions, Outcome, RuleSetInfo, WhatWouldChange } from 'sopro-wasm';
 
 const options: LoadOptions = { drafts: false };
 
@@ -35,6 +35,10 @@ export async function assessFamily(bundleText: string, moduleUrl: string | URL, 
   for (const partner of assessment.partners_pending_consent) {
     lines.push(`  needs consent: ${partner.label.en}, ${partner.urgency}`);
   }
+  const whatIf = engine.whatWouldChange(answers, { goal: 'lower' });
+  if (whatIf.error) return describe(whatIf.error);
+  const found: WhatWouldChange = whatIf.ok;
+  for (const set of found.sets) lines.push(`  ${found.says.en}: ${set.says.en} (${set.changes.length} change(s), level ${set.level})`);
   return lines;
 }
 
@@ -49,6 +53,8 @@ function describe(error: AssessError | BadJson): string[] {
       return [`no version in force on ${error.as_of}; there are ${error.versions.join(', ')}`];
     case 'rule_failed':
       return [`${error.rule} (${error.file}:${error.line ?? '?'}) failed: ${error.message}`];
+    case 'unknown_goal':
+      return [`no ${error.level ? 'level' : 'outcome'} ${error.id}`];
     default: {
       const unexpected: never = error;
       return [`unexpected error ${JSON.stringify(unexpected)}`];
@@ -66,6 +72,8 @@ export function refused(outcome: Outcome<Assessment, AssessError | BadJson>, eng
   void load('', undefined, { drafts: 'yes' });
   // @ts-expect-error: only the answers and assessment schemas exist
   void engine.schema('questions');
+  // @ts-expect-error: a goal names its kind
+  void engine.whatWouldChange({}, { id: 'czn' });
   // @ts-expect-error: a level's id is a string
   if (outcome.ok) void (outcome.ok.level.id satisfies number);
   // @ts-expect-error: a partner's duties are objects with their labels, not ids

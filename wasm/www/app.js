@@ -1,7 +1,7 @@
 // The intake form: generated from the rule set's questions, assessed live in the browser.
 import { load } from '../pkg/sopro.js';
 
-const BUNDLE_URL = '../pkg/khmao-2026.2.bundle.json';
+const BUNDLE_URL = '../pkg/khmao-2026.3.bundle.json';
 const MEMBERS = 'members';
 const PROBLEM_TEXT = {
   required: 'обязательный ответ',
@@ -165,13 +165,22 @@ function update() {
   const { ok: state } = engine.relevant(answers);
   timings.lastUpdateMs = performance.now() - started;
   const hidden = new Set(state.hidden);
-  const open = new Set(state.open);
+  const open = new Map(state.open_questions.map((q) => [q.path, q]));
   const problems = new Map();
   for (const p of state.problems) problems.set(p.path, p);
   for (const node of document.querySelectorAll('[data-field]')) {
     const path = node.dataset.field;
     node.hidden = hidden.has(path);
     node.classList.toggle('open', open.has(path));
+    node.classList.toggle('open-level', open.get(path)?.moves === 'level');
+    const mark = node.querySelector(':scope > .open-mark');
+    if (mark) {
+      const question = open.get(path);
+      mark.replaceChildren(...(question ? [
+        el('span', { class: 'moves' }, question.moves === 'level' ? 'может изменить уровень' : 'может изменить результат'),
+        `: ${question.brief.ru}`] : []));
+      mark.title = question ? question.says.ru : '';
+    }
     const problem = problems.get(path) ?? [...problems.values()].find((p) => p.path.startsWith(`${path}/`) && /\/\d+$/.test(p.path) && node.querySelector('.checks'));
     const error = node.querySelector(':scope > .error');
     if (error) {
@@ -185,6 +194,72 @@ function update() {
     legend.textContent = memberTitle(records, i);
   });
   renderResult(state);
+  renderSummary(state);
+  scheduleWhatIf();
+}
+
+/** The label of the question an answer path belongs to, with the member's number. */
+function questionLabel(path) {
+  const keys = path.split('/').slice(1);
+  let level = questions;
+  let label = path;
+  let member = null;
+  for (const key of keys) {
+    if (/^\d+$/.test(key)) { member = Number(key) + 1; continue; }
+    const q = level.find((x) => x.id === key);
+    if (!q) break;
+    label = q.label.ru;
+    level = q.questions ?? [];
+  }
+  return member ? `${label} (член семьи ${member})` : label;
+}
+
+/** The compact summary a tablet keeps on screen: the level and the next questions that matter. */
+function renderSummary(state) {
+  const summary = document.getElementById('summary');
+  const a = state.assessment;
+  if (!a) { summary.hidden = true; return; }
+  const movers = state.open_questions.filter((q) => q.moves === 'level');
+  const next = movers.slice(0, 3).map((q) => questionLabel(q.path));
+  summary.hidden = false;
+  summary.replaceChildren(
+    el('span', { class: `level level-${a.level.id}` }, 'Уровень: ', el('strong', { id: 'summary-level' }, a.level.label.ru)),
+    el('span', { class: 'small' }, movers.length
+      ? `Могут изменить уровень (${movers.length}): ${next.join('; ')}${movers.length > next.length ? '…' : ''}`
+      : `Вопросов, влияющих на результат: ${state.open.length}`),
+    ' ',
+    el('a', { href: '#result', class: 'small' }, 'к результату'));
+}
+
+// «Что изменит результат»: the nearest lower and higher levels, computed a moment after the
+// last edit (each search makes hundreds of assessments).
+let whatIfTimer;
+function scheduleWhatIf() {
+  clearTimeout(whatIfTimer);
+  whatIfTimer = setTimeout(renderWhatIf, 250);
+}
+
+function renderWhatIf() {
+  const out = document.getElementById('whatif');
+  const started = performance.now();
+  const lower = engine.whatWouldChange(answers, { goal: 'lower' });
+  const higher = engine.whatWouldChange(answers, { goal: 'higher' });
+  timings.lastWhatIfMs = performance.now() - started;
+  if (lower.error || higher.error) { out.replaceChildren(); out.dataset.ready = 'true'; return; }
+  const block = (found, none) => {
+    if (found.reached) return [];
+    if (!found.sets.length) return [el('p', { class: 'goal' }, found.says.ru + ':'), el('p', { class: 'small muted' }, none)];
+    return [el('p', { class: 'goal' }, `${found.says.ru}:`),
+      el('ul', {}, found.sets.map((set, i) => el('li', { 'data-set': i },
+        set.changes.map((c) => c.says.ru).join('; '),
+        el('span', { class: 'small muted' }, `уровень «${ruleLabels[set.level]?.ru ?? set.level}»`))))];
+  };
+  out.replaceChildren(
+    el('h3', {}, 'Что изменит результат'),
+    ...block(lower.ok, 'Ни одно изменение одного–трёх изменяемых обстоятельств не ведёт к более низкому уровню.'),
+    ...block(higher.ok, 'Ни одно изменение одного–трёх обстоятельств не повышает уровень.'),
+    el('p', { class: 'small muted' }, 'Это не совет изменить ответы: так видно, от каких обстоятельств семьи зависит уровень и к чему ведёт программа сопровождения.'));
+  out.dataset.ready = 'true';
 }
 
 function basis(items) {
@@ -233,7 +308,7 @@ function renderResult(state) {
     ...list('Сроки', a.deadlines, (d) => [el('strong', {}, d.due), ` ${d.label.ru}`,
       el('div', { class: 'small muted' }, `основание: ${basis(d.basis)}`)]),
     ...list('Категории семьи', a.categories, (c) => [c.label.ru]),
-    el('p', { class: 'small muted' }, `Не заполнено вопросов, влияющих на результат: ${state.open.length}.`),
+    el('p', { class: 'small muted' }, `Не заполнено вопросов, влияющих на результат: ${state.open.length} (всего неотвеченных вопросов, которые читают правила: ${state.read_by_rules.length}).`),
     ...(a.warnings.length ? list('Предупреждения', a.warnings, (w) => [w.message.ru]) : []),
     el('p', { class: 'small muted' }, `Правила ${a.ruleset.id} ${a.ruleset.version}, ${a.ruleset.digest.slice(0, 19)}…`));
 }

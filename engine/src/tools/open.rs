@@ -76,8 +76,12 @@ pub struct OpenQuestion {
     /// The answers that change the outcome, one per distinct change, the most far-reaching
     /// first.
     pub answers: Vec<PossibleAnswer>,
-    /// What it could change and to what, in words («если «да» — уровень «экстренный»; …»).
+    /// What it could change and to what, in words («если «да» — уровень «экстренный»;
+    /// появится: …»).
     pub says: Labels,
+    /// The same in short, for under the question: per answer the level, or the most
+    /// far-reaching part it adds or removes.
+    pub brief: Labels,
 }
 
 /// The open questions of partial answers, those that can move the level first
@@ -121,11 +125,13 @@ pub(crate) fn open_questions_of(rules: &RuleSet, cleaned: &Cleaned, base: &Asses
         possible.sort_by_key(|p| std::cmp::Reverse(reach(p)));
         if let Some(moves) = possible.first().map(reach) {
             let says = crate::tools::phrasing::open_question_says(rules, path, &possible);
+            let brief = crate::tools::phrasing::open_question_brief(rules, path, &possible);
             open.push(OpenQuestion {
                 path: renumber(path, incomplete_members),
                 moves,
                 answers: possible,
                 says,
+                brief,
             });
         }
     }

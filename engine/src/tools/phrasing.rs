@@ -160,19 +160,43 @@ pub(crate) fn open_question_says(rules: &RuleSet, path: &str, answers: &[crate::
     })
 }
 
-/// «Занятость (член семьи 1): не работает → работает по найму; …».
-pub(crate) fn changes_says(rules: &RuleSet, changes: &[crate::AnswerChange]) -> Labels {
+/// The short form a form shows under the question: per answer, the level it would give, or the
+/// most far-reaching part it adds or removes («если «да» — уровень «экстренный»»).
+pub(crate) fn open_question_brief(rules: &RuleSet, path: &str, answers: &[crate::PossibleAnswer]) -> Labels {
+    let question = question_at(&rules.questions, path);
     both(|lang| {
-        let each = changes.iter().map(|c| {
-            let question = question_at(&rules.questions, &c.path);
-            format!(
-                "{}: {} → {}",
-                answer_name(rules, &c.path, lang),
-                value_words(question, c.before.as_ref(), lang),
-                value_words(question, Some(&c.after), lang)
-            )
+        let clauses = answers.iter().map(|a| {
+            let value = value_words(question, Some(&a.value), lang);
+            let effect = match &a.level {
+                Some(level) => level_words(rules, level, lang),
+                None => {
+                    let (added, part) = match a.enters.iter().max_by_key(|p| p.kind) {
+                        Some(p) => (true, p),
+                        None => match a.leaves.iter().max_by_key(|p| p.kind) {
+                            Some(p) => (false, p),
+                            None => return String::new(),
+                        },
+                    };
+                    let verb = if added {
+                        pick(lang, "появится", "adds")
+                    } else {
+                        pick(lang, "уйдёт", "removes")
+                    };
+                    format!("{verb} {}", part_words(rules, part, lang))
+                }
+            };
+            format!("{} {} — {effect}", pick(lang, "если", "if"), quoted(lang, &value))
         });
-        each.collect::<Vec<_>>().join("; ")
+        clauses.filter(|c| !c.is_empty()).collect::<Vec<_>>().join("; ")
+    })
+}
+
+/// One answer changed: «Занятость (член семьи 1): не работает → работает».
+pub(crate) fn change_says(rules: &RuleSet, path: &str, before: Option<&Value>, after: &Value) -> Labels {
+    let question = question_at(&rules.questions, path);
+    both(|lang| {
+        let (from, to) = (value_words(question, before, lang), value_words(question, Some(after), lang));
+        format!("{}: {from} → {to}", answer_name(rules, path, lang))
     })
 }
 

@@ -23,7 +23,7 @@ pub fn sample_schema() -> Value {
 }
 
 /// One JSON Schema with every type the browser API returns (`Assessment`, `AssessError`,
-/// `Relevance`, `TestReport`, `Question`, `Diagnostic`), from which the package's TypeScript
+/// `Relevance`, `WhatWouldChange`, `Goal`, `TestReport`, `Question`, `Diagnostic`), from which the package's TypeScript
 /// definitions are generated.
 pub fn api_schema() -> Value {
     let mut generator = schemars::generate::SchemaSettings::draft2020_12().into_generator();
@@ -31,6 +31,8 @@ pub fn api_schema() -> Value {
         "assessment": generator.subschema_for::<Assessment>(),
         "assessError": generator.subschema_for::<crate::run::error::AssessError>(),
         "relevance": generator.subschema_for::<crate::tools::relevance::Relevance>(),
+        "whatWouldChange": generator.subschema_for::<crate::tools::whatif::WhatWouldChange>(),
+        "goal": generator.subschema_for::<crate::tools::whatif::Goal>(),
         "testReport": generator.subschema_for::<crate::tools::testing::TestReport>(),
         "question": generator.subschema_for::<Question>(),
         "diagnostic": generator.subschema_for::<crate::diagnostic::Diagnostic>(),

@@ -60,6 +60,8 @@ pub struct AnswerChange {
     pub before: Option<Value>,
     /// The answer that reaches the goal.
     pub after: Value,
+    /// The change in words: «Занятость (член семьи 1): не работает → работает».
+    pub says: Labels,
 }
 
 /// A smallest set of answer changes that reaches the goal.
@@ -162,10 +164,11 @@ pub(crate) fn what_would_change(
         .map(|(changes, after)| {
             let changes: Vec<AnswerChange> = changes
                 .into_iter()
-                .map(|(v, value)| AnswerChange {
-                    path: renumbered(&variables[v].path),
-                    before: variables[v].before.clone(),
-                    after: value,
+                .map(|(v, value)| {
+                    let path = renumbered(&variables[v].path);
+                    let before = variables[v].before.clone();
+                    let says = phrasing::change_says(rules, &path, before.as_ref(), &value);
+                    AnswerChange { path, before, after: value, says }
                 })
                 .collect();
             let enters: Vec<OutcomePart> = after.parts.difference(&base.parts).cloned().collect();
@@ -193,12 +196,10 @@ fn says_of_set(
     enters: &[OutcomePart],
     leaves: &[OutcomePart],
 ) -> Labels {
-    let what = phrasing::changes_says(rules, changes);
+    let what = |lang| changes.iter().map(|c| c.says.get(lang)).collect::<Vec<_>>().join("; ");
     let effect = |lang| phrasing::effect_words(rules, Some(level), enters, leaves, lang);
-    Labels {
-        ru: format!("{} — {}", what.ru, effect(crate::Lang::Ru)).into(),
-        en: format!("{} — {}", what.en, effect(crate::Lang::En)).into(),
-    }
+    let said = |lang| format!("{} — {}", what(lang), effect(lang));
+    Labels { ru: said(crate::Lang::Ru).into(), en: said(crate::Lang::En).into() }
 }
 
 /// The search over single changes, then pairs and triples of steps towards the goal.
