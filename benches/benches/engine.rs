@@ -4,7 +4,7 @@
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
 use sopro_benches::{families, khmao, khmao_source};
-use sopro_engine::{Bundle, Explain, RuleSet};
+use sopro_engine::{Bundle, Explain, Goal, RuleSet};
 
 fn load(c: &mut Criterion) {
     let source = khmao_source();
@@ -77,5 +77,24 @@ fn open_questions(c: &mut Criterion) {
     });
 }
 
-criterion_group!(benches, load, assess, assess_text, open_questions);
+/// What would change (issue 12) with KhMAO 2026.3, the first version that declares changeable
+/// answers: the nearest lower level of the benchmark families and of the partial crisis family.
+fn what_would_change(c: &mut Criterion) {
+    let dir = sopro_benches::root().join("rules/khmao/2026.3");
+    let rules = sopro_cli::files::load_rules(&dir).expect("KhMAO 2026.3 compiles");
+    let partial = std::fs::read_to_string(sopro_benches::root().join("benches/data/crisis_partial.json"));
+    let partial: serde_json::Value =
+        serde_json::from_str(&partial.expect("crisis_partial.json")).expect("JSON");
+    let mut group = c.benchmark_group("what_would_change");
+    for (name, answers) in families().into_iter().chain([("crisis_partial", partial)]) {
+        let found = rules.what_would_change(&answers, &Goal::Lower).expect("assessable");
+        eprintln!("what_would_change lower, {name}: {} sets, {} assessments", found.sets.len(), found.tried);
+        group.bench_with_input(BenchmarkId::new("lower", name), &answers, |b, answers| {
+            b.iter(|| rules.what_would_change(std::hint::black_box(answers), &Goal::Lower))
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, load, assess, assess_text, open_questions, what_would_change);
 criterion_main!(benches);

@@ -563,3 +563,33 @@ fn assess_says_in_words_what_goes_without_consent_and_what_is_held_back() {
     assert!(stdout.contains("c1: нет сезонной одежды"), "{stdout}");
     assert!(!stdout.contains("ответы: /members"), "a reason given as JSON paths: {stdout}");
 }
+
+/// `sopro whatif`: the goal in words and each set of changes before → after; JSON with the
+/// same sets; an id the rule set lacks is a usage error (exit 4) named in words.
+#[test]
+fn whatif_says_what_would_have_to_change_for_a_lower_level() {
+    let args = ["whatif", "--rules", "rules/khmao/2026.3", "examples/family-crisis.json"];
+    let out = sopro(&args, None);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    assert!(stdout.contains("Уровень сейчас: «кризисный»"), "{stdout}");
+    assert!(stdout.contains("Чтобы перейти на более низкий уровень, нужно:"), "{stdout}");
+    assert!(stdout.contains("Зависимость (член семьи 1): алкоголь → нет"), "{stdout}");
+    let json = sopro(&[&args[..], &["--format", "json", "--to", "higher"]].concat(), None);
+    let found: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(found["goal"], serde_json::json!({"goal": "higher"}));
+    assert!(found["sets"].as_array().unwrap().iter().all(|s| s["level"] == "emergency"), "{found}");
+    let english = sopro(&[&args[..], &["--leave", "czn", "--lang", "en"]].concat(), None);
+    assert!(
+        text(&english.stdout).contains("For “Employment centre” to no longer apply, it takes:"),
+        "{}",
+        text(&english.stdout)
+    );
+    let unknown = sopro(&[&args[..], &["--enter", "no_such_partner"]].concat(), None);
+    assert_eq!(unknown.status.code(), Some(4));
+    assert!(text(&unknown.stderr)
+        .contains("нет категории, критерия, срочной услуги или партнёра `no_such_partner`"));
+    // A published version that declares nothing changeable says so rather than finding nothing.
+    let older = sopro(&["whatif", "--rules", "rules/khmao/2026.2", "examples/family-crisis.json"], None);
+    assert!(text(&older.stdout).contains("не объявляет изменяемых ответов"), "{}", text(&older.stdout));
+}

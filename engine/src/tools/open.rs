@@ -96,14 +96,15 @@ pub(crate) fn open_questions(rules: &RuleSet, partial: &Value) -> Result<Vec<Ope
 pub(crate) fn open_questions_of(rules: &RuleSet, cleaned: &Cleaned, base: &Assessment) -> Vec<OpenQuestion> {
     let Cleaned { answers, incomplete_members, .. } = cleaned;
     let base_parts = parts(base);
-    let found = thresholds(rules);
+    let found = &thresholds(rules);
     let as_of = answers.get("as_of").and_then(Value::as_str).unwrap_or_default().to_owned();
     let mut open = Vec::new();
     for path in &base.missing {
         let Some(question) = question_at(&rules.questions, path) else { continue };
         let mut possible: Vec<PossibleAnswer> = Vec::new();
-        for value in candidates(question, &dotted(path), &found, &as_of) {
-            let mut changed = answers.clone();
+        // One copy per question: each value tried overwrites the one before at the same path.
+        let mut changed = answers.clone();
+        for value in candidates(question, &dotted(path), found, &as_of) {
             if !set(&mut changed, path, value.clone()) {
                 continue;
             }

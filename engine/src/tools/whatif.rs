@@ -141,8 +141,8 @@ pub(crate) fn what_would_change(
     let (base_assessment, hidden) = crate::run::assess_and_hide(rules, &answers)?;
     let base = outcome(rules, &base_assessment);
     let reads = goal_reads(rules, goal);
-    let found = thresholds(rules);
-    let variables = variables(rules, &answers, &hidden, &reads, &found);
+    let found = &thresholds(rules);
+    let variables = variables(rules, &answers, &hidden, &reads, found);
     let mut search = Search {
         rules,
         goal,
