@@ -55,18 +55,26 @@ fn load_versions(dir: &Path, drafts: Drafts) -> Result<RuleLibrary, i32> {
     files::load_library(dir, drafts).map_err(report)
 }
 
+/// The rule-set versions and one family's answers (`sopro assess`, `sopro whatif`), or the
+/// exit code after saying why not.
+fn load_family(
+    rules_dir: &Path,
+    answers: &Path,
+    drafts: Drafts,
+) -> Result<(RuleLibrary, serde_json::Value), i32> {
+    let library = load_versions(rules_dir, drafts)?;
+    let answers = files::read_answers(answers).map_err(|message| {
+        eprintln!("error: {message}");
+        exit::INPUT
+    })?;
+    Ok((library, answers))
+}
+
 /// `sopro assess`.
 pub fn assess(rules_dir: &Path, answers: &Path, json: bool, lang: Lang, drafts: Drafts) -> i32 {
-    let library = match load_versions(rules_dir, drafts) {
-        Ok(library) => library,
+    let (library, answers) = match load_family(rules_dir, answers, drafts) {
+        Ok(loaded) => loaded,
         Err(code) => return code,
-    };
-    let answers = match files::read_answers(answers) {
-        Ok(answers) => answers,
-        Err(message) => {
-            eprintln!("error: {message}");
-            return exit::INPUT;
-        }
     };
     // A named version assesses any date (with a warning outside its period); a folder of
     // versions assesses each family with the version in force on its date (the library knows).
@@ -112,20 +120,12 @@ fn refused(library: &RuleLibrary, error: AssessError, json: bool, lang: Lang) ->
 
 /// `sopro whatif`: what would have to change for the family to reach the goal.
 pub fn whatif(rules_dir: &Path, answers: &Path, goal: &Goal, json: bool, lang: Lang, drafts: Drafts) -> i32 {
-    let library = match load_versions(rules_dir, drafts) {
-        Ok(library) => library,
+    let (library, answers) = match load_family(rules_dir, answers, drafts) {
+        Ok(loaded) => loaded,
         Err(code) => return code,
     };
-    let answers = match files::read_answers(answers) {
-        Ok(answers) => answers,
-        Err(message) => {
-            eprintln!("error: {message}");
-            return exit::INPUT;
-        }
-    };
-    let as_of = answers.get("as_of").and_then(serde_json::Value::as_str);
     let result =
-        library.version_on(as_of).and_then(|rules| Ok((rules, rules.what_would_change(&answers, goal)?)));
+        library.version_for(&answers).and_then(|rules| Ok((rules, rules.what_would_change(&answers, goal)?)));
     match result {
         Ok((rules, found)) => {
             if json {

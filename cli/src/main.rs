@@ -37,31 +37,14 @@ const EXAMPLES: &str = "Examples:
 enum Command {
     /// Assess one family: answers as JSON or YAML, from a file or `-` (standard input).
     Assess {
-        /// The rule-set folder: a version (rules/khmao/2026.1), or a folder of versions
-        /// (rules/khmao), of which the one in force on the answers' as_of is used.
-        #[arg(long)]
-        rules: PathBuf,
-        /// The answers file, or `-` for standard input.
-        answers: PathBuf,
-        /// Output format.
-        #[arg(long, value_enum, default_value_t = Format::Human)]
-        format: Format,
-        /// Language of the human output.
-        #[arg(long, value_enum, default_value_t = Lang::Ru)]
-        lang: Lang,
-        /// With a folder of versions, also use versions not yet published (drafts); their
-        /// assessments carry a warning. Without it, only versions in published.yaml are used.
-        #[arg(long)]
-        drafts: bool,
+        #[command(flatten)]
+        family: FamilyArgs,
     },
     /// What would have to change for the family to reach a goal: the smallest sets of changes
     /// to the answers the rule set declares changeable (one to three), with what each changes.
     Whatif {
-        /// The rule-set folder: a version, or a folder of versions (the one in force is used).
-        #[arg(long)]
-        rules: PathBuf,
-        /// The answers file, or `-` for standard input.
-        answers: PathBuf,
+        #[command(flatten)]
+        family: FamilyArgs,
         /// The level to reach: `lower` (the default goal), `higher`, or a level's id.
         #[arg(long, conflicts_with_all = ["leave", "enter"])]
         to: Option<String>,
@@ -71,15 +54,6 @@ enum Command {
         /// The category, criterion, urgent service or partner to enter.
         #[arg(long)]
         enter: Option<String>,
-        /// Output format.
-        #[arg(long, value_enum, default_value_t = Format::Human)]
-        format: Format,
-        /// Language of the human output.
-        #[arg(long, value_enum, default_value_t = Lang::Ru)]
-        lang: Lang,
-        /// With a folder of versions, also use versions not yet published (drafts).
-        #[arg(long)]
-        drafts: bool,
     },
     /// Check a rule set for mistakes: every problem with file, line and rule.
     Check {
@@ -192,6 +166,27 @@ enum Command {
 }
 
 /// Output format.
+/// One family's answers and the rules to read them with (`assess`, `whatif`).
+#[derive(clap::Args)]
+struct FamilyArgs {
+    /// The rule-set folder: a version (rules/khmao/2026.1), or a folder of versions
+    /// (rules/khmao), of which the one in force on the answers' as_of is used.
+    #[arg(long)]
+    rules: PathBuf,
+    /// The answers file, or `-` for standard input.
+    answers: PathBuf,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    format: Format,
+    /// Language of the human output.
+    #[arg(long, value_enum, default_value_t = Lang::Ru)]
+    lang: Lang,
+    /// With a folder of versions, also use versions not yet published (drafts); their
+    /// assessments carry a warning. Without it, only versions in published.yaml are used.
+    #[arg(long)]
+    drafts: bool,
+}
+
 #[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
 enum Format {
     /// Readable text for a specialist.
@@ -212,10 +207,14 @@ enum Lang {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let code = match cli.command {
-        Command::Assess { rules, answers, format, lang, drafts } => {
-            commands::assess(&rules, &answers, format == Format::Json, lang.into(), drafts.into_drafts())
-        }
-        Command::Whatif { rules, answers, to, leave, enter, format, lang, drafts } => {
+        Command::Assess { family: f } => commands::assess(
+            &f.rules,
+            &f.answers,
+            f.format == Format::Json,
+            f.lang.into(),
+            f.drafts.into_drafts(),
+        ),
+        Command::Whatif { family: f, to, leave, enter } => {
             let goal = match (to.as_deref(), leave, enter) {
                 (_, Some(id), _) => sopro_engine::Goal::Leave { id: id.into() },
                 (_, _, Some(id)) => sopro_engine::Goal::Enter { id: id.into() },
@@ -223,14 +222,8 @@ fn main() -> ExitCode {
                 (Some("higher"), ..) => sopro_engine::Goal::Higher,
                 (Some(id), ..) => sopro_engine::Goal::Level { id: id.into() },
             };
-            commands::whatif(
-                &rules,
-                &answers,
-                &goal,
-                format == Format::Json,
-                lang.into(),
-                drafts.into_drafts(),
-            )
+            let json = f.format == Format::Json;
+            commands::whatif(&f.rules, &f.answers, &goal, json, f.lang.into(), f.drafts.into_drafts())
         }
         Command::Publish { rules } => commands::publish(&rules),
         Command::Check { rules, format } => commands::check(&rules, format == Format::Json),

@@ -339,19 +339,15 @@ pub fn test_report(rules: &RuleSet, report: &TestReport) -> String {
 
 /// `sopro whatif` output: the goal, then each set of changes that reaches it.
 pub fn what_would_change(rules: &RuleSet, found: &sopro_engine::WhatWouldChange, lang: Lang) -> String {
-    let ru = lang == Lang::Ru;
+    let say = |ru: &'static str, en: &'static str| if lang == Lang::Ru { ru } else { en };
     let mut out = String::new();
     let level = rules.label_of(&found.level).map_or(&*found.level, |l| l.get(lang));
-    let _ = writeln!(out, "{}: «{level}»", if ru { "Уровень сейчас" } else { "Level now" });
+    let _ = writeln!(out, "{}: «{level}»", say("Уровень сейчас", "Level now"));
     if found.reached {
         let _ = writeln!(
             out,
             "{}",
-            if ru {
-                "Цель уже достигнута: менять нечего."
-            } else {
-                "The goal is met already: nothing to change."
-            }
+            say("Цель уже достигнута: менять нечего.", "The goal is met already: nothing to change.")
         );
         return out;
     }
@@ -359,46 +355,37 @@ pub fn what_would_change(rules: &RuleSet, found: &sopro_engine::WhatWouldChange,
         let _ = writeln!(
             out,
             "{}",
-            if ru {
-                "Набор правил не объявляет изменяемых ответов (changeable), которые читают правила на пути к цели."
-            } else {
+            say(
+                "Набор правил не объявляет изменяемых ответов (changeable), которые читают правила на пути к цели.",
                 "The rule set declares no changeable answers that the rules on the way to the goal read."
-            }
+            )
         );
         return out;
     }
     if found.sets.is_empty() {
-        let _ = writeln!(
-            out,
-            "{}",
-            if ru {
-                "Ни одно изменение одного–трёх изменяемых ответов не ведёт к цели."
-            } else {
-                "No change of one to three changeable answers reaches the goal."
-            }
+        let none = say(
+            "Ни одно изменение одного–трёх изменяемых ответов не ведёт к цели.",
+            "No change of one to three changeable answers reaches the goal.",
         );
+        let _ = writeln!(out, "{none}");
     } else {
         let _ = writeln!(out, "{}:", found.says.get(lang));
         for (i, set) in found.sets.iter().enumerate() {
             let _ = writeln!(out, "  {}. {}", i + 1, set.says.get(lang));
         }
     }
+    let cut = if found.cut_short {
+        say(" (поиск остановлен на пределе)", " (the search stopped at its limit)")
+    } else {
+        ""
+    };
     let _ = writeln!(
         out,
-        "{} {}; {} {}{}",
-        if ru {
-            "Изменяемых ответов перебрано:"
-        } else {
-            "Changeable answers varied:"
-        },
+        "{} {}; {} {}{cut}",
+        say("Изменяемых ответов перебрано:", "Changeable answers varied:"),
         found.varied.len(),
-        if ru { "оценок сделано:" } else { "assessments made:" },
+        say("оценок сделано:", "assessments made:"),
         found.tried,
-        match (found.cut_short, ru) {
-            (true, true) => " (поиск остановлен на пределе)",
-            (true, false) => " (the search stopped at its limit)",
-            _ => "",
-        }
     );
     out
 }

@@ -4,7 +4,7 @@
 
 use serde_json::{json, Value};
 use sopro_engine::{OpenQuestion, OutcomeKind, RuleSet};
-use sopro_tests::{generated, khmao};
+use sopro_tests::{generated, khmao, with_answer as with};
 
 /// The intake page's crisis family (seed 004's problem table), as the end-to-end test fills it.
 fn addiction_family() -> Value {
@@ -32,10 +32,6 @@ fn outcome(rules: &RuleSet, answers: &Value) -> Value {
         "services": ids(a.urgent_services.iter().map(|s| (s.id.to_string(), String::new())).collect()),
         "partners": ids(a.partners.iter().map(|p| (p.id.to_string(), format!("{:?}", p.urgency))).collect()),
     })
-}
-
-fn with(answers: &Value, path: &str, value: Value) -> Value {
-    sopro_tests::with_answer(answers, path, value)
 }
 
 /// Values of every kind a question may hold, wider than the engine's candidates.

@@ -207,7 +207,8 @@ impl RuleLibrary {
         Ok((found, assessed))
     }
 
-    fn version_for(&self, answers: &Value) -> Result<&RuleSet, AssessError> {
+    /// The version that assesses these answers: [`RuleLibrary::version_on`] their `as_of`.
+    pub fn version_for(&self, answers: &Value) -> Result<&RuleSet, AssessError> {
         self.version_on(answers.get("as_of").and_then(Value::as_str))
     }
 

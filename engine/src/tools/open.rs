@@ -113,8 +113,7 @@ pub(crate) fn open_questions_of(rules: &RuleSet, cleaned: &Cleaned, base: &Asses
             let Ok(after) = crate::run::assess(rules, &changed, Explain::BRIEF) else { continue };
             let after_parts = parts(&after);
             let level = (after.level.id != base.level.id).then(|| after.level.id.clone());
-            let enters: Vec<OutcomePart> = after_parts.difference(&base_parts).cloned().collect();
-            let leaves: Vec<OutcomePart> = base_parts.difference(&after_parts).cloned().collect();
+            let (enters, leaves) = entered_and_left(&base_parts, &after_parts);
             let answer = PossibleAnswer { value, level, enters, leaves };
             let is_new = possible
                 .iter()
@@ -167,6 +166,14 @@ pub(crate) fn parts(assessment: &Assessment) -> BTreeSet<OutcomePart> {
         out.insert(OutcomePart { kind: OutcomeKind::Partner, id: p.id.clone(), grade: grade(&p.urgency) });
     }
     out
+}
+
+/// What is in `after` and not in `before`, and the other way round.
+pub(crate) fn entered_and_left(
+    before: &BTreeSet<OutcomePart>,
+    after: &BTreeSet<OutcomePart>,
+) -> (Vec<OutcomePart>, Vec<OutcomePart>) {
+    (after.difference(before).cloned().collect(), before.difference(after).cloned().collect())
 }
 
 /// A severity or urgency as the text it is written as in JSON.

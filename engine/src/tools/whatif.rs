@@ -10,7 +10,7 @@
 //! the goal (leave something for a lower level or leaving, add something for a higher level or
 //! entering), so that a set is minimal by construction: no part of it reaches the goal alone.
 
-use std::collections::{BTreeSet, HashSet};
+use std::collections::BTreeSet;
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -21,7 +21,7 @@ use crate::format::model::{Question, QuestionType};
 use crate::format::vocab::{Labels, Text};
 use crate::run::error::AssessError;
 use crate::tools::depends::goal_reads;
-use crate::tools::open::{candidates, parts, set, OutcomePart};
+use crate::tools::open::{candidates, entered_and_left, parts, set, OutcomePart};
 use crate::tools::phrasing;
 use crate::tools::relevance::{clean, renumber, Cleaned};
 use crate::tools::thresholds::{thresholds, Thresholds};
@@ -171,8 +171,7 @@ pub(crate) fn what_would_change(
                     AnswerChange { path, before, after: value, says }
                 })
                 .collect();
-            let enters: Vec<OutcomePart> = after.parts.difference(&base.parts).cloned().collect();
-            let leaves: Vec<OutcomePart> = base.parts.difference(&after.parts).cloned().collect();
+            let (enters, leaves) = entered_and_left(&base.parts, &after.parts);
             let says = says_of_set(rules, &changes, &after.level, &enters, &leaves);
             ChangeSet { changes, level: after.level, enters, leaves, says }
         })
@@ -255,30 +254,21 @@ impl Search<'_> {
     /// so far covers (so each set found is minimal and different); `true` at the limit.
     fn combine(&mut self, steps: &[Step], size: usize) -> bool {
         let mut chosen: Vec<usize> = Vec::with_capacity(size);
-        let mut solved_paths: HashSet<Vec<usize>> = HashSet::new();
-        self.extend(steps, size, 0, &mut chosen, &mut solved_paths)
+        self.extend(steps, size, 0, &mut chosen)
     }
 
-    fn extend(
-        &mut self,
-        steps: &[Step],
-        size: usize,
-        from: usize,
-        chosen: &mut Vec<usize>,
-        solved_paths: &mut HashSet<Vec<usize>>,
-    ) -> bool {
+    fn extend(&mut self, steps: &[Step], size: usize, from: usize, chosen: &mut Vec<usize>) -> bool {
         if chosen.len() == size {
             let variables: Vec<usize> = chosen.iter().map(|s| steps[*s].variable).collect();
             let covered = self.sets.iter().any(|(set, _)| set.iter().all(|(v, _)| variables.contains(v)))
                 || self.sets.iter().any(|(set, _)| self.same_questions(set, &variables));
-            if covered || solved_paths.contains(&variables) {
+            if covered {
                 return false;
             }
             let changes: Vec<(usize, Value)> =
                 chosen.iter().map(|s| (steps[*s].variable, steps[*s].value.clone())).collect();
             if let Some(after) = self.try_changes(&changes) {
                 if self.reaches(&after) {
-                    solved_paths.insert(variables);
                     self.sets.push((changes, after));
                 }
             }
@@ -289,7 +279,7 @@ impl Search<'_> {
                 continue;
             }
             chosen.push(s);
-            let stop = self.extend(steps, size, s + 1, chosen, solved_paths);
+            let stop = self.extend(steps, size, s + 1, chosen);
             chosen.pop();
             if stop {
                 return self.tried >= MOST_TRIED;
