@@ -234,18 +234,7 @@ impl RuleSet {
     /// The label of any rule by id: a derived fact, category, criterion, level, urgent service,
     /// consultation, partner, reporting duty or deadline (for rendering `because` lists).
     pub fn label_of(&self, id: &str) -> Option<&Labels> {
-        let outcomes = self
-            .categories
-            .iter()
-            .chain(self.criteria.iter().map(|c| &c.outcome))
-            .chain(self.levels.iter().map(|l| &l.outcome))
-            .chain(self.services.iter().map(|s| &s.outcome))
-            .chain(self.consultations.iter().map(|s| &s.outcome))
-            .chain(self.partners.iter().map(|p| &p.outcome))
-            .chain(&self.duties)
-            .chain(self.deadlines.iter().map(|d| &d.outcome));
-        let mut found = outcomes.filter(|o| &*o.id == id).map(|o| &o.label);
-        found.next().or_else(|| self.nodes.iter().find(|n| n.id == id).map(|n| &n.label))
+        self.label_index.get(id)
     }
 
     /// The label of every rule by id (derived facts, categories, criteria, levels, services,

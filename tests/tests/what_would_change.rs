@@ -176,10 +176,21 @@ fn the_crisis_family_leaves_crisis_when_the_addiction_is_treated_and_the_mother_
     let found = rules.what_would_change(&family, &Goal::Lower).unwrap();
     check(rules, &family, &Goal::Lower, &found);
     assert_eq!(&*found.level, "crisis");
-    let set = found.sets.first().expect("a way to a lower level");
-    let mut paths: Vec<&str> = set.changes.iter().map(|c| &*c.path).collect();
-    paths.sort_unstable();
-    assert_eq!(paths, ["/members/0/employment", "/members/0/substance_abuse"]);
+    let paths = |set: &sopro_engine::ChangeSet| {
+        let mut paths: Vec<String> = set.changes.iter().map(|c| c.path.to_string()).collect();
+        paths.sort_unstable();
+        paths
+    };
+    let set = found
+        .sets
+        .iter()
+        .find(|s| paths(s) == ["/members/0/employment", "/members/0/substance_abuse"])
+        .expect("work and the addiction treated: a way to a lower level");
+    // Any income at all ends "no work and no means" (`total_income == 0`): a sum the rules
+    // build, found by probing the income, not from a literal.
+    let income =
+        found.sets.iter().find(|s| paths(s) == ["/members/0/monthly_income", "/members/0/substance_abuse"]);
+    assert_eq!(income.map(|s| s.changes[0].after.clone()), Some(serde_json::json!(0.01)));
     assert!(found.says.ru.starts_with("Чтобы перейти на более низкий уровень"));
     assert!(set.says.ru.contains("→"), "{}", set.says.ru);
     // The dependency graph keeps fewer answers for one partner than for the level.
@@ -204,4 +215,38 @@ fn a_rule_set_that_declares_nothing_changeable_varies_nothing() {
             .unwrap();
     let found = published.what_would_change(&family, &Goal::Lower).unwrap();
     assert!(found.varied.is_empty() && found.sets.is_empty() && found.tried == 0);
+}
+
+#[test]
+fn the_income_that_ends_low_income_is_found_to_the_kopeck() {
+    // Two working parents and a child: per-capita income below the subsistence minimum. The
+    // income at which the family stops being low-income is built from a parameter, the
+    // household's size and the other parent's income — no literal in the rules gives it.
+    let rules = rules();
+    let family = json!({
+        "as_of": "2026-03-10",
+        "case": { "consent_interagency": true },
+        "members": [
+            { "id": "m1", "role": "mother", "birth_date": "1990-05-01", "monthly_income": 12000, "employment": "employed" },
+            { "id": "f1", "role": "father", "birth_date": "1988-05-01", "monthly_income": 15000, "employment": "employed" },
+            { "id": "c1", "role": "child", "birth_date": "2019-02-11", "education_status": "preschool_attending", "registered_at_polyclinic": true }
+        ],
+        "survey_act": { "housing_type": "own", "sanitary_state": "satisfactory", "food_present": true },
+        "questionnaire": { "family_conflict": "none" }
+    });
+    let low_income =
+        |answers: &Value| rules.assess(answers).unwrap().categories.iter().any(|c| &*c.id == "low_income");
+    assert!(low_income(&family));
+    let goal = Goal::Leave { id: "low_income".into() };
+    let found = rules.what_would_change(&family, &goal).unwrap();
+    check(rules, &family, &goal, &found);
+    let set =
+        found.sets.iter().find(|s| s.changes.len() == 1 && s.changes[0].path.ends_with("/monthly_income"));
+    let change = &set.expect("one income raised is a way out of low income").changes[0];
+    let after = change.after.as_f64().unwrap();
+    assert!(after > 15000.0, "{after}");
+    assert!(!low_income(&with_answer(&family, &change.path, change.after.clone())));
+    // A kopeck less and the family is still low-income: the threshold, not just some sum above it.
+    let less = ((after * 100.0).round() - 1.0) / 100.0;
+    assert!(low_income(&with_answer(&family, &change.path, json!(less))), "{less} already leaves");
 }

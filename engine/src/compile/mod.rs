@@ -16,12 +16,12 @@ use std::collections::{BTreeSet, HashMap};
 use rhai::{Engine, Module, Scope as RhaiScope};
 
 use crate::compiled::{
-    ConsistencyRule, CriterionRule, DeadlineRule, FamilySource, Node, NodeKind, Outcome, PartnerRule,
-    Readable, Reads, RuleSet, ServiceRule, Trigger, TriggerRule,
+    ConsistencyRule, CriterionRule, DeadlineRule, FamilySource, FastMap, Node, NodeKind, Outcome,
+    PartnerRule, Readable, Reads, RuleSet, ServiceRule, Trigger, TriggerRule,
 };
 use crate::diagnostic::{At, Code, Diagnostic, Diagnostics};
 use crate::format::model::{RuleFile, Scope};
-use crate::format::vocab::Labels;
+use crate::format::vocab::{Labels, Text};
 use crate::load::source::RuleSource;
 use crate::load::{self, FileLines, Located};
 
@@ -383,6 +383,7 @@ impl<'a> Compiler<'a> {
         let mut rules = RuleSet {
             shape: crate::compiled::shape::Shape::new(&questions),
             criterion_index,
+            label_index: FastMap::default(),
             member_paths: Vec::new(),
             partner_consent: manifest.item.partner_consent.clone(),
             readable_family,
@@ -423,6 +424,8 @@ impl<'a> Compiler<'a> {
             engine: self.engine,
         };
         rules.resolve_refs();
+        rules.label_index =
+            rules.labels().into_iter().map(|(id, label)| (Text::from(id), label.clone())).collect();
         Some(rules)
     }
 

@@ -55,6 +55,9 @@ pub struct RuleSet {
     pub(crate) slots: Slots,
     /// Criteria by id.
     pub(crate) criterion_index: FastMap<Text, usize>,
+    /// Every rule's label by id (as `RuleSet::labels` lists them): for the words of open
+    /// questions and what would change, which name many outcomes per call.
+    pub(crate) label_index: FastMap<Text, Labels>,
     /// `/members/<m>/<field>` for the first members, by member slot: made once, shared.
     pub(crate) member_paths: Vec<Vec<Text>>,
     pub(crate) engine: Engine,

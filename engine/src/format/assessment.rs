@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use crate::format::vocab::{Basis, Labels, Severity, Text, Urgency};
 
 /// What an assessment explains besides its findings, their reasons (`because`, `reasons`),
-/// labels and basis, which it always gives: the caller asks only for what it shows (a registry
+/// labels and basis, which it gives unless told otherwise: the caller asks only for what it shows (a registry
 /// run written as CSV needs neither). Asking for less never changes a finding.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Explain {
@@ -17,13 +17,20 @@ pub struct Explain {
     pub reads: bool,
     /// The unanswered questions the rules read (`missing`); empty otherwise.
     pub missing: bool,
+    /// Only what searches over many changed answers compare (open questions, what would
+    /// change): the level, categories, criteria, urgent services and partners, without their
+    /// `because` lists, the members their reasons name, review dates, consultations, deadlines
+    /// or parameters. Not for showing anyone.
+    pub(crate) outcome_only: bool,
 }
 
 impl Explain {
     /// Everything: [`crate::RuleSet::assess`].
-    pub const ALL: Explain = Explain { reads: true, missing: true };
+    pub const ALL: Explain = Explain { reads: true, missing: true, outcome_only: false };
     /// Neither reads nor missing: [`crate::RuleSet::assess_brief`].
-    pub const BRIEF: Explain = Explain { reads: false, missing: false };
+    pub const BRIEF: Explain = Explain { reads: false, missing: false, outcome_only: false };
+    /// The outcome alone, for comparing outcomes many times over (see `outcome_only`).
+    pub(crate) const OUTCOME: Explain = Explain { reads: false, missing: false, outcome_only: true };
 }
 
 /// One family's assessment.

@@ -27,7 +27,11 @@ impl<'a> Run<'a> {
         } else {
             Vec::new()
         };
-        let member_ids = members.iter().map(|&m| self.member_id(m)).collect();
+        let member_ids = if self.explain.outcome_only {
+            Vec::new()
+        } else {
+            members.iter().map(|&m| self.member_id(m)).collect()
+        };
         Ok(Some(Held {
             because: self.because(&when.expr.reads),
             reason: Reason { label: when.reason.clone(), members: member_ids },

@@ -206,7 +206,9 @@ impl<'a> Run<'a> {
             } else {
                 Vec::new()
             };
-            let hit = Hit { severity, reads, because: self.because(&node.expr.reads) };
+            // Partner urgencies are decided from their own conditions' `because`, never from these.
+            let because = if self.explain.outcome_only { Vec::new() } else { self.because(&node.expr.reads) };
+            let hit = Hit { severity, reads, because };
             match node.kind {
                 NodeKind::Category(index) => set(&mut self.categories, index, Some(hit)),
                 NodeKind::Criterion(index) => set(&mut self.criteria, index, Some(hit)),
@@ -316,6 +318,7 @@ impl<'a> Run<'a> {
             id: level_rule.map(|l| l.outcome.id.clone()).unwrap_or_default(),
             label: level_rule.map(|l| l.outcome.label.clone()).unwrap_or_default(),
             review_on: level_rule
+                .filter(|_| !self.explain.outcome_only)
                 .and_then(|l| l.review_after.as_ref())
                 .and_then(|p| dates::add(self.as_of, p, &rules.holidays))
                 .map(|d| d.to_string()),
@@ -328,13 +331,14 @@ impl<'a> Run<'a> {
 
         let (urgent_services, services_on) = self.urgent_services(level_index)?;
         let mut consultations = Vec::new();
-        for c in &rules.consultations {
+        let outcome_only = self.explain.outcome_only;
+        for c in shown(outcome_only, &rules.consultations) {
             consultations.extend(self.recommend(c, level_index, &services_on, true)?);
         }
         let (partners, pending) = self.partners(level_index, &services_on)?;
 
         let mut deadlines = Vec::new();
-        for d in &rules.deadlines {
+        for d in shown(outcome_only, &rules.deadlines) {
             if let Some(because) = self.any_clause(&d.if_any, Some(level_index), &services_on) {
                 let due = dates::add(self.as_of, &d.due_after, &rules.holidays)
                     .map(|d| d.to_string())
@@ -375,8 +379,7 @@ impl<'a> Run<'a> {
             })
             .collect();
         let missing = if self.explain.missing { self.missing()? } else { Vec::new() };
-        let parameters = rules
-            .parameters
+        let parameters = shown(outcome_only, &rules.parameters)
             .iter()
             .filter_map(|p| {
                 let (value, basis) = p.value_on(self.as_of)?;
@@ -408,6 +411,15 @@ impl<'a> Run<'a> {
             missing,
             warnings: self.warnings,
         })
+    }
+}
+
+/// The rules of a part an outcome-only assessment leaves out: none then.
+fn shown<T>(outcome_only: bool, items: &[T]) -> &[T] {
+    if outcome_only {
+        &[]
+    } else {
+        items
     }
 }
 

@@ -1,6 +1,7 @@
 //! The tools on top of assessments: a rule set's own test cases, the difference between two
 //! assessments, versions side by side, what a form shows, JSON Schemas, synthetic families from the questions.
 
+pub(crate) mod breakpoints;
 pub(crate) mod depends;
 pub(crate) mod diff;
 pub(crate) mod generate;

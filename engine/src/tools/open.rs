@@ -6,7 +6,9 @@
 //! The values tried come from the rules and the questions: both booleans, every enum value (for
 //! a list, each value alone and none), for numbers the thresholds the rules compare them with
 //! (just below, at, just above: money to the kopeck, whole numbers by one) and zero, for birth
-//! dates the ages the rules compare (one year under, at, one over, on `as_of`). Only questions the
+//! dates the ages the rules compare (one year under, at, one over, on `as_of`); for money the
+//! rules compute with (sums, per-capita income against the subsistence minimum) also the sums just
+//! below and at each point where the outcome changes (`tools::breakpoints`). Only questions the
 //! rules read and that apply to the family are tried (the assessment's `missing`), each alone.
 
 use std::collections::BTreeSet;
@@ -20,6 +22,7 @@ use crate::format::assessment::{Assessment, Explain};
 use crate::format::model::{Question, QuestionType};
 use crate::format::vocab::{Labels, Text};
 use crate::run::error::AssessError;
+use crate::tools::breakpoints::money_values;
 use crate::tools::relevance::{clean, renumber, Cleaned};
 use crate::tools::thresholds::{thresholds, Thresholds};
 
@@ -49,7 +52,7 @@ pub struct OutcomePart {
     pub id: Text,
     /// Its severity (criteria) or urgency (partners).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub grade: Option<Text>,
+    pub grade: Option<&'static str>,
 }
 
 /// An answer an open question may take and what the assessment would become with it.
@@ -88,9 +91,12 @@ pub struct OpenQuestion {
 /// (see [`RuleSet::open_questions`]).
 pub(crate) fn open_questions(rules: &RuleSet, partial: &Value) -> Result<Vec<OpenQuestion>, AssessError> {
     let cleaned = clean(rules, partial);
-    let base = crate::run::assess(rules, &cleaned.answers, Explain { reads: false, missing: true })?;
+    let base = crate::run::assess(rules, &cleaned.answers, Explain { missing: true, ..Explain::BRIEF })?;
     Ok(open_questions_of(rules, &cleaned, &base))
 }
+
+/// The level and the parts of the outcome an answer gives.
+type Reached = (Text, BTreeSet<OutcomePart>);
 
 /// The open questions of answers made fit (`clean`), given their assessment with `missing`.
 pub(crate) fn open_questions_of(rules: &RuleSet, cleaned: &Cleaned, base: &Assessment) -> Vec<OpenQuestion> {
@@ -104,15 +110,33 @@ pub(crate) fn open_questions_of(rules: &RuleSet, cleaned: &Cleaned, base: &Asses
         let mut possible: Vec<PossibleAnswer> = Vec::new();
         // One copy per question: each value tried overwrites the one before at the same path.
         let mut changed = answers.clone();
-        for value in candidates(question, &dotted(path), found, &as_of) {
+        // An answer the rules cannot assess (e.g. one that makes a rule fail) moves nothing that
+        // can be said: `None`.
+        let mut outcome_of = |value: &Value| {
             if !set(&mut changed, path, value.clone()) {
-                continue;
+                return None;
             }
-            // An answer the rules cannot assess (e.g. one that makes a rule fail) moves nothing
-            // that can be said.
-            let Ok(after) = crate::run::assess(rules, &changed, Explain::BRIEF) else { continue };
-            let after_parts = parts(&after);
-            let level = (after.level.id != base.level.id).then(|| after.level.id.clone());
+            let after = crate::run::assess(rules, &changed, Explain::OUTCOME).ok()?;
+            Some((after.level.id.clone(), parts(&after)))
+        };
+        let mut tried: Vec<(Value, Option<Reached>)> = Vec::new();
+        let dotted = dotted(path);
+        let values = candidates(question, &dotted, found, &as_of);
+        // Money the rules compute with: the thresholds they build from parameters and other
+        // answers as well, found by probing; the outcomes probed are kept, not assessed again.
+        let probe = found.computed.contains(&dotted);
+        let more = money_values(question, &values, probe, |value| {
+            let after = outcome_of(value);
+            tried.push((value.clone(), after.clone()));
+            after
+        });
+        for value in values.into_iter().chain(more) {
+            let after = match tried.iter().find(|(v, _)| *v == value) {
+                Some((_, after)) => after.clone(),
+                None => outcome_of(&value),
+            };
+            let Some((after_level, after_parts)) = after else { continue };
+            let level = (after_level != base.level.id).then_some(after_level);
             let (enters, leaves) = entered_and_left(&base_parts, &after_parts);
             let answer = PossibleAnswer { value, level, enters, leaves };
             let is_new = possible
@@ -157,13 +181,17 @@ pub(crate) fn parts(assessment: &Assessment) -> BTreeSet<OutcomePart> {
         out.insert(OutcomePart { kind: OutcomeKind::Category, id: c.id.clone(), grade: None });
     }
     for c in &assessment.criteria {
-        out.insert(OutcomePart { kind: OutcomeKind::Criterion, id: c.id.clone(), grade: grade(&c.severity) });
+        out.insert(OutcomePart {
+            kind: OutcomeKind::Criterion,
+            id: c.id.clone(),
+            grade: Some(c.severity.id()),
+        });
     }
     for s in &assessment.urgent_services {
         out.insert(OutcomePart { kind: OutcomeKind::UrgentService, id: s.id.clone(), grade: None });
     }
     for p in &assessment.partners {
-        out.insert(OutcomePart { kind: OutcomeKind::Partner, id: p.id.clone(), grade: grade(&p.urgency) });
+        out.insert(OutcomePart { kind: OutcomeKind::Partner, id: p.id.clone(), grade: Some(p.urgency.id()) });
     }
     out
 }
@@ -174,11 +202,6 @@ pub(crate) fn entered_and_left(
     after: &BTreeSet<OutcomePart>,
 ) -> (Vec<OutcomePart>, Vec<OutcomePart>) {
     (after.difference(before).cloned().collect(), before.difference(after).cloned().collect())
-}
-
-/// A severity or urgency as the text it is written as in JSON.
-fn grade<T: Serialize>(value: &T) -> Option<Text> {
-    serde_json::to_value(value).ok()?.as_str().map(Text::from)
 }
 
 /// The question a JSON Pointer answers (sections and records looked into, record indices
@@ -265,7 +288,7 @@ fn numbers(question: &Question, dotted: &str, found: &Thresholds) -> Vec<Value> 
 }
 
 /// A whole number as an integer in JSON, others as they are.
-fn number(x: f64) -> Value {
+pub(crate) fn number(x: f64) -> Value {
     if x.fract() == 0.0 && x.abs() < 1e15 {
         Value::from(x as i64)
     } else {

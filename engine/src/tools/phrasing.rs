@@ -79,7 +79,7 @@ fn part_words(rules: &RuleSet, part: &OutcomePart, lang: Lang) -> String {
         OutcomeKind::Level => pick(lang, "уровень", "level"),
     };
     let label = rules.label_of(&part.id).map_or_else(|| part.id.to_string(), |l| l.get(lang).to_owned());
-    let grade = part.grade.as_deref().and_then(|g| grade_words(part.kind, g, lang));
+    let grade = part.grade.and_then(|g| grade_words(part.kind, g, lang));
     match grade {
         Some(grade) => format!("{kind} {} ({grade})", quoted(lang, &label)),
         None => format!("{kind} {}", quoted(lang, &label)),
@@ -129,7 +129,7 @@ pub(crate) fn effect_words(
         .filter_map(|p| {
             let before = regraded(p)?;
             let grade = |part: &OutcomePart| {
-                part.grade.as_deref().and_then(|g| grade_words(part.kind, g, lang)).unwrap_or_default()
+                part.grade.and_then(|g| grade_words(part.kind, g, lang)).unwrap_or_default()
             };
             let name = part_words(rules, &OutcomePart { grade: None, ..p.clone() }, lang);
             Some(format!("{name}: {} → {}", grade(before), grade(p)))

@@ -2,9 +2,9 @@
 //! native programs (`compiled::program`), by answer path. Ages count too: a member fact that is
 //! `age_on(m.<date>, …)` carries its comparisons over to the date field (as ages), and so does
 //! a derived fact that is the least of a member field (`min_of("age")`). Expressions outside the
-//! native subset are not looked into.
+//! native subset are not looked into, but what they read is counted as `computed`.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use crate::compiled::program::{Lit, Op, Program, Slot};
 use crate::compiled::{FamilySource, NodeKind, RuleSet};
@@ -17,6 +17,11 @@ pub(crate) struct Thresholds {
     pub values: BTreeMap<String, Vec<f64>>,
     /// Ages compared with the age computed from a date answer.
     pub ages: BTreeMap<String, Vec<f64>>,
+    /// Answers the rules use otherwise than by comparing them with a literal (summed, divided,
+    /// compared with a parameter, or read by an expression outside the native subset): the
+    /// thresholds that matter for them may be built from parameters and other answers, and
+    /// have to be found by probing (`tools::breakpoints`).
+    pub computed: BTreeSet<String>,
 }
 
 /// What a slot stands for, for thresholds.
@@ -60,8 +65,13 @@ pub(crate) fn thresholds(rules: &RuleSet) -> Thresholds {
     }
     let mut found = Thresholds::default();
     for expr in rules.exprs() {
-        if let Some(native) = &expr.native {
-            walk(native, &member, &family, &mut found);
+        match &expr.native {
+            Some(native) => walk(native, &member, &family, &mut found),
+            None => {
+                let family = expr.reads.family.iter().map(|p| p.trim_start_matches('/').replace('/', "."));
+                let member = expr.reads.own_member.iter().chain(&expr.reads.every_member);
+                found.computed.extend(family.chain(member.map(|f| format!("{MEMBERS}.{f}"))));
+            }
         }
     }
     for list in found.values.values_mut().chain(found.ages.values_mut()) {
@@ -100,6 +110,27 @@ fn walk(
             None => {}
         }
     };
+    let mut computed = |slot: &Slot| {
+        let target = match slot {
+            Slot::Member(s) => member.get(s),
+            Slot::Family(s) => family.get(s),
+        };
+        if let Some(Target::Value(path)) = target {
+            out.computed.insert(path.clone());
+        }
+    };
+    for (i, op) in program.ops.iter().enumerate() {
+        let before = i.checked_sub(1).and_then(|b| program.ops.get(b));
+        let after = program.ops.get(i + 1);
+        match op {
+            // Asked whether answered, or compared with a literal: nothing computed from it.
+            Op::Load(_) if matches!(after, Some(Op::Answered)) => {}
+            Op::Load(_) if matches!((before, after), (Some(Op::Lit(_)), Some(Op::Cmp(_)))) => {}
+            Op::Load(slot) => computed(slot),
+            Op::SumOf(s) | Op::MinOf(_, s) => computed(&Slot::Member(*s)),
+            _ => {}
+        }
+    }
     for (i, op) in program.ops.iter().enumerate() {
         match op {
             Op::CmpSlotLit(_, slot, lit) => record(slot, *lit),

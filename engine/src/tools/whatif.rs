@@ -5,10 +5,11 @@
 //!
 //! Only answers the rule set declares `changeable` are varied, and of those only the ones some
 //! rule on the way to the goal reads (the dependency graph from the goal back to the answers).
-//! The values tried are those of the open questions (`tools::open`). Single changes are tried
-//! exhaustively; pairs and triples are made of the single changes that move the outcome towards
-//! the goal (leave something for a lower level or leaving, add something for a higher level or
-//! entering), so that a set is minimal by construction: no part of it reaches the goal alone.
+//! The values tried are those of the open questions (`tools::open`), money breakpoints included.
+//! Single changes are tried exhaustively; pairs and triples are made of the single changes that
+//! move the outcome towards the goal (leave something for a lower level or leaving, add something
+//! for a higher level or entering), one per distinct effect of each answer, so that a set is
+//! minimal by construction: no part of it reaches the goal alone.
 
 use std::collections::BTreeSet;
 
@@ -20,8 +21,9 @@ use crate::compiled::RuleSet;
 use crate::format::model::{Question, QuestionType};
 use crate::format::vocab::{Labels, Text};
 use crate::run::error::AssessError;
+use crate::tools::breakpoints::money_values;
 use crate::tools::depends::goal_reads;
-use crate::tools::open::{candidates, entered_and_left, parts, set, OutcomePart};
+use crate::tools::open::{candidates, entered_and_left, parts, question_at, set, OutcomePart};
 use crate::tools::phrasing;
 use crate::tools::relevance::{clean, renumber, Cleaned};
 use crate::tools::thresholds::{thresholds, Thresholds};
@@ -124,6 +126,7 @@ struct Step {
 }
 
 /// The outcome of one assessment, as the goal sees it.
+#[derive(Clone, PartialEq)]
 struct Outcome {
     level: Text,
     rank: usize,
@@ -142,17 +145,18 @@ pub(crate) fn what_would_change(
     let base = outcome(rules, &base_assessment);
     let reads = goal_reads(rules, goal);
     let found = &thresholds(rules);
-    let variables = variables(rules, &answers, &hidden, &reads, found);
+    let mut variables = variables(rules, &answers, &hidden, &reads, found);
+    let reached = reaches(goal, &base, &base);
+    let probed = if reached { 0 } else { add_money_breakpoints(rules, &answers, found, &mut variables) };
     let mut search = Search {
         rules,
         goal,
         base: &base,
         answers: &answers,
         variables: &variables,
-        tried: 0,
+        tried: probed,
         sets: Vec::new(),
     };
-    let reached = search.reaches(&base);
     let mut cut_short = false;
     if !reached {
         cut_short = search.run();
@@ -218,6 +222,9 @@ impl Search<'_> {
         let mut steps = Vec::new();
         for (v, variable) in self.variables.iter().enumerate() {
             let mut solved = false;
+            // Values of one answer with the same effect on their own make the same pairs and
+            // triples, near enough: one step for each effect (the first value that has it).
+            let mut effects: Vec<Outcome> = Vec::new();
             for value in &variable.values {
                 if variable.before.as_ref() == Some(value) {
                     continue;
@@ -229,8 +236,9 @@ impl Search<'_> {
                         self.sets.push((vec![(v, value.clone())], after));
                         solved = true;
                     }
-                } else if self.towards(&after) {
+                } else if self.towards(&after) && !effects.contains(&after) {
                     steps.push(Step { variable: v, value: value.clone() });
+                    effects.push(after);
                 }
             }
             if self.tried >= MOST_TRIED {
@@ -254,9 +262,12 @@ impl Search<'_> {
     /// so far covers (so each set found is minimal and different); `true` at the limit.
     fn combine(&mut self, steps: &[Step], size: usize) -> bool {
         let mut chosen: Vec<usize> = Vec::with_capacity(size);
-        self.extend(steps, size, 0, &mut chosen)
+        self.extend(steps, size, 0, &mut chosen);
+        self.tried >= MOST_TRIED
     }
 
+    /// Extends `chosen` to `size` steps and tries it; `true` once the search must stop (enough
+    /// sets, or the limit of assessments), at every depth.
     fn extend(&mut self, steps: &[Step], size: usize, from: usize, chosen: &mut Vec<usize>) -> bool {
         if chosen.len() == size {
             let variables: Vec<usize> = chosen.iter().map(|s| steps[*s].variable).collect();
@@ -282,7 +293,7 @@ impl Search<'_> {
             let stop = self.extend(steps, size, s + 1, chosen);
             chosen.pop();
             if stop {
-                return self.tried >= MOST_TRIED;
+                return true;
             }
         }
         false
@@ -308,19 +319,12 @@ impl Search<'_> {
             }
         }
         self.tried += 1;
-        let assessed = crate::run::assess(self.rules, &changed, crate::Explain::BRIEF).ok()?;
+        let assessed = crate::run::assess(self.rules, &changed, crate::Explain::OUTCOME).ok()?;
         Some(outcome(self.rules, &assessed))
     }
 
     fn reaches(&self, after: &Outcome) -> bool {
-        let has = |id: &Text| after.parts.iter().any(|p| p.id == *id);
-        match self.goal {
-            Goal::Lower => after.rank > self.base.rank,
-            Goal::Higher => after.rank < self.base.rank,
-            Goal::Level { id } => after.level == *id,
-            Goal::Leave { id } => !has(id),
-            Goal::Enter { id } => has(id),
-        }
+        reaches(self.goal, self.base, after)
     }
 
     /// Whether a change that does not reach the goal moves towards it.
@@ -339,6 +343,45 @@ impl Search<'_> {
             }
         }
     }
+}
+
+/// Whether an outcome meets the goal, against the family's outcome today.
+fn reaches(goal: &Goal, base: &Outcome, after: &Outcome) -> bool {
+    let has = |id: &Text| after.parts.iter().any(|p| p.id == *id);
+    match goal {
+        Goal::Lower => after.rank > base.rank,
+        Goal::Higher => after.rank < base.rank,
+        Goal::Level { id } => after.level == *id,
+        Goal::Leave { id } => !has(id),
+        Goal::Enter { id } => has(id),
+    }
+}
+
+/// Adds to each money answer the sums at which the outcome changes along it, the other answers
+/// as given (`tools::breakpoints`); returns how many assessments that took.
+fn add_money_breakpoints(
+    rules: &RuleSet,
+    answers: &Value,
+    found: &Thresholds,
+    variables: &mut [Variable],
+) -> usize {
+    let mut probed = 0;
+    for variable in variables.iter_mut() {
+        let Some(question) = question_at(&rules.questions, &variable.path) else { continue };
+        let mut changed = answers.clone();
+        let path = variable.path.clone();
+        let probe = found.computed.contains(&variable.question);
+        let more = money_values(question, &variable.values, probe, |value| {
+            probed += 1;
+            if !set(&mut changed, &path, value.clone()) {
+                return None;
+            }
+            let after = crate::run::assess(rules, &changed, crate::Explain::OUTCOME).ok()?;
+            Some(outcome(rules, &after))
+        });
+        variable.values.extend(more);
+    }
+    probed
 }
 
 fn outcome(rules: &RuleSet, assessment: &crate::Assessment) -> Outcome {
