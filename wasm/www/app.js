@@ -198,29 +198,13 @@ function update() {
   scheduleWhatIf();
 }
 
-/** The label of the question an answer path belongs to, with the member's number. */
-function questionLabel(path) {
-  const keys = path.split('/').slice(1);
-  let level = questions;
-  let label = path;
-  let member = null;
-  for (const key of keys) {
-    if (/^\d+$/.test(key)) { member = Number(key) + 1; continue; }
-    const q = level.find((x) => x.id === key);
-    if (!q) break;
-    label = q.label.ru;
-    level = q.questions ?? [];
-  }
-  return member ? `${label} (член семьи ${member})` : label;
-}
-
 /** The compact summary a tablet keeps on screen: the level and the next questions that matter. */
 function renderSummary(state) {
   const summary = document.getElementById('summary');
   const a = state.assessment;
   if (!a) { summary.hidden = true; return; }
   const movers = state.open_questions.filter((q) => q.moves === 'level');
-  const next = movers.slice(0, 3).map((q) => questionLabel(q.path));
+  const next = movers.slice(0, 3).map((q) => q.question.ru);
   summary.hidden = false;
   summary.replaceChildren(
     el('span', { class: `level level-${a.level.id}` }, 'Уровень: ', el('strong', { id: 'summary-level' }, a.level.label.ru)),

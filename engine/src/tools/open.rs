@@ -74,6 +74,9 @@ pub struct PossibleAnswer {
 pub struct OpenQuestion {
     /// Its JSON Pointer (members numbered as in the form).
     pub path: Text,
+    /// The question's name, with the member's number where it is a member's («Занятость (член
+    /// семьи 2)»).
+    pub question: Labels,
     /// The highest part of the outcome it can move.
     pub moves: OutcomeKind,
     /// The answers that change the outcome, one per distinct change, the most far-reaching
@@ -150,13 +153,9 @@ pub(crate) fn open_questions_of(rules: &RuleSet, cleaned: &Cleaned, base: &Asses
         if let Some(moves) = possible.first().map(reach) {
             let says = crate::tools::phrasing::open_question_says(rules, path, &possible);
             let brief = crate::tools::phrasing::open_question_brief(rules, path, &possible);
-            open.push(OpenQuestion {
-                path: renumber(path, incomplete_members),
-                moves,
-                answers: possible,
-                says,
-                brief,
-            });
+            let path = renumber(path, incomplete_members);
+            let question = crate::tools::phrasing::answer_names(rules, &path);
+            open.push(OpenQuestion { path, question, moves, answers: possible, says, brief });
         }
     }
     // Stable: questions that move the same kind keep the order of the questions.

@@ -44,6 +44,11 @@ pub(crate) fn answer_name(rules: &RuleSet, path: &str, lang: Lang) -> String {
     }
 }
 
+/// An answer's question in both languages (see [`answer_name`]).
+pub(crate) fn answer_names(rules: &RuleSet, path: &str) -> Labels {
+    both(|lang| answer_name(rules, path, lang))
+}
+
 /// An answer's value in words: «да», an enum value's label, a sum in roubles.
 pub(crate) fn value_words(question: Option<&Question>, value: Option<&Value>, lang: Lang) -> String {
     let Some(value) = value.filter(|v| !v.is_null()) else {
