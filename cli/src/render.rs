@@ -195,6 +195,9 @@ pub fn assessment(rules: &RuleSet, a: &Assessment, lang: Lang) -> String {
     for d in &a.deadlines {
         let _ = writeln!(out, "  {}  {} — {}: {}", d.due, d.label.get(lang), w.basis, basis(&d.basis, lang));
     }
+    if let Some(programme) = &a.programme {
+        render_programme(&mut out, programme, lang);
+    }
     if !a.parameters.is_empty() {
         section(&mut out, w.parameters, false, w.none);
         for p in &a.parameters {
@@ -222,6 +225,40 @@ pub fn assessment(rules: &RuleSet, a: &Assessment, lang: Lang) -> String {
     let _ = writeln!(out);
     let _ = writeln!(out, "{}: {}", w.case, a.ruleset.digest);
     out
+}
+
+/// The draft programme: one line per activity (due date, what, who), then its contact and checks.
+fn render_programme(out: &mut String, programme: &sopro_engine::programme::Programme, lang: Lang) {
+    let (title, until, checked, placeholder) = match lang {
+        Lang::Ru => (
+            "Проект индивидуальной программы (ИПСС; утверждает рабочая группа)",
+            "до пересмотра",
+            "контроль",
+            "контакты — заполнить",
+        ),
+        Lang::En => (
+            "Draft individual programme (approved by the working group)",
+            "until the review",
+            "checked",
+            "contacts to fill in",
+        ),
+    };
+    section(out, title, programme.items.is_empty(), "—");
+    for (n, item) in programme.items.iter().enumerate() {
+        let due = item.due.as_deref().unwrap_or(until);
+        let who = item.responsible.name.get(lang);
+        let _ = writeln!(out, "  {:>2}. {due}  {} — {who}", n + 1, item.label.get(lang));
+        let contact = item.responsible.contact.as_ref().map(|c| {
+            if c.placeholder {
+                placeholder.to_owned()
+            } else {
+                [&c.address, &c.phone, &c.email].into_iter().flatten().cloned().collect::<Vec<_>>().join(", ")
+            }
+        });
+        let contact = contact.map(|c| format!("; {c}")).unwrap_or_default();
+        let _ =
+            writeln!(out, "      {checked}: {}; {}{contact}", item.monitoring.get(lang), join(&item.serves));
+    }
 }
 
 fn join(items: &[sopro_engine::Text]) -> String {

@@ -48,6 +48,7 @@ mod tools;
 
 /// The rule format (kept at its old path for users of the crate).
 pub use format::model;
+pub use format::programme;
 
 pub use api::BundleError;
 pub use compile::Loaded;

@@ -418,6 +418,18 @@ fn fixtures() -> Vec<Fixture> {
         ),
         fixture(C::NoTests, &[("tests/base.yaml", "*", "[]\n")], "tests/", None),
         fixture(C::EmptyExpectation, &[("tests/base.yaml", "{level: base}", "{}")], "tests/base.yaml", Some("name:")),
+        fixture(
+            C::BadActivity,
+            &[("programme.yaml", "", "activities:\n  - id: a_food\n    label: {ru: Еда, en: Food}\n    for_any: [{criterion: no_food}]\n    responsible: {}\n    due_after: {days: 1}\n    result: {ru: Есть еда, en: Food}\n    monitoring: {months: 1}\n    basis: [{act: test, status: inferred}]\n")],
+            "programme.yaml",
+            Some("id: a_food"),
+        ),
+        fixture(
+            C::NotServed,
+            &[("programme.yaml", "", "departments:\n  - id: dep\n    label: {ru: Отделение, en: Department}\nactivities:\n  - id: a_review\n    label: {ru: Пересмотр, en: Review}\n    for_any: [{level: [high]}]\n    responsible: {department: dep}\n    until_review: true\n    result: {ru: Пересмотрено, en: Reviewed}\n    monitoring: {months: 3}\n    basis: [{act: test, status: inferred}]\n")],
+            "programme.yaml",
+            None,
+        ),
     ]
 }
 

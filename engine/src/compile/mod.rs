@@ -7,6 +7,7 @@ mod inputs;
 pub(crate) mod lower;
 mod names;
 mod outcomes;
+mod programme;
 
 use names::{Names, SlotResolver};
 use outcomes::{outcome, Ids};
@@ -311,6 +312,13 @@ impl<'a> Compiler<'a> {
                 }
             })
             .collect();
+        let programme = self.programme(&programme::Known {
+            criteria: ids.criteria.clone(),
+            services: ids.services.clone(),
+            partners: partners.iter().map(|p| p.item.id.as_str()).collect(),
+            categories: ids.categories.clone(),
+            levels: ids.levels.clone(),
+        });
         let relevance = self.relevance(&questions);
         self.check_tests();
 
@@ -419,6 +427,7 @@ impl<'a> Compiler<'a> {
             duties: duty_rules,
             deadlines: deadline_rules,
             consistency: consistency_rules,
+            programme,
             draft: false,
             tests: self.loaded.tests.iter().map(|t| (t.at.clone(), t.item.clone())).collect(),
             engine: self.engine,

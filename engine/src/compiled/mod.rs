@@ -44,6 +44,8 @@ pub struct RuleSet {
     pub(crate) duties: Vec<Outcome>,
     pub(crate) deadlines: Vec<DeadlineRule>,
     pub(crate) consistency: Vec<ConsistencyRule>,
+    /// The programme's activities, departments and contacts (`compile::programme`).
+    pub(crate) programme: ProgrammeRules,
     /// Not a published version: its assessments say so (set by whoever knows what is published).
     pub(crate) draft: bool,
     pub(crate) tests: Vec<(At, TestCase)>,
@@ -310,6 +312,22 @@ pub(crate) struct ConsistencyRule {
     pub path: Option<String>,
     pub message: Labels,
     pub expr: Expr,
+}
+
+/// What the programme is drafted from.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct ProgrammeRules {
+    pub activities: Vec<ActivityRule>,
+    pub departments: Vec<crate::format::programme::Department>,
+    pub directory: Vec<crate::format::programme::Contact>,
+}
+
+/// An activity, with where it is written.
+#[derive(Debug, Clone)]
+pub(crate) struct ActivityRule {
+    pub activity: crate::format::programme::Activity,
+    pub basis: std::sync::Arc<[crate::format::vocab::Basis]>,
+    pub at: At,
 }
 
 pub(crate) struct DeadlineRule {

@@ -104,6 +104,12 @@ codes! {
     NoTests = "rules::no-tests",
     /// A test case expects nothing, so it cannot fail.
     EmptyExpectation = "rules::empty-expectation",
+    /// An activity names not exactly one responsible partner or department, or neither a due
+    /// period nor `until_review`, or both.
+    BadActivity = "rules::bad-activity",
+    /// Warning: the rule set declares programme activities, but none serves this criterion,
+    /// urgent service or partner.
+    NotServed = "rules::not-served",
     /// A hint of a sample profile (`sample.yaml`, for the generator) names a question or a value
     /// the rule set does not have; the hint is left out.
     SampleUnknown = "sample::unknown",

@@ -58,6 +58,9 @@ pub struct Assessment {
     pub partners_pending_consent: Vec<PartnerFinding>,
     /// Deadlines that follow.
     pub deadlines: Vec<DeadlineFinding>,
+    /// The draft individual programme (ИПСС), where the rule set declares activities.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub programme: Option<crate::format::programme::Programme>,
     /// Parameter values in force on the assessment date that the outcome used.
     pub parameters: Vec<ParameterValue>,
     /// Relevant questions the rules read that are not answered (JSON Pointers).

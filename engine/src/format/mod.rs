@@ -5,5 +5,6 @@
 pub mod assessment;
 pub mod envelope;
 pub mod model;
+pub mod programme;
 pub mod sample;
 pub mod vocab;

@@ -61,10 +61,18 @@ pub struct RuleFile {
     /// Deadlines that follow from the outcome.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub deadlines: Vec<Deadline>,
-    /// Answers that contradict one another (a tick the ages do not bear out, say): each that
-    /// holds becomes a warning in the assessment, at the answer it concerns.
+    /// Answers that contradict one another: each that holds is a warning at the answer concerned.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub consistency_checks: Vec<ConsistencyCheck>,
+    /// Activities of the individual programme (ИПСС) the assessment drafts.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub activities: Vec<crate::format::programme::Activity>,
+    /// Departments of the social-service centre, responsible for activities.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub departments: Vec<crate::format::programme::Department>,
+    /// Contacts of the partners and departments (placeholders marked).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub directory: Vec<crate::format::programme::Contact>,
 }
 
 /// A duty to report to a partner, and the law that places it.

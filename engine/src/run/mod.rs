@@ -4,6 +4,7 @@
 
 mod explain;
 mod partners;
+mod programme;
 mod services;
 mod warnings;
 
@@ -391,7 +392,7 @@ impl<'a> Run<'a> {
                 })
             })
             .collect();
-        Ok(Assessment {
+        let mut assessment = Assessment {
             ruleset: RuleSetRef {
                 id: rules.id.clone(),
                 version: rules.version.clone(),
@@ -407,10 +408,15 @@ impl<'a> Run<'a> {
             partners,
             partners_pending_consent: pending,
             deadlines,
+            programme: None,
             parameters,
             missing,
             warnings: self.warnings,
-        })
+        };
+        if !outcome_only {
+            assessment.programme = programme::draft(rules, &assessment);
+        }
+        Ok(assessment)
     }
 }
 

@@ -1,0 +1,148 @@
+//! The programme's activities, departments and directory: ids checked against the rule set, one
+//! responsible and one due date per activity, and a warning for every criterion, urgent service
+//! and partner that no activity serves (once a rule set declares activities at all).
+
+use std::collections::BTreeSet;
+
+use crate::compiled::{ActivityRule, ProgrammeRules};
+use crate::diagnostic::{At, Code};
+use crate::format::programme::{Activity, Contact, Department};
+use crate::load::Located;
+
+use super::Compiler;
+
+/// The ids activities may name, by kind.
+pub(super) struct Known<'a> {
+    pub criteria: Vec<&'a str>,
+    pub services: Vec<&'a str>,
+    pub partners: Vec<&'a str>,
+    pub categories: Vec<&'a str>,
+    pub levels: Vec<&'a str>,
+}
+
+impl Compiler<'_> {
+    pub(super) fn programme(&mut self, known: &Known<'_>) -> ProgrammeRules {
+        let activities = self.items(|f| &f.activities, |a| &a.id, "activity");
+        let departments = self.items(|f| &f.departments, |d| &d.id, "department");
+        let directory = self.items(|f| &f.directory, |c| &c.id, "directory entry");
+        self.check_ids(&activities, |a| (&a.id, &a.label));
+        self.check_ids(&departments, |d| (&d.id, &d.label));
+        let department_ids: Vec<&str> = departments.iter().map(|d| d.item.id.as_str()).collect();
+        for a in &activities {
+            self.check_activity(a, known, &department_ids);
+        }
+        for c in &directory {
+            let id = c.item.id.as_str();
+            if !known.partners.contains(&id) && !department_ids.contains(&id) {
+                self.diags.error(
+                    Code::UnknownId,
+                    &c.at,
+                    format!("no partner or department has the id `{id}`"),
+                );
+            }
+        }
+        if !activities.is_empty() {
+            self.check_served(&activities, known);
+        }
+        ProgrammeRules {
+            activities: activities
+                .iter()
+                .map(|a| ActivityRule {
+                    activity: a.item.clone(),
+                    basis: a.item.basis.clone().into(),
+                    at: a.at.clone(),
+                })
+                .collect(),
+            departments: departments.into_iter().map(|d: Located<Department>| d.item).collect(),
+            directory: directory.into_iter().map(|c: Located<Contact>| c.item).collect(),
+        }
+    }
+
+    fn check_activity(&mut self, a: &Located<Activity>, known: &Known<'_>, departments: &[&str]) {
+        let activity = &a.item;
+        if activity.for_any.is_empty() {
+            self.diags.error(
+                Code::EmptyClause,
+                &a.at,
+                "`for_any` names nothing: the activity would never be in a programme",
+            );
+        }
+        for t in &activity.for_any {
+            let given = [
+                t.criterion.is_some(),
+                t.urgent_service.is_some(),
+                t.partner.is_some(),
+                t.category.is_some(),
+                !t.level.is_empty(),
+            ];
+            if given.iter().filter(|g| **g).count() != 1 {
+                self.diags.error(
+                    Code::EmptyClause,
+                    &a.at,
+                    "each entry of `for_any` names exactly one of criterion, urgent_service, partner, category, level",
+                );
+            }
+            self.unknown(&known.criteria, &t.criterion, "criterion", &a.at);
+            self.unknown(&known.services, &t.urgent_service, "urgent service", &a.at);
+            self.unknown(&known.partners, &t.partner, "partner", &a.at);
+            self.unknown(&known.categories, &t.category, "category", &a.at);
+            for level in &t.level {
+                self.unknown(&known.levels, &Some(level.clone()), "level", &a.at);
+            }
+        }
+        let r = &activity.responsible;
+        self.unknown(&known.partners, &r.partner, "partner", &a.at);
+        self.unknown(departments, &r.department, "department", &a.at);
+        if r.partner.is_some() == r.department.is_some() {
+            self.diags.error(
+                Code::BadActivity,
+                &a.at,
+                "`responsible` names exactly one partner or one department",
+            );
+        }
+        match (&activity.due_after, activity.until_review) {
+            (Some(period), false) => self.check_period(period, &a.at),
+            (None, true) => {}
+            _ => self.diags.error(
+                Code::BadActivity,
+                &a.at,
+                "an activity gives either `due_after` or `until_review: true`",
+            ),
+        }
+        self.check_period(&activity.monitoring, &a.at);
+        self.check_labels(&activity.result, &a.at);
+    }
+
+    fn unknown(&mut self, list: &[&str], id: &Option<String>, what: &str, at: &At) {
+        if let Some(id) = id.as_deref().filter(|id| !list.contains(id)) {
+            self.diags.error(Code::UnknownId, at, format!("no {what} has the id `{id}`"));
+        }
+    }
+
+    /// A warning for each criterion, urgent service and partner no activity names.
+    fn check_served(&mut self, activities: &[Located<Activity>], known: &Known<'_>) {
+        let mut served: BTreeSet<&str> = BTreeSet::new();
+        for a in activities {
+            for t in &a.item.for_any {
+                served.extend(
+                    [&t.criterion, &t.urgent_service, &t.partner].into_iter().flatten().map(String::as_str),
+                );
+            }
+            served.extend(a.item.responsible.partner.as_deref());
+        }
+        let at = At::file(&activities[0].at.file);
+        for (list, what) in [
+            (&known.criteria, "criterion"),
+            (&known.services, "urgent service"),
+            (&known.partners, "partner"),
+        ] {
+            for id in list.iter().filter(|id| !served.contains(*id)) {
+                self.diags.warning(
+                    Code::NotServed,
+                    &at,
+                    format!("no activity of the programme serves the {what} `{id}`"),
+                );
+            }
+        }
+    }
+}
