@@ -366,7 +366,7 @@ pub fn test_report(rules: &RuleSet, report: &TestReport) -> String {
         .map(|(kind, ids)| format!("  {kind}: {}", ids.join(", ")))
         .collect();
     if uncovered.is_empty() {
-        let _ = writeln!(out, "coverage: every level, category, criterion, urgent service, consultation, partner, reporting duty, deadline and consistency check is reached by some case");
+        let _ = writeln!(out, "coverage: every level, category, criterion, urgent service, consultation, partner, reporting duty, deadline, consistency check and programme activity is reached by some case");
     } else {
         let _ = writeln!(out, "coverage: not reached by any case:\n{}", uncovered.join("\n"));
     }

@@ -7,4 +7,5 @@ pub mod envelope;
 pub mod model;
 pub mod programme;
 pub mod sample;
+pub mod testcase;
 pub mod vocab;

@@ -78,7 +78,7 @@ pub(crate) fn run_tests(rules: &RuleSet) -> TestReport {
             differences: compare(&case.expect, &result),
         });
     }
-    let all: [(&str, Vec<&str>); 9] = [
+    let all: [(&str, Vec<&str>); 10] = [
         ("level", rules.levels.iter().map(|l| l.outcome.id.as_ref()).collect()),
         ("category", rules.categories.iter().map(|c| c.id.as_ref()).collect()),
         ("criterion", rules.criteria.iter().map(|c| c.outcome.id.as_ref()).collect()),
@@ -88,6 +88,7 @@ pub(crate) fn run_tests(rules: &RuleSet) -> TestReport {
         ("reporting_duty", rules.duties.iter().map(|d| d.id.as_ref()).collect()),
         ("deadline", rules.deadlines.iter().map(|d| d.outcome.id.as_ref()).collect()),
         ("consistency_check", rules.consistency.iter().map(|c| c.id.as_str()).collect()),
+        ("activity", rules.programme.activities.iter().map(|a| a.activity.id.as_str()).collect()),
     ];
     let mut coverage = Coverage::default();
     for (kind, ids) in all {
@@ -102,6 +103,14 @@ pub(crate) fn run_tests(rules: &RuleSet) -> TestReport {
     TestReport { cases, coverage }
 }
 
+fn list(items: &[&String]) -> String {
+    if items.is_empty() {
+        "nothing".to_owned()
+    } else {
+        items.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ")
+    }
+}
+
 fn record(seen: &mut BTreeMap<&'static str, BTreeSet<String>>, a: &Assessment) {
     seen.entry("level").or_default().insert(a.level.id.to_string());
     seen.entry("category").or_default().extend(a.categories.iter().map(|c| c.id.to_string()));
@@ -114,6 +123,8 @@ fn record(seen: &mut BTreeMap<&'static str, BTreeSet<String>>, a: &Assessment) {
     let duties = a.partners.iter().flat_map(|p| p.duties.iter().map(|d| d.id.to_string()));
     seen.entry("reporting_duty").or_default().extend(duties);
     seen.entry("consistency_check").or_default().extend(a.warnings.iter().map(|w| w.code.clone()));
+    let activities = a.programme.iter().flat_map(|p| p.items.iter().map(|i| i.id.to_string()));
+    seen.entry("activity").or_default().extend(activities);
 }
 
 fn compare(expect: &Expectation, result: &Result<Assessment, AssessError>) -> Vec<String> {
@@ -186,6 +197,24 @@ fn compare(expect: &Expectation, result: &Result<Assessment, AssessError>) -> Ve
     if let Some(expected) = &expect.deadlines {
         let actual = a.deadlines.iter().map(|d| (d.id.to_string(), d.due.clone())).collect();
         check_map(&mut diffs, "deadlines", expected, &actual);
+    }
+    if let Some(expected) = &expect.programme {
+        let expected: Vec<String> =
+            expected.iter().flat_map(|m| m.iter().map(|(id, due)| format!("{id} ({due})"))).collect();
+        let items = a.programme.iter().flat_map(|p| &p.items);
+        let actual: Vec<String> =
+            items.map(|i| format!("{} ({})", i.id, i.due.as_deref().unwrap_or("—"))).collect();
+        if expected != actual {
+            let missing: Vec<&String> = expected.iter().filter(|e| !actual.contains(e)).collect();
+            let extra: Vec<&String> = actual.iter().filter(|e| !expected.contains(e)).collect();
+            let order =
+                if missing.is_empty() && extra.is_empty() { "; the same items in another order" } else { "" };
+            diffs.push(format!(
+                "programme: missing {}, not expected {}{order}",
+                list(&missing),
+                list(&extra)
+            ));
+        }
     }
     if let Some(expected) = &expect.consultations {
         check_set(
