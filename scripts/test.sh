@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test of the project: formatting, lints, the Rust tests of every crate, the test
-# cases of every bundled rule set (`sopro test`), and the browser build: its package (with the
+# cases of every bundled rule set (`sopro test`), the programme as DOCX and HTML (read by
+# python-docx, printed by Chromium), and the browser build: its package (with the
 # size budget), its TypeScript declarations as a consumer uses them, native/WASM parity in
 # headless Chromium, and the intake page end to end.
 # Installs what it needs first (scripts/setup.sh). Ends with a line `N passed, M failed`.
@@ -46,6 +47,12 @@ for dir in rules/*/*/; do
   failed=$((failed + $(echo "$last" | sed -E 's/.* ([0-9]+) failed$/\1/')))
 done
 [ "$rule_sets" -ge 3 ] || { echo "error: only $rule_sets bundled rule sets found under rules/"; exit 1; }
+
+echo "== the programme (ИПСС) as documents: DOCX read by python-docx, HTML printed by Chromium"
+bash scripts/programme-docs.sh | tee target/programme-docs.log
+docs_ok=$(grep -c '^ok ' target/programme-docs.log || true)
+[ "$docs_ok" -eq 2 ] || { echo "error: the programme documents were not both checked"; exit 1; }
+passed=$((passed + docs_ok))
 
 echo "== browser build: package, parity in Chromium, intake page end to end"
 bash wasm/build.sh

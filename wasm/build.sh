@@ -8,9 +8,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 # The module loads bundles from the parsed form they carry (`RuleSet::from_prepared_bundle`),
 # so no YAML parser is linked into it.
-# 640 kB: 600 until the exact open questions and what-would-change came into the browser
-# (issue 12: +36 kB gzipped, spread over ~1 000 functions of the search and its phrasing).
-BUDGET_GZIP_BYTES=${BUDGET_GZIP_BYTES:-640000}   # 640 kB
+# 660 kB: 600 until the exact open questions and what-would-change came into the browser
+# (issue 12: +36 kB gzipped, spread over ~1 000 functions of the search and its phrasing); 640
+# until every assessment drafted the individual programme (issue 13: +15 kB, 637 403 B in CI).
+BUDGET_GZIP_BYTES=${BUDGET_GZIP_BYTES:-660000}   # 660 kB
 PKG=wasm/pkg
 
 cargo build -q --locked -p sopro-wasm --target wasm32-unknown-unknown --profile wasm-release

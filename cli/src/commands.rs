@@ -27,6 +27,7 @@ pub enum SchemaKind {
 pub mod exit {
     pub const OK: i32 = 0;
     pub const RULES: i32 = 1;
+    pub const USAGE: i32 = 2;
     pub const INVALID_ANSWERS: i32 = 3;
     pub const INPUT: i32 = 4;
 }
@@ -137,6 +138,47 @@ pub fn whatif(rules_dir: &Path, answers: &Path, goal: &Goal, json: bool, lang: L
         }
         Err(error) => refused(&library, error, json, lang),
     }
+}
+
+/// `sopro programme`: the draft ИПСС of one family as DOCX or HTML (by the output's extension).
+pub fn programme(rules_dir: &Path, answers: &Path, output: &Path, lang: Lang, drafts: Drafts) -> i32 {
+    let (library, answers) = match load_family(rules_dir, answers, drafts) {
+        Ok(loaded) => loaded,
+        Err(code) => return code,
+    };
+    let assessment = match library.assess(&answers) {
+        Ok(assessment) => assessment,
+        Err(error) => return refused(&library, error, false, lang),
+    };
+    let Some(programme) = &assessment.programme else {
+        eprintln!(
+            "error: the rule set {} {} declares no programme activities (activities:), so there is no programme to write",
+            assessment.ruleset.id, assessment.ruleset.version
+        );
+        return exit::RULES;
+    };
+    let case_id = answers.pointer("/case/id").and_then(serde_json::Value::as_str);
+    let extension = output.extension().and_then(|e| e.to_str()).unwrap_or_default().to_ascii_lowercase();
+    let bytes = match extension.as_str() {
+        "docx" => match crate::programme_doc::docx(&assessment, programme, case_id, lang) {
+            Ok(bytes) => bytes,
+            Err(message) => {
+                eprintln!("error: {message}");
+                return exit::INPUT;
+            }
+        },
+        "html" | "htm" => crate::programme_doc::html(&assessment, programme, case_id, lang).into_bytes(),
+        _ => {
+            eprintln!("error: write the programme to a .docx or .html file (got {})", output.display());
+            return exit::USAGE;
+        }
+    };
+    if let Err(e) = std::fs::write(output, bytes) {
+        eprintln!("error: {}: {e}", output.display());
+        return exit::INPUT;
+    }
+    eprintln!("{}: {} activities", output.display(), programme.items.len());
+    exit::OK
 }
 
 /// `sopro check`.

@@ -248,7 +248,7 @@ fn table(report: &Report, from: &RuleSet, to: &RuleSet, as_of: &str) -> String {
     out
 }
 
-fn escape(text: &str) -> String {
+pub(crate) fn escape(text: &str) -> String {
     text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
 

@@ -6,4 +6,5 @@ pub mod commands;
 pub mod csv_input;
 pub mod diff;
 pub mod files;
+pub mod programme_doc;
 pub mod render;

@@ -55,6 +55,25 @@ enum Command {
         #[arg(long)]
         enter: Option<String>,
     },
+    /// Write the family's draft individual programme (ИПСС) to print and sign: DOCX (to edit in
+    /// Word) or HTML (to print), by the output's extension. Only the case id of the answers is
+    /// written.
+    Programme {
+        /// The rule-set folder: a version, or a folder of versions.
+        #[arg(long)]
+        rules: PathBuf,
+        /// The answers file, or `-` for standard input.
+        answers: PathBuf,
+        /// The file to write: `ipss.docx` or `ipss.html`.
+        #[arg(short, long)]
+        output: PathBuf,
+        /// Language of the document.
+        #[arg(long, value_enum, default_value_t = Lang::Ru)]
+        lang: Lang,
+        /// With a folder of versions, also use versions not yet published (drafts).
+        #[arg(long)]
+        drafts: bool,
+    },
     /// Check a rule set for mistakes: every problem with file, line and rule.
     Check {
         /// The rule-set folder.
@@ -214,6 +233,9 @@ fn main() -> ExitCode {
             f.lang.into(),
             f.drafts.into_drafts(),
         ),
+        Command::Programme { rules, answers, output, lang, drafts } => {
+            commands::programme(&rules, &answers, &output, lang.into(), drafts.into_drafts())
+        }
         Command::Whatif { family: f, to, leave, enter } => {
             let goal = match (to.as_deref(), leave, enter) {
                 (_, Some(id), _) => sopro_engine::Goal::Leave { id: id.into() },

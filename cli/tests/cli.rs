@@ -593,3 +593,61 @@ fn whatif_says_what_would_have_to_change_for_a_lower_level() {
     let older = sopro(&["whatif", "--rules", "rules/khmao/2026.2", "examples/family-crisis.json"], None);
     assert!(text(&older.stdout).contains("не объявляет изменяемых ответов"), "{}", text(&older.stdout));
 }
+
+#[test]
+fn programme_writes_the_draft_ipss_as_html_and_docx_and_refuses_what_it_cannot_write() {
+    let dir = scratch_dir("programme");
+    let html = dir.join("ipss.html");
+    let docx = dir.join("ipss.docx");
+    for output in [&html, &docx] {
+        let out = sopro(
+            &[
+                "programme",
+                "--rules",
+                "rules/khmao/2026.4",
+                "examples/family-crisis.json",
+                "-o",
+                output.to_str().unwrap(),
+            ],
+            None,
+        );
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        assert!(text(&out.stderr).contains("activities"), "{}", text(&out.stderr));
+    }
+    let page = std::fs::read_to_string(&html).unwrap();
+    for expected in [
+        "Индивидуальная программа социального сопровождения семьи",
+        "86-2026-000123",
+        "Отметка о выполнении",
+        "10.03.2026",
+    ] {
+        assert!(page.contains(expected), "{expected} is not in the page");
+    }
+    // Only the case id of the answers: no birth date, no income, no substance.
+    for value in ["1990-05-01", "18500", "alcohol"] {
+        assert!(!page.contains(value), "{value} is in the page");
+    }
+    // A DOCX is a zip whose document names the table's columns.
+    let bytes = std::fs::read(&docx).unwrap();
+    assert_eq!(&bytes[..2], b"PK");
+
+    let wrong = sopro(
+        &["programme", "--rules", "rules/khmao/2026.4", "examples/family-crisis.json", "-o", "ipss.txt"],
+        None,
+    );
+    assert_eq!(wrong.status.code(), Some(2), "{}", text(&wrong.stderr));
+    let none = sopro(
+        &[
+            "programme",
+            "--rules",
+            "rules/khmao/2026.3",
+            "examples/family-crisis.json",
+            "-o",
+            html.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert_eq!(none.status.code(), Some(1));
+    assert!(text(&none.stderr).contains("declares no programme activities"), "{}", text(&none.stderr));
+    let _ = std::fs::remove_dir_all(&dir);
+}

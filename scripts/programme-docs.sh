@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# The draft programme (ИПСС) as the documents staff use: `sopro programme` writes DOCX and HTML
+# for the contract's crisis family; python-docx (a real reader, installed into target/pydeps if
+# the machine lacks it) checks the DOCX's table against the JSON programme; headless Chromium prints
+# the HTML to PDF and saves a page image. Prints one `ok`/`FAILED` line per document.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+out=target/programme
+mkdir -p "$out"
+sopro=./target/debug/sopro
+family=examples/family-crisis.json
+rules=rules/khmao/2026.4
+"$sopro" programme --rules "$rules" "$family" -o "$out/ipss.docx"
+"$sopro" programme --rules "$rules" "$family" -o "$out/ipss.html"
+"$sopro" assess --rules "$rules" "$family" --format json >"$out/assessment.json"
+
+if ! python3 -c "import docx" 2>/dev/null && ! PYTHONPATH=target/pydeps python3 -c "import docx" 2>/dev/null; then
+  echo "installing python-docx into target/pydeps"
+  python3 -m pip install -q --disable-pip-version-check --target target/pydeps python-docx==1.2.0
+fi
+PYTHONPATH=target/pydeps python3 scripts/check_programme_docx.py "$out/ipss.docx" "$out/assessment.json"
+
+html="file://$(pwd)/$out/ipss.html"
+chromium --headless --no-sandbox --disable-gpu --no-pdf-header-footer --print-to-pdf="$out/ipss.pdf" "$html" 2>/dev/null
+chromium --headless --no-sandbox --disable-gpu --window-size=1400,1000 --screenshot="$out/ipss.png" "$html" 2>/dev/null
+if [ "$(head -c 4 "$out/ipss.pdf")" = "%PDF" ] && [ "$(stat -c %s "$out/ipss.pdf")" -gt 10000 ] && [ -s "$out/ipss.png" ]; then
+  echo "ok     programme HTML printed to PDF by headless Chromium ($(stat -c %s "$out/ipss.pdf") bytes), page image $out/ipss.png"
+else
+  echo "FAILED programme HTML: no PDF or page image from Chromium"
+  exit 1
+fi
