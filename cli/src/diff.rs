@@ -51,6 +51,7 @@ fn change_key(key: &ChangeKey, from: &RuleSet, to: &RuleSet) -> String {
         "consultation" => "консультация",
         "partner" => "партнёр",
         "deadline" => "срок",
+        "activity" => "мероприятие ИПСС",
         "parameter" => "параметр",
         other => other,
     };

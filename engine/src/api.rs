@@ -238,7 +238,7 @@ impl RuleSet {
     }
 
     /// The label of every rule by id (derived facts, categories, criteria, levels, services,
-    /// consultations, partners, reporting duties, deadlines): for rendering `because` lists
+    /// consultations, partners, reporting duties, deadlines, programme activities): for rendering `because` lists
     /// where the rule set itself is not at hand (the browser).
     pub fn labels(&self) -> std::collections::BTreeMap<&str, &Labels> {
         let outcomes = self
@@ -252,7 +252,9 @@ impl RuleSet {
             .chain(&self.duties)
             .chain(self.deadlines.iter().map(|d| &d.outcome))
             .map(|o| (&*o.id, &o.label));
-        self.nodes.iter().map(|n| (n.id.as_str(), &n.label)).chain(outcomes).collect()
+        let activities =
+            self.programme.activities.iter().map(|a| (a.activity.id.as_str(), &a.activity.label));
+        self.nodes.iter().map(|n| (n.id.as_str(), &n.label)).chain(outcomes).chain(activities).collect()
     }
 
     /// The first and last day the rule set is in force.

@@ -103,3 +103,18 @@ fn unknown_ids_and_two_due_dates_are_errors_at_their_activity() {
     let loaded = RuleSet::load(&source);
     assert!(loaded.diagnostics.iter().any(|d| d.code == "rules::bad-activity"), "{:#?}", loaded.diagnostics);
 }
+
+#[test]
+fn diff_names_the_activities_a_version_adds_and_nothing_else() {
+    let before = compiled(&root().join("rules/khmao/2026.3"));
+    let after = compiled(&root().join("rules/khmao/2026.4"));
+    let family =
+        before.test_cases().find(|c| c.name.starts_with("Только долг за ЖКУ")).unwrap().answers.clone();
+    let (a, b) = (before.assess(&family).unwrap(), after.assess(&family).unwrap());
+    let changes = sopro_engine::diff(&a, &b).changes;
+    assert!(!changes.is_empty());
+    assert!(changes.iter().all(|c| c.kind == "activity" && c.from.is_none()), "{changes:#?}");
+    let debt = changes.iter().find(|c| &*c.id == "a_utility_debt").expect("the debt's activity is new");
+    assert_eq!(debt.because, vec![sopro_engine::Text::from("utility_debt")]);
+    assert!(after.label_of("a_utility_debt").is_some_and(|l| l.ru.contains("рассрочк")));
+}

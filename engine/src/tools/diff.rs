@@ -10,8 +10,8 @@ use crate::format::vocab::{Basis, Text};
 /// One difference between two assessments of a family.
 #[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 pub struct Change {
-    /// `level`, `category`, `criterion`, `urgent_service`, `consultation`, `partner`, `deadline`
-    /// or `parameter`.
+    /// `level`, `category`, `criterion`, `urgent_service`, `consultation`, `partner`, `deadline`,
+    /// `activity` (of the draft programme) or `parameter`.
     pub kind: &'static str,
     /// The id of what changed.
     pub id: Text,
@@ -101,7 +101,8 @@ pub fn diff(before: &Assessment, after: &Assessment) -> FamilyDiff {
             basis: after.level.basis.to_vec(),
         });
     }
-    let kinds = ["category", "criterion", "urgent_service", "consultation", "partner", "deadline"];
+    let kinds =
+        ["category", "criterion", "urgent_service", "consultation", "partner", "deadline", "activity"];
     for ((kind, b), a) in kinds.into_iter().zip(items(before)).zip(items(after)) {
         compare(kind, b, a, &mut changes);
     }
@@ -115,9 +116,10 @@ pub fn diff(before: &Assessment, after: &Assessment) -> FamilyDiff {
     }
 }
 
-fn items(a: &Assessment) -> [Vec<Item<'_>>; 6] {
-    // Categories, services and deadlines compare by whether they apply (deadlines' dates follow
-    // the assessment date); criteria by severity, partners by urgency.
+fn items(a: &Assessment) -> [Vec<Item<'_>>; 7] {
+    // Categories, services, deadlines and programme activities compare by whether they apply
+    // (dates follow the assessment date); criteria by severity, partners by urgency. An
+    // activity's `because` is what it serves.
     fn item<'a>(id: &'a Text, value: Option<&str>, because: &'a [Text], basis: &'a [Basis]) -> Item<'a> {
         Item { id, value: value.unwrap_or(id).to_owned(), because, basis }
     }
@@ -128,6 +130,7 @@ fn items(a: &Assessment) -> [Vec<Item<'_>>; 6] {
         a.consultations.iter().map(|s| item(&s.id, None, &s.because, &s.basis)).collect(),
         a.partners.iter().map(|p| item(&p.id, Some(p.urgency.id()), &p.because, &p.basis)).collect(),
         a.deadlines.iter().map(|d| item(&d.id, None, &d.because, &d.basis)).collect(),
+        a.programme.iter().flat_map(|p| &p.items).map(|i| item(&i.id, None, &i.serves, &i.basis)).collect(),
     ]
 }
 
