@@ -41,6 +41,23 @@ fn assess(c: &mut Criterion) {
     group.finish();
 }
 
+/// The typical family by 2026.3 and by 2026.4, which also drafts the individual programme
+/// (issue 13: 70 activities matched against the findings, due dates by the calendar).
+fn assess_with_programme(c: &mut Criterion) {
+    let load = |version: &str| {
+        let dir = sopro_benches::root().join("rules/khmao").join(version);
+        sopro_cli::files::load_rules(&dir).unwrap_or_else(|e| panic!("{version}: {e}"))
+    };
+    let (without, with) = (load("2026.3"), load("2026.4"));
+    let (_, typical) = families().into_iter().find(|(n, _)| *n == "typical").expect("the typical family");
+    let mut group = c.benchmark_group("assess_programme");
+    group.bench_function("khmao-2026.3/typical", |b| {
+        b.iter(|| without.assess(std::hint::black_box(&typical)))
+    });
+    group.bench_function("khmao-2026.4/typical", |b| b.iter(|| with.assess(std::hint::black_box(&typical))));
+    group.finish();
+}
+
 /// Answers arriving as JSON text (a batch line, a browser form): parsed into a `Value` and then
 /// assessed, against read straight into the slots (`assess_json`), both from the same text.
 fn assess_text(c: &mut Criterion) {
@@ -96,5 +113,13 @@ fn what_would_change(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, load, assess, assess_text, open_questions, what_would_change);
+criterion_group!(
+    benches,
+    load,
+    assess,
+    assess_text,
+    assess_with_programme,
+    open_questions,
+    what_would_change
+);
 criterion_main!(benches);

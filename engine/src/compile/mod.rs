@@ -433,6 +433,7 @@ impl<'a> Compiler<'a> {
             engine: self.engine,
         };
         rules.resolve_refs();
+        programme::resolve_responsible(&mut rules);
         rules.label_index =
             rules.labels().into_iter().map(|(id, label)| (Text::from(id), label.clone())).collect();
         Some(rules)

@@ -4,9 +4,10 @@
 
 use std::collections::BTreeSet;
 
-use crate::compiled::{ActivityRule, ProgrammeRules};
+use crate::compiled::{ActivityRule, ProgrammeRules, RuleSet};
 use crate::diagnostic::{At, Code};
-use crate::format::programme::{Activity, Contact, Department};
+use crate::format::programme::{Activity, Contact, Department, ResponsibleContact, ResponsibleKind};
+use crate::format::vocab::{Labels, Text};
 use crate::load::Located;
 
 use super::Compiler;
@@ -50,11 +51,19 @@ impl Compiler<'_> {
                 .map(|a| ActivityRule {
                     activity: a.item.clone(),
                     basis: a.item.basis.clone().into(),
+                    monitoring: crate::format::programme::every(&a.item.monitoring),
+                    id: a.item.id.as_str().into(),
+                    responsible: ResponsibleContact {
+                        kind: ResponsibleKind::Department,
+                        id: Text::from(""),
+                        name: Labels::default(),
+                        contact: None,
+                    },
                     at: a.at.clone(),
                 })
                 .collect(),
             departments: departments.into_iter().map(|d: Located<Department>| d.item).collect(),
-            directory: directory.into_iter().map(|c: Located<Contact>| c.item).collect(),
+            directory: directory.into_iter().map(|c: Located<Contact>| c.item.into()).collect(),
         }
     }
 
@@ -145,4 +154,34 @@ impl Compiler<'_> {
             }
         }
     }
+}
+
+/// Resolves each activity's responsible organisation (its name and directory contacts), once
+/// the rule set's partners are compiled.
+pub(super) fn resolve_responsible(rules: &mut RuleSet) {
+    let resolved: Vec<ResponsibleContact> =
+        rules.programme.activities.iter().map(|a| responsible(rules, a)).collect();
+    for (activity, responsible) in rules.programme.activities.iter_mut().zip(resolved) {
+        activity.responsible = responsible;
+    }
+}
+
+fn responsible(rules: &RuleSet, rule: &ActivityRule) -> ResponsibleContact {
+    let r = &rule.activity.responsible;
+    let (kind, id) = match (&r.partner, &r.department) {
+        (Some(p), _) => (ResponsibleKind::Partner, p.as_str()),
+        (None, Some(d)) => (ResponsibleKind::Department, d.as_str()),
+        (None, None) => (ResponsibleKind::Department, ""),
+    };
+    let contact = rules.programme.directory.iter().find(|c| c.id == id).cloned();
+    let label = match kind {
+        ResponsibleKind::Partner => {
+            rules.partners.iter().find(|p| &*p.outcome.id == id).map(|p| p.outcome.label.clone())
+        }
+        ResponsibleKind::Department => {
+            rules.programme.departments.iter().find(|d| d.id == id).map(|d| d.label.clone())
+        }
+    };
+    let name = contact.as_ref().map(|c| c.name.clone()).or(label).unwrap_or_else(|| Labels::new(id, id));
+    ResponsibleContact { kind, id: id.into(), name, contact }
 }

@@ -319,7 +319,7 @@ pub(crate) struct ConsistencyRule {
 pub(crate) struct ProgrammeRules {
     pub activities: Vec<ActivityRule>,
     pub departments: Vec<crate::format::programme::Department>,
-    pub directory: Vec<crate::format::programme::Contact>,
+    pub directory: Vec<std::sync::Arc<crate::format::programme::Contact>>,
 }
 
 /// An activity, with where it is written.
@@ -327,6 +327,12 @@ pub(crate) struct ProgrammeRules {
 pub(crate) struct ActivityRule {
     pub activity: crate::format::programme::Activity,
     pub basis: std::sync::Arc<[crate::format::vocab::Basis]>,
+    /// How often it is checked, in words (made once).
+    pub monitoring: Labels,
+    /// Its id, shared by every programme item.
+    pub id: Text,
+    /// Who carries it out, with contacts (resolved once the partners are compiled).
+    pub responsible: crate::format::programme::ResponsibleContact,
     pub at: At,
 }
 

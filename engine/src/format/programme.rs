@@ -3,6 +3,8 @@
 //! directory of contacts — and the draft programme an assessment carries, which the working
 //! group approves (seed 002, §4.4).
 
+use std::sync::Arc;
+
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -139,7 +141,7 @@ pub struct ProgrammeItem {
     /// How often the curator checks it, in words («раз в месяц»).
     pub monitoring: Labels,
     /// Legal basis.
-    pub basis: Vec<Basis>,
+    pub basis: Arc<[Basis]>,
     /// Its rule.
     pub rule: crate::format::assessment::RuleRef,
 }
@@ -155,7 +157,7 @@ pub struct ResponsibleContact {
     pub name: Labels,
     /// Its contacts, where the directory has them.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub contact: Option<Contact>,
+    pub contact: Option<Arc<Contact>>,
 }
 
 /// What kind of organisation is responsible.
@@ -166,4 +168,20 @@ pub enum ResponsibleKind {
     Partner,
     /// A department of the centre.
     Department,
+}
+
+/// How often, in words: «ежемесячно», «раз в 3 мес.».
+pub(crate) fn every(period: &Period) -> Labels {
+    let words = |ru: String, en: String| Labels { ru: ru.into(), en: en.into() };
+    match (period.days, period.working_days, period.months, period.years) {
+        (Some(1), ..) => words("ежедневно".into(), "daily".into()),
+        (Some(n), ..) => words(format!("раз в {n} дн."), format!("every {n} days")),
+        (_, Some(1), ..) => words("каждый рабочий день".into(), "every working day".into()),
+        (_, Some(n), ..) => words(format!("раз в {n} раб. дн."), format!("every {n} working days")),
+        (_, _, Some(1), _) => words("ежемесячно".into(), "monthly".into()),
+        (_, _, Some(n), _) => words(format!("раз в {n} мес."), format!("every {n} months")),
+        (_, _, _, Some(1)) => words("ежегодно".into(), "yearly".into()),
+        (_, _, _, Some(n)) => words(format!("раз в {n} г."), format!("every {n} years")),
+        _ => words(String::new(), String::new()),
+    }
 }

@@ -2,14 +2,12 @@
 //! the assessment calls for, with the organisation responsible and its contacts, the due date
 //! by the rule set's calendar and how often it is checked. Urgent first, then by due date.
 
-use crate::compiled::{ActivityRule, RuleSet};
+use crate::compiled::{ActivityRule, FastMap, RuleSet};
 use crate::dates;
 use crate::format::assessment::{Assessment, RuleRef};
 use crate::format::model::Period;
-use crate::format::programme::{
-    Programme, ProgrammeItem, ProgrammeStatus, ResponsibleContact, ResponsibleKind,
-};
-use crate::format::vocab::{Labels, Text};
+use crate::format::programme::{Programme, ProgrammeItem, ProgrammeStatus};
+use crate::format::vocab::Text;
 
 /// The programme of an assessment; `None` where the rule set declares no activities.
 pub(crate) fn draft(rules: &RuleSet, assessment: &Assessment) -> Option<Programme> {
@@ -18,9 +16,12 @@ pub(crate) fn draft(rules: &RuleSet, assessment: &Assessment) -> Option<Programm
         return None;
     }
     let as_of = dates::parse(&assessment.as_of)?;
+    let present = Present::of(assessment);
     let mut items: Vec<(bool, ProgrammeItem)> = Vec::new();
+    // Most activities share a few periods: each due date is counted once.
+    let mut dates: Vec<(&Period, Option<String>)> = Vec::new();
     for rule in activities {
-        let serves = serves(rule, assessment);
+        let serves = serves(rule, &present);
         if serves.is_empty() {
             continue;
         }
@@ -31,95 +32,83 @@ pub(crate) fn draft(rules: &RuleSet, assessment: &Assessment) -> Option<Programm
                 .is_some_and(|id| assessment.urgent_services.iter().any(|s| &*s.id == id))
         });
         let due = match &activity.due_after {
-            Some(period) => dates::add(as_of, period, &rules.holidays).map(|d| d.to_string()),
+            Some(period) => match dates.iter().find(|(p, _)| *p == period) {
+                Some((_, due)) => due.clone(),
+                None => {
+                    let due = dates::add(as_of, period, &rules.holidays).map(|d| d.to_string());
+                    dates.push((period, due.clone()));
+                    due
+                }
+            },
             None => assessment.level.review_on.clone(),
         };
         let item = ProgrammeItem {
-            id: activity.id.as_str().into(),
+            id: rule.id.clone(),
             label: activity.label.clone(),
             serves,
-            responsible: responsible(rules, rule),
+            responsible: rule.responsible.clone(),
             due,
             result: activity.result.clone(),
-            monitoring: every(&activity.monitoring),
-            basis: rule.basis.to_vec(),
+            monitoring: rule.monitoring.clone(),
+            basis: rule.basis.clone(),
             rule: RuleRef { file: rule.at.file.clone(), line: rule.at.line },
         };
         items.push((urgent, item));
     }
     // Urgent first; then the earliest due (ISO dates sort as text; none last); stable otherwise.
     items.sort_by(|(urgent_a, a), (urgent_b, b)| {
-        let due = |i: &ProgrammeItem| i.due.clone().unwrap_or_else(|| "9999".to_owned());
-        urgent_b.cmp(urgent_a).then_with(|| due(a).cmp(&due(b)))
+        urgent_b
+            .cmp(urgent_a)
+            .then_with(|| a.due.as_deref().unwrap_or("9999").cmp(b.due.as_deref().unwrap_or("9999")))
     });
     Some(Programme { status: ProgrammeStatus::Draft, items: items.into_iter().map(|(_, i)| i).collect() })
 }
 
+/// The ids an assessment holds, by kind: looked up once per activity trigger.
+struct Present<'a> {
+    criteria: FastMap<&'a str, &'a Text>,
+    services: FastMap<&'a str, &'a Text>,
+    partners: FastMap<&'a str, &'a Text>,
+    categories: FastMap<&'a str, &'a Text>,
+    level: &'a Text,
+}
+
+impl<'a> Present<'a> {
+    fn of(a: &'a Assessment) -> Self {
+        Present {
+            criteria: a.criteria.iter().map(|c| (&*c.id, &c.id)).collect(),
+            services: a.urgent_services.iter().map(|s| (&*s.id, &s.id)).collect(),
+            partners: a.partners.iter().map(|p| (&*p.id, &p.id)).collect(),
+            categories: a.categories.iter().map(|c| (&*c.id, &c.id)).collect(),
+            level: &a.level.id,
+        }
+    }
+}
+
+fn in_set<'a>(set: &FastMap<&str, &'a Text>, id: &Option<String>) -> Option<&'a Text> {
+    id.as_deref().and_then(|id| set.get(id).copied())
+}
+
 /// The ids in the assessment that call for the activity, in the order of its `for_any`.
-fn serves(rule: &ActivityRule, assessment: &Assessment) -> Vec<Text> {
+fn serves(rule: &ActivityRule, present: &Present<'_>) -> Vec<Text> {
     let mut out: Vec<Text> = Vec::new();
     for t in &rule.activity.for_any {
-        let found = if let Some(id) = &t.criterion {
-            has(assessment.criteria.iter().map(|c| &c.id), id).then_some(id.as_str())
-        } else if let Some(id) = &t.urgent_service {
-            has(assessment.urgent_services.iter().map(|s| &s.id), id).then_some(id.as_str())
-        } else if let Some(id) = &t.partner {
-            has(assessment.partners.iter().map(|p| &p.id), id).then_some(id.as_str())
-        } else if let Some(id) = &t.category {
-            has(assessment.categories.iter().map(|c| &c.id), id).then_some(id.as_str())
-        } else {
-            t.level.iter().find(|l| **l == *assessment.level.id).map(String::as_str)
-        };
-        if let Some(id) = found.filter(|id| !out.iter().any(|o| &**o == *id)) {
-            out.push(id.into());
+        let found = in_set(&present.criteria, &t.criterion)
+            .or_else(|| in_set(&present.services, &t.urgent_service))
+            .or_else(|| in_set(&present.partners, &t.partner))
+            .or_else(|| in_set(&present.categories, &t.category))
+            .or_else(|| t.level.iter().any(|l| **l == **present.level).then_some(present.level));
+        if let Some(id) = found.filter(|id| !out.contains(id)) {
+            out.push(id.clone());
         }
     }
     out
 }
 
-fn has<'a>(mut ids: impl Iterator<Item = &'a Text>, id: &str) -> bool {
-    ids.any(|x| &**x == id)
-}
-
-fn responsible(rules: &RuleSet, rule: &ActivityRule) -> ResponsibleContact {
-    let r = &rule.activity.responsible;
-    let (kind, id) = match (&r.partner, &r.department) {
-        (Some(p), _) => (ResponsibleKind::Partner, p.as_str()),
-        (None, Some(d)) => (ResponsibleKind::Department, d.as_str()),
-        (None, None) => (ResponsibleKind::Department, ""),
-    };
-    let contact = rules.programme.directory.iter().find(|c| c.id == id).cloned();
-    let label = match kind {
-        ResponsibleKind::Partner => {
-            rules.partners.iter().find(|p| &*p.outcome.id == id).map(|p| p.outcome.label.clone())
-        }
-        ResponsibleKind::Department => {
-            rules.programme.departments.iter().find(|d| d.id == id).map(|d| d.label.clone())
-        }
-    };
-    let name = contact.as_ref().map(|c| c.name.clone()).or(label).unwrap_or_else(|| Labels::new(id, id));
-    ResponsibleContact { kind, id: id.into(), name, contact }
-}
-
-/// How often, in words: «ежемесячно», «раз в 3 мес.».
-fn every(period: &Period) -> Labels {
-    let words = |ru: String, en: String| Labels { ru: ru.into(), en: en.into() };
-    match (period.days, period.working_days, period.months, period.years) {
-        (Some(1), ..) => words("ежедневно".into(), "daily".into()),
-        (Some(n), ..) => words(format!("раз в {n} дн."), format!("every {n} days")),
-        (_, Some(1), ..) => words("каждый рабочий день".into(), "every working day".into()),
-        (_, Some(n), ..) => words(format!("раз в {n} раб. дн."), format!("every {n} working days")),
-        (_, _, Some(1), _) => words("ежемесячно".into(), "monthly".into()),
-        (_, _, Some(n), _) => words(format!("раз в {n} мес."), format!("every {n} months")),
-        (_, _, _, Some(1)) => words("ежегодно".into(), "yearly".into()),
-        (_, _, _, Some(n)) => words(format!("раз в {n} г."), format!("every {n} years")),
-        _ => words(String::new(), String::new()),
-    }
-}
-
 #[cfg(test)]
 mod tests {
-    use super::*;
+    use crate::format::model::Period;
+    use crate::format::programme::every;
 
     #[test]
     fn monitoring_is_said_in_words() {
