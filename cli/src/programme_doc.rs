@@ -101,13 +101,7 @@ fn sheet(assessment: &Assessment, programme: &Programme, case_id: Option<&str>, 
 
 fn row(n: usize, item: &ProgrammeItem, w: &Words, lang: Lang) -> [String; 5] {
     let who = &item.responsible;
-    let contact = who.contact.as_ref().map(|c| {
-        if c.placeholder {
-            w.placeholder.to_owned()
-        } else {
-            [&c.address, &c.phone, &c.email].into_iter().flatten().cloned().collect::<Vec<_>>().join(", ")
-        }
-    });
+    let contact = who.contact.as_ref().map(|c| c.line().unwrap_or_else(|| w.placeholder.to_owned()));
     let responsible = match contact {
         Some(contact) if !contact.is_empty() => format!("{} ({contact})", who.name.get(lang)),
         _ => who.name.get(lang).to_owned(),

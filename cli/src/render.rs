@@ -248,13 +248,8 @@ fn render_programme(out: &mut String, programme: &sopro_engine::programme::Progr
         let due = item.due.as_deref().unwrap_or(until);
         let who = item.responsible.name.get(lang);
         let _ = writeln!(out, "  {:>2}. {due}  {} — {who}", n + 1, item.label.get(lang));
-        let contact = item.responsible.contact.as_ref().map(|c| {
-            if c.placeholder {
-                placeholder.to_owned()
-            } else {
-                [&c.address, &c.phone, &c.email].into_iter().flatten().cloned().collect::<Vec<_>>().join(", ")
-            }
-        });
+        let contact =
+            item.responsible.contact.as_ref().map(|c| c.line().unwrap_or_else(|| placeholder.to_owned()));
         let contact = contact.map(|c| format!("; {c}")).unwrap_or_default();
         let _ =
             writeln!(out, "      {checked}: {}; {}{contact}", item.monitoring.get(lang), join(&item.serves));

@@ -103,6 +103,14 @@ pub struct Contact {
     pub placeholder: bool,
 }
 
+impl Contact {
+    /// The contacts on one line («address, phone, e-mail»); `None` where they are placeholders.
+    pub fn line(&self) -> Option<String> {
+        let given = [&self.address, &self.phone, &self.email].into_iter().flatten();
+        (!self.placeholder).then(|| given.map(String::as_str).collect::<Vec<_>>().join(", "))
+    }
+}
+
 /// The draft programme of an assessment: activities in order, the urgent first.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Programme {
