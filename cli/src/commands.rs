@@ -155,6 +155,16 @@ pub fn programme(rules_dir: &Path, answers: &Path, output: &Path, lang: Lang, dr
             "error: the rule set {} {} declares no programme activities (activities:), so there is no programme to write",
             assessment.ruleset.id, assessment.ruleset.version
         );
+        if let Some(draft) =
+            library.versions().iter().find(|v| v.is_draft() && v.digest() != assessment.ruleset.digest)
+        {
+            eprintln!(
+                "note: the draft {} {} may declare them; add --drafts to use drafts in force on {}",
+                draft.id(),
+                draft.version(),
+                assessment.as_of
+            );
+        }
         return exit::RULES;
     };
     let case_id = answers.pointer("/case/id").and_then(serde_json::Value::as_str);
@@ -178,6 +188,94 @@ pub fn programme(rules_dir: &Path, answers: &Path, output: &Path, lang: Lang, dr
         return exit::INPUT;
     }
     eprintln!("{}: {} activities", output.display(), programme.items.len());
+    exit::OK
+}
+
+/// The output of `sopro history`.
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum HistoryFormat {
+    /// Readable text.
+    Human,
+    /// One JSON object per family (JSON Lines).
+    Json,
+    /// A self-contained HTML page with a timeline chart per family.
+    Html,
+}
+
+/// What `sopro history` reads and how it writes.
+pub struct HistoryArgs<'a> {
+    pub rules: &'a Path,
+    pub snapshots: &'a [std::path::PathBuf],
+    pub input: Option<&'a Path>,
+    pub on: Option<&'a str>,
+    pub format: HistoryFormat,
+    pub output: Option<&'a Path>,
+    pub lang: Lang,
+    pub drafts: Drafts,
+}
+
+/// `sopro history`: families' snapshots, each assessed by the version in force on its date, and
+/// what changed between them. Exit 3 when some snapshot could not be assessed (it is listed).
+pub fn history(args: &HistoryArgs<'_>) -> i32 {
+    if args.snapshots.is_empty() && args.input.is_none() {
+        eprintln!("error: give snapshot files, a folder of them, or --input history.jsonl");
+        return exit::USAGE;
+    }
+    let library = match load_versions(args.rules, args.drafts) {
+        Ok(library) => library,
+        Err(code) => return code,
+    };
+    // The CLI may read the clock; the engine is told the date.
+    let today = jiff::Zoned::now().date().to_string();
+    let on = args.on.unwrap_or(&today);
+    let snapshots = match crate::history::read(args.snapshots, args.input) {
+        Ok(snapshots) => snapshots,
+        Err(message) => {
+            eprintln!("error: {message}");
+            return exit::INPUT;
+        }
+    };
+    let families = match crate::history::histories(&library, snapshots, on) {
+        Ok(families) => families,
+        Err(message) => {
+            eprintln!("error: {message}");
+            return exit::USAGE;
+        }
+    };
+    let text = match args.format {
+        HistoryFormat::Human => {
+            families.iter().map(|f| crate::history_render::human(f, args.lang)).collect::<Vec<_>>().join("\n")
+        }
+        HistoryFormat::Json => {
+            families.iter().map(|f| serde_json::to_string(f).unwrap_or_default() + "\n").collect()
+        }
+        HistoryFormat::Html => crate::history_render::html(&families, &library, args.lang),
+    };
+    match args.output {
+        Some(path) => {
+            if let Err(e) = std::fs::write(path, text) {
+                eprintln!("error: {}: {e}", path.display());
+                return exit::INPUT;
+            }
+            eprintln!("{}: {} families", path.display(), families.len());
+        }
+        None => print!("{text}"),
+    }
+    let failed: usize = families.iter().map(|f| f.errors.len()).sum();
+    if failed > 0 {
+        eprintln!("error: {failed} snapshot(s) could not be assessed (listed in the output)");
+        if let Some(draft) = families.iter().flat_map(|f| &f.errors).find_map(|e| match &e.error {
+            AssessError::NoVersionInForce { as_of, .. } => library.draft_not_used(as_of),
+            _ => None,
+        }) {
+            eprintln!(
+                "note: the draft {} {} is in force but is not published; add --drafts to use it",
+                draft.id(),
+                draft.version()
+            );
+        }
+        return exit::INVALID_ANSWERS;
+    }
     exit::OK
 }
 

@@ -6,5 +6,7 @@ pub mod commands;
 pub mod csv_input;
 pub mod diff;
 pub mod files;
+pub mod history;
+pub mod history_render;
 pub mod programme_doc;
 pub mod render;

@@ -24,6 +24,7 @@ struct Cli {
 const EXAMPLES: &str = "Examples:
   sopro assess --rules rules/khmao/2026.1 examples/family-crisis.json
   sopro assess --rules rules/khmao/2026.1 --format json --lang en - < family.yaml
+  sopro history --rules rules/khmao --drafts --on 2027-04-01 snapshots/ --format html -o history.html
   sopro check rules/khmao/2026.1
   sopro test rules/khmao/2026.1
   sopro publish rules/khmao/2026.2
@@ -68,6 +69,35 @@ enum Command {
         #[arg(short, long)]
         output: PathBuf,
         /// Language of the document.
+        #[arg(long, value_enum, default_value_t = Lang::Ru)]
+        lang: Lang,
+        /// With a folder of versions, also use versions not yet published (drafts).
+        #[arg(long)]
+        drafts: bool,
+    },
+    /// A family's history: its snapshots (monthly updates, re-assessments), each assessed by the
+    /// version in force on its date, grouped by case.id — the level over time, criteria and
+    /// programme items new, continued and closed, reviews kept or overdue, post-accompaniment
+    /// checks due.
+    History {
+        /// The rule-set folder: a version, or a folder of versions.
+        #[arg(long)]
+        rules: PathBuf,
+        /// Snapshot files (JSON or YAML answers), or folders of them.
+        snapshots: Vec<PathBuf>,
+        /// Snapshots as JSON Lines, one set of answers per line.
+        #[arg(long)]
+        input: Option<PathBuf>,
+        /// The date to read the history on (reviews and checks before it are due); default today.
+        #[arg(long)]
+        on: Option<String>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = commands::HistoryFormat::Human)]
+        format: commands::HistoryFormat,
+        /// Write to this file instead of standard output.
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+        /// Language of the human and HTML output.
         #[arg(long, value_enum, default_value_t = Lang::Ru)]
         lang: Lang,
         /// With a folder of versions, also use versions not yet published (drafts).
@@ -246,6 +276,18 @@ fn main() -> ExitCode {
             };
             let json = f.format == Format::Json;
             commands::whatif(&f.rules, &f.answers, &goal, json, f.lang.into(), f.drafts.into_drafts())
+        }
+        Command::History { rules, snapshots, input, on, format, output, lang, drafts } => {
+            commands::history(&commands::HistoryArgs {
+                rules: &rules,
+                snapshots: &snapshots,
+                input: input.as_deref(),
+                on: on.as_deref(),
+                format,
+                output: output.as_deref(),
+                lang: lang.into(),
+                drafts: drafts.into_drafts(),
+            })
         }
         Command::Publish { rules } => commands::publish(&rules),
         Command::Check { rules, format } => commands::check(&rules, format == Format::Json),

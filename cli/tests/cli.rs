@@ -651,3 +651,124 @@ fn programme_writes_the_draft_ipss_as_html_and_docx_and_refuses_what_it_cannot_w
     assert!(text(&none.stderr).contains("declares no programme activities"), "{}", text(&none.stderr));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn history_follows_each_family_by_case_id_through_the_versions_in_force_and_lists_what_fails() {
+    let dir = scratch_dir("history");
+    let read = |name: &str| -> serde_json::Value {
+        serde_json::from_str(&std::fs::read_to_string(root().join("examples/history").join(name)).unwrap())
+            .unwrap()
+    };
+    // One family's four snapshots, another family's snapshot, an earlier snapshot of the first
+    // (2026-12-02: version 2026.2 is in force, without a programme) and an invalid one.
+    let mut lines: Vec<serde_json::Value> = [
+        "1-2026-12-04-crisis.json",
+        "2-2026-12-11-mother-employed.json",
+        "3-2026-12-18-rehabilitation.json",
+        "4-2026-12-28-no-accompaniment.json",
+    ]
+    .iter()
+    .map(|f| read(f))
+    .collect();
+    let mut other = read("1-2026-12-04-crisis.json");
+    other["case"]["id"] = "86-2026-000999".into();
+    let mut earlier = read("1-2026-12-04-crisis.json");
+    earlier["as_of"] = "2026-12-02".into();
+    let mut invalid = read("2-2026-12-11-mother-employed.json");
+    invalid["as_of"] = "2026-12-15".into();
+    invalid["members"][0]["monthly_income"] = "Иванова".into();
+    lines.extend([other, earlier, invalid]);
+    let input = dir.join("history.jsonl");
+    let jsonl: String = lines.iter().map(|l| format!("{l}\n")).collect();
+    std::fs::write(&input, jsonl).unwrap();
+
+    let out = sopro(
+        &[
+            "history",
+            "--rules",
+            "rules/khmao",
+            "--drafts",
+            "--on",
+            "2027-04-10",
+            "--input",
+            input.to_str().unwrap(),
+            "--format",
+            "json",
+        ],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(3), "one snapshot is invalid: {}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    assert!(!stdout.contains("Иванова") && !text(&out.stderr).contains("Иванова"), "an answer value leaked");
+    let families: Vec<serde_json::Value> = stdout.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(families.len(), 2);
+    let first = &families[0];
+    assert_eq!(first["case_id"], "86-2026-000123");
+    let timeline = first["timeline"].as_array().unwrap();
+    let versions: Vec<(&str, &str)> = timeline
+        .iter()
+        .map(|s| (s["as_of"].as_str().unwrap(), s["ruleset"]["version"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        versions,
+        [
+            ("2026-12-02", "2026.2"),
+            ("2026-12-04", "2026.4"),
+            ("2026-12-11", "2026.4"),
+            ("2026-12-18", "2026.4"),
+            ("2026-12-28", "2026.4")
+        ],
+        "each snapshot by the version in force on its date"
+    );
+    assert!(timeline[1].get("programme").is_none(), "2026.2 has no programme to compare with");
+    assert!(timeline[2]["programme"]["closed"].as_array().unwrap().len() >= 2);
+    assert_eq!(first["post_accompaniment"]["since"], "2026-12-28");
+    let errors = first["errors"].as_array().unwrap();
+    assert_eq!(errors.len(), 1);
+    assert!(errors[0]["source"].as_str().unwrap().ends_with("history.jsonl:7"), "{}", errors[0]);
+    assert_eq!(errors[0]["error"]["kind"], "invalid_answers");
+    assert_eq!(families[1]["timeline"].as_array().unwrap().len(), 1);
+
+    // The folder of the example, as a page with the chart; and in words.
+    let page = dir.join("history.html");
+    let out = sopro(
+        &[
+            "history",
+            "--rules",
+            "rules/khmao",
+            "--drafts",
+            "--on",
+            "2027-04-10",
+            "examples/history",
+            "--format",
+            "html",
+            "-o",
+            page.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let html = std::fs::read_to_string(&page).unwrap();
+    for expected in ["<svg", "кризисный", "реабилитационный", "2027-03-28", "ПРОСРОЧЕН"]
+    {
+        assert!(html.contains(expected), "{expected} is not in the page");
+    }
+    assert!(!html.contains("<script"), "the page is static");
+    let words = sopro(
+        &["history", "--rules", "rules/khmao", "--drafts", "--on", "2027-04-10", "examples/history"],
+        None,
+    );
+    let words = text(&words.stdout);
+    assert!(words.contains("было: кризисный") && words.contains("пост-сопровождение"), "{words}");
+
+    // Without --drafts the snapshots after 2026-12-04 are assessed by 2026.3: no programme.
+    let published = sopro(
+        &["history", "--rules", "rules/khmao", "--on", "2027-04-10", "examples/history", "--format", "json"],
+        None,
+    );
+    assert!(published.status.success(), "{}", text(&published.stderr));
+    assert!(!text(&published.stdout).contains("\"programme\""));
+    let none = sopro(&["history", "--rules", "rules/khmao"], None);
+    assert_eq!(none.status.code(), Some(2));
+    let _ = std::fs::remove_dir_all(&dir);
+}

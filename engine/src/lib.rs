@@ -46,6 +46,9 @@ mod run;
 mod sandbox;
 mod tools;
 
+/// A family's history across re-assessments ([`history()`]).
+pub use format::history;
+pub use format::history::History;
 /// The rule format (kept at its old path for users of the crate).
 pub use format::model;
 pub use format::programme;
@@ -66,6 +69,7 @@ pub use run::answers::{peek_strings, AnswerProblem, BadJson, Found};
 pub use run::error::AssessError;
 pub use tools::diff::{diff, Change, ChangeKey, ChangeSign, DiffSummary, FamilyDiff};
 pub use tools::generate::{parse_sample, Generator, SAMPLE_FILE};
+pub use tools::history::{history, HistoryError};
 pub use tools::library::{parse_published, Drafts, PublicationError, PublishedVersion, RuleLibrary};
 pub use tools::open::{OpenQuestion, OutcomeKind, OutcomePart, PossibleAnswer};
 pub use tools::relevance::Relevance;

@@ -118,3 +118,41 @@ fn diff_names_the_activities_a_version_adds_and_nothing_else() {
     assert_eq!(debt.because, vec![sopro_engine::Text::from("utility_debt")]);
     assert!(after.label_of("a_utility_debt").is_some_and(|l| l.ru.contains("рассрочк")));
 }
+
+#[test]
+fn the_post_accompaniment_control_is_checked_at_its_line_and_declared_once() {
+    let source = edited(
+        "accompaniment_levels: [emergency, crisis, rehabilitation, preventive]",
+        "accompaniment_levels: [emergency, crisis, rehab]",
+    );
+    let loaded = RuleSet::load(&source);
+    assert!(loaded.ruleset.is_none());
+    let d = loaded.diagnostics.iter().find(|d| d.code == "rules::unknown-id").unwrap();
+    assert_eq!(d.file, "programme.yaml");
+    let text = source.text("programme.yaml").unwrap();
+    let line = text.lines().position(|l| l.contains("id: post_accompaniment_control")).unwrap() + 1;
+    assert_eq!(d.line, Some(line), "{d:#?}");
+    assert!(d.message.contains("rehab"), "{}", d.message);
+
+    // A second file declaring it too is an error at the one read second (files in name order),
+    // naming the first.
+    let mut twice = draft_source();
+    let block = &text[text.find("post_accompaniment:").unwrap()..].replace("rehab]", "rehabilitation]");
+    twice.insert("more.yaml", block.clone());
+    let loaded = RuleSet::load(&twice);
+    let d = loaded.diagnostics.iter().find(|d| d.code == "rules::duplicate-id").unwrap();
+    assert_eq!((d.file.as_str(), d.line), ("programme.yaml", Some(line)), "{d:#?}");
+    assert!(d.message.contains("more.yaml"), "{}", d.message);
+
+    // Every assessment by 2026.4 carries the plan, resolved with its organisation.
+    let rules = compiled(&root().join("rules/khmao/2026.4"));
+    let case = rules.test_cases().next().unwrap();
+    let a = rules.assess(&case.answers).unwrap();
+    let plan = a.programme.unwrap().post_accompaniment.unwrap();
+    assert_eq!(&*plan.every_words.ru, "раз в 3 мес.");
+    assert!(
+        plan.responsible.name.ru.contains("отделение социального сопровождения"),
+        "{:?}",
+        plan.responsible.name
+    );
+}

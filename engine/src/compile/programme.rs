@@ -1,12 +1,17 @@
 //! The programme's activities, departments and directory: ids checked against the rule set, one
 //! responsible and one due date per activity, and a warning for every criterion, urgent service
-//! and partner that no activity serves (once a rule set declares activities at all).
+//! and partner that no activity serves (once a rule set declares activities at all); the
+//! post-accompaniment control, at most one per rule set.
 
 use std::collections::BTreeSet;
 
 use crate::compiled::{ActivityRule, ProgrammeRules, RuleSet};
 use crate::diagnostic::{At, Code};
-use crate::format::programme::{Activity, Contact, Department, ResponsibleContact, ResponsibleKind};
+use crate::format::assessment::RuleRef;
+use crate::format::programme::{
+    Activity, Contact, Department, PostAccompaniment, PostAccompanimentPlan, Responsible, ResponsibleContact,
+    ResponsibleKind,
+};
 use crate::format::vocab::{Labels, Text};
 use crate::load::Located;
 
@@ -45,7 +50,9 @@ impl Compiler<'_> {
         if !activities.is_empty() {
             self.check_served(&activities, known);
         }
+        let post_accompaniment = self.post_accompaniment(known, &department_ids);
         ProgrammeRules {
+            post_accompaniment,
             activities: activities
                 .iter()
                 .map(|a| ActivityRule {
@@ -53,12 +60,7 @@ impl Compiler<'_> {
                     basis: a.item.basis.clone().into(),
                     monitoring: crate::format::programme::every(&a.item.monitoring),
                     id: a.item.id.as_str().into(),
-                    responsible: ResponsibleContact {
-                        kind: ResponsibleKind::Department,
-                        id: Text::from(""),
-                        name: Labels::default(),
-                        contact: None,
-                    },
+                    responsible: declared(&a.item.responsible),
                     at: a.at.clone(),
                 })
                 .collect(),
@@ -122,6 +124,71 @@ impl Compiler<'_> {
         self.check_labels(&activity.result, &a.at);
     }
 
+    /// The post-accompaniment control: one in the rule set, its levels, responsible and periods
+    /// checked. Its responsible is resolved later, with the activities'.
+    fn post_accompaniment(
+        &mut self,
+        known: &Known<'_>,
+        departments: &[&str],
+    ) -> Option<std::sync::Arc<PostAccompanimentPlan>> {
+        let mut found: Vec<Located<PostAccompaniment>> = Vec::new();
+        for (file, rules) in &self.loaded.files {
+            if let Some(p) = &rules.post_accompaniment {
+                let line = self.file_lines.get(file.as_str()).and_then(|lines| lines.item(&p.id).line);
+                let rule = Some(format!("post-accompaniment `{}`", p.id));
+                found.push(Located { at: At { file: file.clone(), line, rule }, item: p.clone() });
+            }
+        }
+        if let Some(second) = found.get(1) {
+            self.diags.error(
+                Code::DuplicateId,
+                &second.at,
+                format!(
+                    "a rule set declares one post_accompaniment; `{}` declares it first",
+                    found[0].at.file
+                ),
+            );
+        }
+        let p = found.into_iter().next()?;
+        self.check_ids(std::slice::from_ref(&p), |p| (&p.id, &p.label));
+        for level in &p.item.accompaniment_levels {
+            self.unknown(&known.levels, &Some(level.clone()), "level", &p.at);
+        }
+        if p.item.accompaniment_levels.is_empty() {
+            self.diags.error(
+                Code::EmptyClause,
+                &p.at,
+                "`accompaniment_levels` names no level: accompaniment would never end",
+            );
+        }
+        let r = &p.item.responsible;
+        self.unknown(&known.partners, &r.partner, "partner", &p.at);
+        self.unknown(departments, &r.department, "department", &p.at);
+        if r.partner.is_some() == r.department.is_some() {
+            self.diags.error(
+                Code::BadActivity,
+                &p.at,
+                "`responsible` names exactly one partner or one department",
+            );
+        }
+        self.check_period(&p.item.every, &p.at);
+        if let Some(during) = &p.item.during {
+            self.check_period(during, &p.at);
+        }
+        let item = p.item;
+        Some(std::sync::Arc::new(PostAccompanimentPlan {
+            id: item.id.as_str().into(),
+            label: item.label.clone(),
+            accompaniment_levels: item.accompaniment_levels.iter().map(|l| Text::from(l.as_str())).collect(),
+            every_words: crate::format::programme::every(&item.every),
+            every: item.every.clone(),
+            during: item.during.clone(),
+            responsible: declared(&item.responsible),
+            basis: item.basis.clone().into(),
+            rule: RuleRef { file: p.at.file.clone(), line: p.at.line },
+        }))
+    }
+
     fn unknown(&mut self, list: &[&str], id: &Option<String>, what: &str, at: &At) {
         if let Some(id) = id.as_deref().filter(|id| !list.contains(id)) {
             self.diags.error(Code::UnknownId, at, format!("no {what} has the id `{id}`"));
@@ -160,19 +227,29 @@ impl Compiler<'_> {
 /// the rule set's partners are compiled.
 pub(super) fn resolve_responsible(rules: &mut RuleSet) {
     let resolved: Vec<ResponsibleContact> =
-        rules.programme.activities.iter().map(|a| responsible(rules, a)).collect();
+        rules.programme.activities.iter().map(|a| resolve(rules, &a.responsible)).collect();
     for (activity, responsible) in rules.programme.activities.iter_mut().zip(resolved) {
         activity.responsible = responsible;
     }
+    let post = rules.programme.post_accompaniment.as_ref().map(|plan| PostAccompanimentPlan {
+        responsible: resolve(rules, &plan.responsible),
+        ..(**plan).clone()
+    });
+    rules.programme.post_accompaniment = post.map(std::sync::Arc::new);
 }
 
-fn responsible(rules: &RuleSet, rule: &ActivityRule) -> ResponsibleContact {
-    let r = &rule.activity.responsible;
+/// The kind and id of a responsible organisation, its name and contacts still to resolve.
+fn declared(r: &Responsible) -> ResponsibleContact {
     let (kind, id) = match (&r.partner, &r.department) {
         (Some(p), _) => (ResponsibleKind::Partner, p.as_str()),
         (None, Some(d)) => (ResponsibleKind::Department, d.as_str()),
         (None, None) => (ResponsibleKind::Department, ""),
     };
+    ResponsibleContact { kind, id: id.into(), name: Labels::default(), contact: None }
+}
+
+fn resolve(rules: &RuleSet, declared: &ResponsibleContact) -> ResponsibleContact {
+    let (kind, id) = (declared.kind, &*declared.id);
     let contact = rules.programme.directory.iter().find(|c| c.id == id).cloned();
     let label = match kind {
         ResponsibleKind::Partner => {

@@ -320,6 +320,8 @@ pub(crate) struct ProgrammeRules {
     pub activities: Vec<ActivityRule>,
     pub departments: Vec<crate::format::programme::Department>,
     pub directory: Vec<std::sync::Arc<crate::format::programme::Contact>>,
+    /// The control after accompaniment ends, resolved like an activity's responsible.
+    pub post_accompaniment: Option<std::sync::Arc<crate::format::programme::PostAccompanimentPlan>>,
 }
 
 /// An activity, with where it is written.

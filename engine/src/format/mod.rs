@@ -4,6 +4,7 @@
 
 pub mod assessment;
 pub mod envelope;
+pub mod history;
 pub mod model;
 pub mod programme;
 pub mod sample;

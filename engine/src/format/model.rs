@@ -73,6 +73,9 @@ pub struct RuleFile {
     /// Contacts of the partners and departments (placeholders marked).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub directory: Vec<crate::format::programme::Contact>,
+    /// The control of the family after accompaniment ends (one in a rule set).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub post_accompaniment: Option<crate::format::programme::PostAccompaniment>,
 }
 
 /// A duty to report to a partner, and the law that places it.

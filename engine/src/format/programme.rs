@@ -111,6 +111,54 @@ impl Contact {
     }
 }
 
+/// The control of the family's situation after accompaniment ends (seed 002: «пост-сопровождение
+/// … с периодичностью 1 раз в 3 месяца»): a re-assessment whose level is not one of
+/// `accompaniment_levels`, after one whose level was, starts it.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PostAccompaniment {
+    /// Id (snake_case).
+    pub id: String,
+    /// What is done, for people.
+    pub label: Labels,
+    /// The levels at which the family is accompanied.
+    pub accompaniment_levels: Vec<String>,
+    /// How often the situation is checked once accompaniment has ended.
+    pub every: Period,
+    /// For how long after the end; without it, the checks go on until a re-assessment.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub during: Option<Period>,
+    /// Who carries out the checks.
+    pub responsible: Responsible,
+    /// Legal basis.
+    pub basis: Vec<Basis>,
+}
+
+/// The post-accompaniment control as an assessment carries it, so a family's history can date
+/// the checks from the assessments alone.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct PostAccompanimentPlan {
+    /// Its id.
+    pub id: Text,
+    /// What is done.
+    pub label: Labels,
+    /// The levels at which the family is accompanied.
+    pub accompaniment_levels: Arc<[Text]>,
+    /// How often the situation is checked.
+    pub every: Period,
+    /// The same in words («раз в 3 мес.»).
+    pub every_words: Labels,
+    /// For how long after the end of accompaniment.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub during: Option<Period>,
+    /// Who carries out the checks, with contacts.
+    pub responsible: ResponsibleContact,
+    /// Legal basis.
+    pub basis: Arc<[Basis]>,
+    /// Its rule.
+    pub rule: crate::format::assessment::RuleRef,
+}
+
 /// The draft programme of an assessment: activities in order, the urgent first.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Programme {
@@ -118,6 +166,9 @@ pub struct Programme {
     pub status: ProgrammeStatus,
     /// The activities, urgent services' first, then by due date.
     pub items: Vec<ProgrammeItem>,
+    /// The control after accompaniment ends, where the rule set declares it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub post_accompaniment: Option<Arc<PostAccompanimentPlan>>,
 }
 
 /// Where a programme stands.

@@ -12,7 +12,7 @@ use crate::format::vocab::Text;
 /// The programme of an assessment; `None` where the rule set declares no activities.
 pub(crate) fn draft(rules: &RuleSet, assessment: &Assessment) -> Option<Programme> {
     let activities = &rules.programme.activities;
-    if activities.is_empty() {
+    if activities.is_empty() && rules.programme.post_accompaniment.is_none() {
         return None;
     }
     let as_of = dates::parse(&assessment.as_of)?;
@@ -61,7 +61,11 @@ pub(crate) fn draft(rules: &RuleSet, assessment: &Assessment) -> Option<Programm
             .cmp(urgent_a)
             .then_with(|| a.due.as_deref().unwrap_or("9999").cmp(b.due.as_deref().unwrap_or("9999")))
     });
-    Some(Programme { status: ProgrammeStatus::Draft, items: items.into_iter().map(|(_, i)| i).collect() })
+    Some(Programme {
+        status: ProgrammeStatus::Draft,
+        items: items.into_iter().map(|(_, i)| i).collect(),
+        post_accompaniment: rules.programme.post_accompaniment.clone(),
+    })
 }
 
 /// The ids an assessment holds, by kind: looked up once per activity trigger.

@@ -5,6 +5,7 @@ pub(crate) mod breakpoints;
 pub(crate) mod depends;
 pub(crate) mod diff;
 pub(crate) mod generate;
+pub(crate) mod history;
 pub(crate) mod library;
 pub(crate) mod open;
 pub(crate) mod phrasing;
