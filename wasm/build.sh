@@ -25,6 +25,9 @@ wasm/node_modules/.bin/wasm-opt -Oz --converge --strip-debug --strip-producers -
   "$PKG/sopro_wasm_bg.wasm" -o "$PKG/sopro_wasm_bg.wasm"
 
 cargo run -q --locked -p sopro-cli -- bundle rules/khmao/2026.3 -o "$PKG/khmao-2026.3.bundle.json" >/dev/null
+# The draft 2026.4 (not published) drafts the individual programme: the intake page's «Проект
+# ИПСС» loads it (with `drafts: true`) for that document only.
+cargo run -q --locked -p sopro-cli -- bundle rules/khmao/2026.4 -o "$PKG/khmao-2026.4.bundle.json" >/dev/null
 cargo run -q --locked -p sopro-cli -- schema api > target/sopro-api.schema.json
 wasm/node_modules/.bin/json2ts --input target/sopro-api.schema.json --output "$PKG/types.d.ts" \
   --bannerComment "// Generated from the Rust types' JSON Schema (sopro schema api). Do not edit."
@@ -48,7 +51,7 @@ cat > "$PKG/package.json" <<JSON
     "./sopro_wasm_bg.wasm": "./sopro_wasm_bg.wasm",
     "./package.json": "./package.json"
   },
-  "files": ["sopro.js", "sopro.d.ts", "types.d.ts", "sopro_wasm.js", "sopro_wasm.d.ts", "sopro_wasm_bg.wasm", "sopro_wasm_bg.wasm.d.ts", "khmao-2026.3.bundle.json"],
+  "files": ["sopro.js", "sopro.d.ts", "types.d.ts", "sopro_wasm.js", "sopro_wasm.d.ts", "sopro_wasm_bg.wasm", "sopro_wasm_bg.wasm.d.ts", "khmao-2026.3.bundle.json", "khmao-2026.4.bundle.json"],
   "sideEffects": false
 }
 JSON

@@ -150,7 +150,8 @@ pub fn programme(rules_dir: &Path, answers: &Path, output: &Path, lang: Lang, dr
         Ok(assessment) => assessment,
         Err(error) => return refused(&library, error, false, lang),
     };
-    let Some(programme) = &assessment.programme else {
+    let case_id = answers.pointer("/case/id").and_then(serde_json::Value::as_str);
+    let Some(sheet) = sopro_engine::programme_sheet(&assessment, case_id, lang) else {
         eprintln!(
             "error: the rule set {} {} declares no programme activities (activities:), so there is no programme to write",
             assessment.ruleset.id, assessment.ruleset.version
@@ -167,17 +168,16 @@ pub fn programme(rules_dir: &Path, answers: &Path, output: &Path, lang: Lang, dr
         }
         return exit::RULES;
     };
-    let case_id = answers.pointer("/case/id").and_then(serde_json::Value::as_str);
     let extension = output.extension().and_then(|e| e.to_str()).unwrap_or_default().to_ascii_lowercase();
     let bytes = match extension.as_str() {
-        "docx" => match crate::programme_doc::docx(&assessment, programme, case_id, lang) {
+        "docx" => match crate::programme_doc::docx(&sheet) {
             Ok(bytes) => bytes,
             Err(message) => {
                 eprintln!("error: {message}");
                 return exit::INPUT;
             }
         },
-        "html" | "htm" => crate::programme_doc::html(&assessment, programme, case_id, lang).into_bytes(),
+        "html" | "htm" => crate::programme_doc::html(&sheet).into_bytes(),
         _ => {
             eprintln!("error: write the programme to a .docx or .html file (got {})", output.display());
             return exit::USAGE;
@@ -187,7 +187,7 @@ pub fn programme(rules_dir: &Path, answers: &Path, output: &Path, lang: Lang, dr
         eprintln!("error: {}: {e}", output.display());
         return exit::INPUT;
     }
-    eprintln!("{}: {} activities", output.display(), programme.items.len());
+    eprintln!("{}: {} activities", output.display(), sheet.rows.len());
     exit::OK
 }
 

@@ -68,6 +68,7 @@ pub use load::source::{
 pub use run::answers::{peek_strings, AnswerProblem, BadJson, Found};
 pub use run::error::AssessError;
 pub use tools::diff::{diff, Change, ChangeKey, ChangeSign, DiffSummary, FamilyDiff};
+pub use tools::document::{programme_sheet, ProgrammeSheet};
 pub use tools::generate::{parse_sample, Generator, SAMPLE_FILE};
 pub use tools::history::{history, HistoryError};
 pub use tools::library::{parse_published, Drafts, PublicationError, PublishedVersion, RuleLibrary};

@@ -180,6 +180,44 @@ await check('domestic violence: emergency, police and guardianship the same day'
   await page.screenshot({ path: join(outDir, 'emergency-family.png'), fullPage: true });
 });
 
+await check('«Проект ИПСС» opens the draft programme to print: the table and the case id, no answer values', async () => {
+  const family = { ...addictionFamily, as_of: '2026-12-10', case: { id: '86-2026-000777', consent_interagency: true } };
+  await fillFamily(family);
+  const [tab] = await Promise.all([context.waitForEvent('page'), page.click('#programme')]);
+  await tab.waitForLoadState();
+  const doc = (await tab.locator('body').innerText()).replace(/\s+/g, ' ');
+  for (const expected of ['Индивидуальная программа социального сопровождения семьи', 'Проект', '86-2026-000777',
+    'Ответственный исполнитель', 'Отметка о выполнении', 'кризисный', 'врачу-наркологу', 'khmao 2026.4']) {
+    expect(doc.includes(expected), `«${expected}» is not in the document`);
+  }
+  for (const value of ['1990-05-01', '2013-09-01', 'alcohol', 'unsatisfactory']) {
+    expect(!doc.includes(value), `the answer value ${value} is in the document`);
+  }
+  // The rows are the engine's: as many as the draft programme has items.
+  const rows = await tab.locator('table.items tbody tr').count();
+  const items = await page.evaluate(async (answers) => {
+    const { load } = await import('../pkg/sopro.js');
+    const draft = (await load(await (await fetch('../pkg/khmao-2026.4.bundle.json')).text(), undefined, { drafts: true })).ok;
+    return draft.assess(answers).ok.programme.items.length;
+  }, await page.evaluate(() => window.sopro.answers));
+  expect(rows === items && rows > 10, `${rows} rows, ${items} items`);
+  await tab.screenshot({ path: join(outDir, 'programme-ipss.png'), fullPage: true });
+  await tab.pdf({ path: join(outDir, 'programme-ipss.pdf'), landscape: true, format: 'A4' });
+  await tab.close();
+  console.log(`       the draft ИПСС: ${rows} activities`);
+});
+
+await check('«Проект ИПСС» outside the draft rules\' period says so and opens nothing', async () => {
+  await fillFamily(addictionFamily);
+  let said = '';
+  page.once('dialog', async (dialog) => { said = dialog.message(); await dialog.dismiss(); });
+  const pagesBefore = context.pages().length;
+  await page.click('#programme');
+  await page.waitForTimeout(500);
+  expect(said.includes('укажите дату оценки в этом периоде'), `said: ${said}`);
+  expect(context.pages().length === pagesBefore, 'a document opened');
+});
+
 await check('the page works with the network off once loaded', async () => {
   await page.evaluate(() => navigator.serviceWorker.ready);
   await page.reload();

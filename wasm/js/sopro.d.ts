@@ -2,7 +2,7 @@
 // `Question` are generated from the Rust types' JSON Schemas (see types.d.ts). The `.js`
 // extensions are what `moduleResolution: nodenext` requires (and `bundler` accepts): they name
 // types.d.ts.
-import type { Assessment, AssessError, Relevance, TestReport, Question, Diagnostic, WhatWouldChange, Goal } from './types.js';
+import type { Assessment, AssessError, Relevance, TestReport, Question, Diagnostic, WhatWouldChange, Goal, ProgrammeSheet } from './types.js';
 export * from './types.js';
 
 /** Either a value or a structured error; never thrown. */
@@ -53,6 +53,8 @@ export class Engine {
   relevant(partial: unknown): Outcome<Relevance>;
   /** The smallest sets of changes to the changeable answers that reach `goal`. */
   whatWouldChange(partial: unknown, goal: Goal): Outcome<WhatWouldChange, AssessError | BadJson>;
+  /** The text of the family's draft individual programme (ИПСС) to print; `null` without one. */
+  programmeSheet(answers: unknown, lang?: 'ru' | 'en'): Outcome<ProgrammeSheet | null, AssessError | BadJson>;
   labels(): Outcome<Record<string, { ru: string; en: string }>>;
   check(): Outcome<Diagnostic[]>;
   test(): Outcome<TestReport>;

@@ -64,6 +64,11 @@ export class Engine {
     if (goalText === undefined) return notJson;
     return withJson(partial, (text) => this.raw.whatWouldChange(text, goalText));
   }
+  /**
+   * The text of the family's draft individual programme (ИПСС) to print, in `lang` ('ru' or
+   * 'en'): `{ ok: ProgrammeSheet }`, `{ ok: null }` without a programme, or `{ error }`.
+   */
+  programmeSheet(answers, lang = 'ru') { return withJson(answers, (text) => this.raw.programmeSheet(text, lang)); }
   /** The label of every rule by id (for `because` lists). */
   labels() { return parse(this.raw.labels()); }
   /** Warnings found when the rule set was loaded. */

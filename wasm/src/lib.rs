@@ -148,6 +148,25 @@ impl Sopro {
         }
     }
 
+    /// The text of the family's draft individual programme (ИПСС) to print, in `lang` (`ru` or
+    /// `en`): `{"ok": ProgrammeSheet}`, `{"ok": null}` where the rule set declares no
+    /// programme, or `{"error": …}`. Only the case id of the answers is in it.
+    #[wasm_bindgen(js_name = programmeSheet)]
+    pub fn programme_sheet(&self, answers: &str, lang: &str) -> String {
+        let answers = match parse_answers(answers) {
+            Ok(answers) => answers,
+            Err(bad_json) => return bad_json,
+        };
+        let lang = if lang == "en" { sopro_engine::Lang::En } else { sopro_engine::Lang::Ru };
+        match self.rules.assess_brief(&answers) {
+            Ok(a) => {
+                let case_id = answers.pointer("/case/id").and_then(serde_json::Value::as_str);
+                ok(&sopro_engine::programme_sheet(&a, case_id, lang))
+            }
+            Err(e) => error(&e),
+        }
+    }
+
     /// The warnings found when the rule set was loaded: `{"ok": [Diagnostic]}`.
     pub fn check(&self) -> String {
         ok(&self.warnings)

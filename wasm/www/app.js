@@ -2,6 +2,9 @@
 import { load } from '../pkg/sopro.js';
 
 const BUNDLE_URL = '../pkg/khmao-2026.3.bundle.json';
+// The individual programme (ИПСС) is drafted by the draft version 2026.4 (2026.3's rules and
+// the programme's activities); it is loaded, with `drafts`, when the document is first asked for.
+const PROGRAMME_BUNDLE_URL = '../pkg/khmao-2026.4.bundle.json';
 const MEMBERS = 'members';
 const PROBLEM_TEXT = {
   required: 'обязательный ответ',
@@ -298,6 +301,56 @@ function renderResult(state) {
 }
 
 // ---------------------------------------------------------------------------------------------
+// The draft ИПСС: the engine's text of the document (the same as `sopro programme -o x.html`),
+// laid out for printing in a new tab. Nothing leaves the device: the tab is a local blob.
+
+let programmeEngine;
+
+const escapeHtml = (text) => String(text).replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]);
+
+function programmeHtml(sheet) {
+  const e = escapeHtml;
+  const header = sheet.header.map(([k, v]) => `<tr><th>${e(k)}</th><td>${e(v)}</td></tr>`).join('');
+  const table = sheet.rows.length
+    ? `<table class="items"><thead><tr>${sheet.columns.map((c) => `<th>${e(c)}</th>`).join('')}</tr></thead><tbody>${
+      sheet.rows.map((r) => `<tr>${r.map((c) => `<td>${e(c)}</td>`).join('')}</tr>`).join('')}</tbody></table>`
+    : `<p>${e(sheet.no_activities)}</p>`;
+  const signatures = sheet.signatures.map((s) => `<p class="sign">${e(s)}: ${sheet.blank} / ${sheet.blank}</p>`).join('');
+  return `<!doctype html><html lang="${sheet.lang}"><head><meta charset="utf-8"><title>${e(sheet.title)}</title>
+<style>body{font:11pt 'PT Serif',Georgia,serif;margin:2cm}h1{font-size:14pt;text-align:center}.draft{text-align:center;font-style:italic}
+table{border-collapse:collapse;width:100%;margin:1em 0}.items th,.items td{border:1px solid #000;padding:4px;vertical-align:top}
+.header th{text-align:left;padding-right:1em}.sign{margin-top:1.5em}.footer{font-size:8pt;color:#444}@page{size:A4 landscape;margin:1.5cm}</style></head>
+<body><h1>${e(sheet.title)}</h1><p class="draft">${e(sheet.draft)}</p><table class="header">${header}</table>${table}${signatures}
+<p class="footer">${e(sheet.footer)}</p></body></html>`;
+}
+
+async function openProgramme() {
+  if (!programmeEngine) {
+    const loaded = await load(await (await fetch(PROGRAMME_BUNDLE_URL)).text(), undefined, { drafts: true });
+    if (loaded.error) { alert(`Набор правил для ИПСС не загружен: ${loaded.error.kind}`); return; }
+    programmeEngine = loaded.ok;
+  }
+  // A version assesses any date with a warning outside its period; a document to sign must not.
+  const { version, in_force: period } = programmeEngine.info().ok;
+  const asOf = answers.as_of ?? '';
+  if (asOf < period.from || (period.to && asOf > period.to)) {
+    alert(`Проект ИПСС составляется по правилам ${version}, которые действуют с ${period.from}${period.to ? ` по ${period.to}` : ''}: укажите дату оценки в этом периоде.`);
+    return;
+  }
+  const result = programmeEngine.programmeSheet(answers, 'ru');
+  if (result.error) {
+    alert(result.error.kind === 'invalid_answers'
+      ? 'Проект ИПСС составляется по полным ответам: исправьте ответы, отмеченные в форме.'
+      : `Проект ИПСС не составлен: ${result.error.kind}`);
+    return;
+  }
+  if (!result.ok) { alert('Набор правил не содержит мероприятий программы.'); return; }
+  const url = URL.createObjectURL(new Blob([programmeHtml(result.ok)], { type: 'text/html' }));
+  window.open(url, '_blank');
+  setTimeout(() => URL.revokeObjectURL(url), 60000);
+}
+
+// ---------------------------------------------------------------------------------------------
 // Export, import, print; start.
 
 function download() {
@@ -328,6 +381,7 @@ async function start() {
   render();
   document.getElementById('export').addEventListener('click', download);
   document.getElementById('print').addEventListener('click', () => window.print());
+  document.getElementById('programme').addEventListener('click', openProgramme);
   document.getElementById('clear').addEventListener('click', () => { answers = { as_of: today, [MEMBERS]: [{ id: 'm1' }] }; render(); });
   document.getElementById('import').addEventListener('change', async (event) => {
     const file = event.target.files[0];

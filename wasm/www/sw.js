@@ -1,7 +1,8 @@
 // Keeps the page and the engine available with the network off once they have been loaded.
-const CACHE = 'sopro-v2';
+const CACHE = 'sopro-v3';
 const FILES = ['./', 'index.html', 'app.js', 'style.css', '../pkg/sopro.js', '../pkg/sopro_wasm.js',
-  '../pkg/sopro_wasm_bg.wasm', '../pkg/khmao-2026.3.bundle.json'];
+  '../pkg/sopro_wasm_bg.wasm', '../pkg/khmao-2026.3.bundle.json',
+  '../pkg/khmao-2026.4.bundle.json'];
 self.addEventListener('install', (event) => event.waitUntil(caches.open(CACHE).then((c) => c.addAll(FILES))));
 self.addEventListener('activate', (event) => event.waitUntil(self.clients.claim()));
 self.addEventListener('fetch', (event) => {

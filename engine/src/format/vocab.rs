@@ -34,7 +34,8 @@ impl Labels {
 }
 
 /// The language of text shown to a person.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
 pub enum Lang {
     /// Russian, the default.
     #[default]

@@ -4,6 +4,7 @@
 pub(crate) mod breakpoints;
 pub(crate) mod depends;
 pub(crate) mod diff;
+pub(crate) mod document;
 pub(crate) mod generate;
 pub(crate) mod history;
 pub(crate) mod library;

@@ -37,6 +37,8 @@ pub fn api_schema() -> Value {
         "question": generator.subschema_for::<Question>(),
         "diagnostic": generator.subschema_for::<crate::diagnostic::Diagnostic>(),
         "errorKind": generator.subschema_for::<crate::format::envelope::ErrorKind>(),
+        "programmeSheet": generator.subschema_for::<crate::tools::document::ProgrammeSheet>(),
+        "history": generator.subschema_for::<crate::format::history::History>(),
     });
     let definitions: Map<String, Value> = generator.take_definitions(true).into_iter().collect();
     json!({
