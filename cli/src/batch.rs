@@ -87,7 +87,7 @@ pub fn read_lines(
 }
 
 /// The columns of the CSV output: one row per family.
-const CSV_HEADER: [&str; 13] = [
+const CSV_HEADER: [&str; 14] = [
     "record",
     "case_id",
     "ruleset",
@@ -99,11 +99,13 @@ const CSV_HEADER: [&str; 13] = [
     "consultations",
     "partners",
     "deadlines",
+    "programme",
     "error",
     "error_paths",
 ];
 
-/// The CSV row of one record: the assessment's ids (with severities, urgencies and due dates),
+/// The CSV row of one record: the assessment's ids (with severities, urgencies and due dates;
+/// the programme's activities with their due dates, empty where the version drafts none),
 /// or the error's kind and the paths of the problems.
 fn csv_row(record: u64, case_id: Option<&str>, result: Result<&Assessment, (&str, Vec<&str>)>) -> String {
     /// `id` or `id:detail` of each item, separated by `;`.
@@ -134,12 +136,13 @@ fn csv_row(record: u64, case_id: Option<&str>, result: Result<&Assessment, (&str
                 cell(a.consultations.iter().map(|f| (&*f.id, None))),
                 cell(a.partners.iter().map(|f| (&*f.id, Some(f.urgency.id())))),
                 cell(a.deadlines.iter().map(|f| (&*f.id, Some(f.due.as_str())))),
+                cell(a.programme.iter().flat_map(|p| &p.items).map(|i| (&*i.id, i.due.as_deref()))),
                 String::new(),
                 String::new(),
             ]);
         }
         Err((kind, paths)) => {
-            row.extend(std::iter::repeat_n(String::new(), 9));
+            row.extend(std::iter::repeat_n(String::new(), 10));
             row.extend([kind.to_owned(), paths.join(";")]);
         }
     }

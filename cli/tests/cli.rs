@@ -772,3 +772,57 @@ fn history_follows_each_family_by_case_id_through_the_versions_in_force_and_list
     assert_eq!(none.status.code(), Some(2));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn batch_csv_has_the_programme_column_activities_with_their_due_dates() {
+    let dir = scratch_dir("batch-programme");
+    let csv = dir.join("out.csv");
+    let out = sopro(
+        &[
+            "batch",
+            "--rules",
+            "rules/khmao/2026.4",
+            "--input",
+            "examples/history",
+            "--output",
+            csv.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let table = std::fs::read_to_string(&csv).unwrap();
+    let rows: Vec<Vec<&str>> = table.lines().map(|l| l.split(',').collect()).collect();
+    let column = rows[0].iter().position(|c| *c == "programme").expect("a programme column");
+    assert_eq!(rows[0].len(), 14);
+    let crisis = rows[1][column];
+    assert!(
+        crisis.contains("a_curator_and_contract:2026-12-") && crisis.contains("a_narcology_referral:"),
+        "{crisis}"
+    );
+    let none = rows[4][column];
+    assert!(!none.contains("a_curator_and_contract"), "{none}");
+    // A version without activities leaves the column empty.
+    let family: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(root().join("examples/family-crisis.json")).unwrap())
+            .unwrap();
+    let one = dir.join("one.jsonl");
+    std::fs::write(&one, format!("{family}\n")).unwrap();
+    let old = dir.join("old.csv");
+    let out = sopro(
+        &[
+            "batch",
+            "--rules",
+            "rules/khmao/2026.1",
+            "--input",
+            one.to_str().unwrap(),
+            "--output",
+            old.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let table = std::fs::read_to_string(&old).unwrap();
+    let row: Vec<&str> = table.lines().nth(1).unwrap().split(',').collect();
+    assert!(row[3] == "crisis" && row[column].is_empty(), "{row:?}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
