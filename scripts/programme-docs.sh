@@ -29,3 +29,14 @@ else
   echo "FAILED programme HTML: no PDF or page image from Chromium"
   exit 1
 fi
+
+# A family's history (examples/history, four snapshots) as the HTML timeline page: Chromium
+# renders it to a page image; the SVG chart and the overdue check must be on it.
+"$sopro" history --rules rules/khmao --drafts --on 2027-04-10 examples/history --format html -o "$out/history.html"
+chromium --headless --no-sandbox --disable-gpu --window-size=1100,1400 --screenshot="$out/history.png" "file://$(pwd)/$out/history.html" 2>/dev/null
+if grep -q '<svg' "$out/history.html" && grep -q 'ПРОСРОЧЕН' "$out/history.html" && [ -s "$out/history.png" ]; then
+  echo "ok     history HTML timeline rendered by headless Chromium, page image $out/history.png"
+else
+  echo "FAILED history HTML: no chart, no overdue check, or no page image"
+  exit 1
+fi

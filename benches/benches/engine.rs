@@ -113,8 +113,30 @@ fn what_would_change(c: &mut Criterion) {
     group.finish();
 }
 
+/// A family's history from its four snapshots (examples/history), already assessed: the
+/// engine's comparison of levels, criteria and programme items, reviews and checks — what a
+/// registry of histories costs besides the assessments themselves.
+fn family_history(c: &mut Criterion) {
+    let dir = sopro_benches::root().join("rules/khmao/2026.4");
+    let rules = sopro_cli::files::load_rules(&dir).unwrap_or_else(|e| panic!("2026.4: {e}"));
+    let mut files: Vec<_> = std::fs::read_dir(sopro_benches::root().join("examples/history"))
+        .map(|d| d.filter_map(|e| e.ok().map(|e| e.path())).collect())
+        .unwrap_or_default();
+    files.sort();
+    let snapshots: Vec<sopro_engine::Assessment> = files
+        .iter()
+        .filter_map(|f| sopro_cli::files::read_answers(f).ok())
+        .filter_map(|answers| rules.assess(&answers).ok())
+        .collect();
+    assert_eq!(snapshots.len(), 4, "the four snapshots of examples/history");
+    c.bench_function("history/four_snapshots", |b| {
+        b.iter(|| sopro_engine::history(std::hint::black_box(&snapshots), "2027-04-10"))
+    });
+}
+
 criterion_group!(
     benches,
+    family_history,
     load,
     assess,
     assess_text,

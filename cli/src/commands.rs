@@ -257,7 +257,12 @@ pub fn history(args: &HistoryArgs<'_>) -> i32 {
                 eprintln!("error: {}: {e}", path.display());
                 return exit::INPUT;
             }
-            eprintln!("{}: {} families", path.display(), families.len());
+            let n = families.len();
+            eprintln!(
+                "{}: the history of {n} {}",
+                path.display(),
+                if n == 1 { "family" } else { "families" }
+            );
         }
         None => print!("{text}"),
     }
