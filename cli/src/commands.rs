@@ -228,6 +228,10 @@ pub fn history(args: &HistoryArgs<'_>) -> i32 {
     // The CLI may read the clock; the engine is told the date.
     let today = jiff::Zoned::now().date().to_string();
     let on = args.on.unwrap_or(&today);
+    if let Err(e) = sopro_engine::history(&[], on) {
+        eprintln!("error: --on: {e}");
+        return exit::USAGE;
+    }
     let snapshots = match crate::history::read(args.snapshots, args.input) {
         Ok(snapshots) => snapshots,
         Err(message) => {
@@ -270,7 +274,9 @@ pub fn history(args: &HistoryArgs<'_>) -> i32 {
     if failed > 0 {
         eprintln!("error: {failed} snapshot(s) could not be assessed (listed in the output)");
         if let Some(draft) = families.iter().flat_map(|f| &f.errors).find_map(|e| match &e.error {
-            AssessError::NoVersionInForce { as_of, .. } => library.draft_not_used(as_of),
+            crate::history::SnapshotProblem::Assess(AssessError::NoVersionInForce { as_of, .. }) => {
+                library.draft_not_used(as_of)
+            }
             _ => None,
         }) {
             eprintln!(

@@ -22,24 +22,45 @@ pub struct FamilyHistory {
     pub errors: Vec<SnapshotError>,
 }
 
-/// A snapshot that could not be assessed: where it came from and why (the error's shape is the
-/// CLI's and the browser's `{kind, …}`, answer paths only).
+/// A snapshot that could not be read or assessed: where it came from and why (the error's
+/// shape is the CLI's and the browser's `{kind, …}`: answer paths and positions, no values).
 #[derive(Serialize)]
 pub struct SnapshotError {
     /// `file.json`, or `history.jsonl:3`.
     pub source: String,
     /// Why.
-    pub error: AssessError,
+    pub error: SnapshotProblem,
 }
 
-/// A snapshot as read: where it came from and its answers.
+/// Why a snapshot is not in the history.
+#[derive(Serialize)]
+#[serde(untagged)]
+pub enum SnapshotProblem {
+    /// It could not be read (not JSON or YAML): `{kind: "unreadable", message}`.
+    Unreadable { kind: &'static str, message: String },
+    /// It could not be assessed.
+    Assess(AssessError),
+}
+
+impl SnapshotProblem {
+    /// The problem in words, for the text and HTML outputs.
+    pub fn text(&self, lang: sopro_engine::Lang) -> String {
+        match self {
+            SnapshotProblem::Unreadable { message, .. } => message.clone(),
+            SnapshotProblem::Assess(error) => crate::render::assess_error(error, lang),
+        }
+    }
+}
+
+/// A snapshot as read: where it came from and its answers (or why they could not be read).
 pub struct Snapshot {
     pub source: String,
-    pub answers: Value,
+    pub answers: Result<Value, String>,
 }
 
 /// Reads the snapshots: JSON/YAML files and folders of them (in the order of names), and JSON
-/// Lines files given with `--input`.
+/// Lines files given with `--input`. A file or line that cannot be parsed is kept as a snapshot
+/// in error; a folder or file that cannot be opened at all stops the run.
 pub fn read(paths: &[PathBuf], input: Option<&Path>) -> Result<Vec<Snapshot>, String> {
     let mut out = Vec::new();
     for path in paths {
@@ -53,14 +74,16 @@ pub fn read(paths: &[PathBuf], input: Option<&Path>) -> Result<Vec<Snapshot>, St
             for file in files {
                 out.push(Snapshot {
                     source: file.display().to_string(),
-                    answers: crate::files::read_answers(&file)?,
+                    answers: crate::files::read_answers(&file),
                 });
             }
-        } else {
+        } else if path.is_file() {
             out.push(Snapshot {
                 source: path.display().to_string(),
-                answers: crate::files::read_answers(path)?,
+                answers: crate::files::read_answers(path),
             });
+        } else {
+            return Err(format!("{}: no such file or folder", path.display()));
         }
     }
     if let Some(input) = input {
@@ -72,7 +95,7 @@ pub fn read(paths: &[PathBuf], input: Option<&Path>) -> Result<Vec<Snapshot>, St
             }
             let source = format!("{}:{}", input.display(), n + 1);
             let answers = serde_json::from_str(&line)
-                .map_err(|e| format!("{source}: not valid JSON (column {})", e.column()))?;
+                .map_err(|e| format!("{source}: not valid JSON (column {})", e.column()));
             out.push(Snapshot { source, answers });
         }
     }
@@ -87,10 +110,15 @@ pub fn histories(
     snapshots: Vec<Snapshot>,
     on: &str,
 ) -> Result<Vec<FamilyHistory>, String> {
-    let case_id = |s: &Snapshot| s.answers.pointer("/case/id").and_then(Value::as_str).map(str::to_owned);
+    let case_id = |s: &Snapshot| {
+        s.answers.as_ref().ok()?.pointer("/case/id").and_then(Value::as_str).map(str::to_owned)
+    };
+    // A snapshot that could not be read has no case id to go by: it is reported with the first family.
+    let readable: Vec<&Snapshot> = snapshots.iter().filter(|s| s.answers.is_ok()).collect();
+    let readable_count = readable.len();
     let without: Vec<&str> =
-        snapshots.iter().filter(|s| case_id(s).is_none()).map(|s| s.source.as_str()).collect();
-    if !without.is_empty() && without.len() < snapshots.len() {
+        readable.iter().filter(|s| case_id(s).is_none()).map(|s| s.source.as_str()).collect();
+    if !without.is_empty() && without.len() < readable_count {
         return Err(format!(
             "these snapshots have no case.id, and others do, so their family is unknown: {}",
             without.join(", ")
@@ -98,7 +126,12 @@ pub fn histories(
     }
     let mut order: Vec<Option<String>> = Vec::new();
     let mut families: BTreeMap<Option<String>, Vec<Snapshot>> = BTreeMap::new();
+    let mut unreadable = Vec::new();
     for snapshot in snapshots {
+        if snapshot.answers.is_err() {
+            unreadable.push(snapshot);
+            continue;
+        }
         let id = case_id(&snapshot);
         if !families.contains_key(&id) {
             order.push(id.clone());
@@ -109,14 +142,39 @@ pub fn histories(
     for id in order {
         let mut assessments: Vec<Assessment> = Vec::new();
         let mut errors = Vec::new();
-        for snapshot in families.remove(&id).unwrap_or_default() {
-            match library.assess(&snapshot.answers) {
+        let mut snapshots = families.remove(&id).unwrap_or_default();
+        if out.is_empty() {
+            snapshots.append(&mut unreadable);
+        }
+        for snapshot in snapshots {
+            let result = match &snapshot.answers {
+                Ok(answers) => library.assess(answers).map_err(SnapshotProblem::Assess),
+                Err(message) => {
+                    Err(SnapshotProblem::Unreadable { kind: "unreadable", message: message.clone() })
+                }
+            };
+            match result {
                 Ok(a) => assessments.push(a),
                 Err(error) => errors.push(SnapshotError { source: snapshot.source, error }),
             }
         }
         let history = sopro_engine::history(&assessments, on).map_err(|e| e.to_string())?;
         out.push(FamilyHistory { case_id: id, history, errors });
+    }
+    if !unreadable.is_empty() {
+        // Nothing could be read at all: one history, empty, with every error.
+        let history = sopro_engine::history(&[], on).map_err(|e| e.to_string())?;
+        let errors = unreadable
+            .into_iter()
+            .map(|s| SnapshotError {
+                source: s.source,
+                error: SnapshotProblem::Unreadable {
+                    kind: "unreadable",
+                    message: s.answers.err().unwrap_or_default(),
+                },
+            })
+            .collect();
+        out.push(FamilyHistory { case_id: None, history, errors });
     }
     Ok(out)
 }

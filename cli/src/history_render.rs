@@ -33,6 +33,7 @@ fn review_words(status: ReviewStatus, lang: Lang) -> &'static str {
 fn check_words(status: CheckStatus, lang: Lang) -> &'static str {
     match status {
         CheckStatus::Done => t(lang, "проведён", "done"),
+        CheckStatus::DoneLate => t(lang, "проведён с опозданием", "done late"),
         CheckStatus::Overdue => t(lang, "ПРОСРОЧЕН", "OVERDUE"),
         CheckStatus::Upcoming => t(lang, "предстоит", "upcoming"),
     }
@@ -76,7 +77,7 @@ fn change_lines(out: &mut String, what: &str, changes: &Changes, lang: Lang) {
 pub fn human(family: &FamilyHistory, lang: Lang) -> String {
     let h = &family.history;
     let mut out = format!("{}\n\n", case_title(family, lang));
-    for s in &h.timeline {
+    for (i, s) in h.timeline.iter().enumerate() {
         let moved = match &s.level_before {
             Some(before) => format!(" ({} {})", t(lang, "было:", "was:"), before.label.get(lang)),
             None => String::new(),
@@ -92,7 +93,7 @@ pub fn human(family: &FamilyHistory, lang: Lang) -> String {
         change_lines(&mut out, t(lang, "критерии", "criteria"), &s.criteria, lang);
         match &s.programme {
             // The first programme in full is the draft itself (`sopro programme`): counted here.
-            Some(items) if items.continued.is_empty() && items.closed.is_empty() => {
+            Some(items) if i == 0 => {
                 let _ = writeln!(
                     out,
                     "    {}: {}",
@@ -134,20 +135,31 @@ pub fn human(family: &FamilyHistory, lang: Lang) -> String {
         );
         for c in &p.checks {
             let done = c.done_on.as_deref().map(|d| format!(" ({d})")).unwrap_or_default();
+            let late = c.days_late.map(|d| format!(", {d} {}", t(lang, "дн.", "days"))).unwrap_or_default();
             let _ = writeln!(
                 out,
-                "  {} {}: {}{done}",
+                "  {} {}: {}{done}{late}",
                 t(lang, "контроль", "check"),
                 c.due,
                 check_words(c.status, lang)
             );
         }
+        if p.truncated {
+            let _ = writeln!(out, "  {}", t(lang, "… список сокращён", "… the list is cut short"));
+        }
+    }
+    if !h.left_out.is_empty() {
+        let _ = writeln!(
+            out,
+            "\n{} {}",
+            t(lang, "Не учтены оценки позже даты истории:", "Left out, dated after the history's date:"),
+            h.left_out.join(", ")
+        );
     }
     if !family.errors.is_empty() {
         let _ = writeln!(out, "\n{}", t(lang, "Не оценены:", "Not assessed:"));
         for e in &family.errors {
-            let _ =
-                writeln!(out, "  {}: {}", e.source, crate::render::assess_error(&e.error, lang).trim_end());
+            let _ = writeln!(out, "  {}: {}", e.source, e.error.text(lang).trim_end());
         }
     }
     out
@@ -275,10 +287,11 @@ fn family_html(family: &FamilyHistory, library: &RuleLibrary, lang: Lang) -> Str
             let class = if c.status == CheckStatus::Overdue { " class=\"overdue\"" } else { "" };
             let _ = write!(
                 out,
-                "<tr><td>{}</td><td{class}>{}{}</td></tr>",
+                "<tr><td>{}</td><td{class}>{}{}{}</td></tr>",
                 c.due,
                 check_words(c.status, lang),
-                c.done_on.as_deref().map(|d| format!(" ({d})")).unwrap_or_default()
+                c.done_on.as_deref().map(|d| format!(" ({d})")).unwrap_or_default(),
+                c.days_late.map(|d| format!(", {d} {}", t(lang, "дн.", "days"))).unwrap_or_default()
             );
         }
         out.push_str("</table>");
@@ -286,7 +299,7 @@ fn family_html(family: &FamilyHistory, library: &RuleLibrary, lang: Lang) -> Str
     if !family.errors.is_empty() {
         let _ = write!(out, "<h3>{}</h3><ul>", t(lang, "Не оценены", "Not assessed"));
         for e in &family.errors {
-            let why = crate::render::assess_error(&e.error, lang);
+            let why = e.error.text(lang);
             let _ = write!(out, "<li>{}: {}</li>", escape(&e.source), escape(why.trim_end()));
         }
         out.push_str("</ul>");

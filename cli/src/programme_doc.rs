@@ -23,7 +23,7 @@ pub fn html(s: &ProgrammeSheet) -> String {
     } else {
         format!("<table class=\"items\"><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>")
     };
-    let blank = &s.blank;
+    let blank = e(&s.blank);
     let signatures: String =
         s.signatures.iter().map(|n| format!("<p class=\"sign\">{}: {blank} / {blank}</p>", e(n))).collect();
     let lang_code = match s.lang {

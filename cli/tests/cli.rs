@@ -213,6 +213,10 @@ fn batch_accounts_for_every_record_keeps_values_out_of_errors_and_resumes_exactl
         rows[302]
     );
     assert!(!rows[301..].join("\n").contains("Anna"));
+    // The error row has every column, the error in its own.
+    let error_row: Vec<&str> = rows[302].split(',').collect();
+    assert_eq!(error_row.len(), 14, "{}", rows[302]);
+    assert_eq!((error_row[12], error_row[13]), ("invalid_answers", "/members/0/role"));
     let partial_csv = dir.join("partial.csv");
     std::fs::write(&partial_csv, &table[..table.len() / 3]).unwrap();
     assert_eq!(run(&partial_csv, true).status.code(), Some(0));
@@ -679,7 +683,9 @@ fn history_follows_each_family_by_case_id_through_the_versions_in_force_and_list
     invalid["members"][0]["monthly_income"] = "Иванова".into();
     lines.extend([other, earlier, invalid]);
     let input = dir.join("history.jsonl");
-    let jsonl: String = lines.iter().map(|l| format!("{l}\n")).collect();
+    let mut jsonl: String = lines.iter().map(|l| format!("{l}\n")).collect();
+    // A line that is not JSON is an error row too, not the end of the run.
+    jsonl.push_str("{\"as_of\": \"2026-12-20\", \"case\": {\"id\": \"Петрова\"\n");
     std::fs::write(&input, jsonl).unwrap();
 
     let out = sopro(
@@ -724,9 +730,32 @@ fn history_follows_each_family_by_case_id_through_the_versions_in_force_and_list
     assert!(timeline[2]["programme"]["closed"].as_array().unwrap().len() >= 2);
     assert_eq!(first["post_accompaniment"]["since"], "2026-12-28");
     let errors = first["errors"].as_array().unwrap();
-    assert_eq!(errors.len(), 1);
+    assert_eq!(errors.len(), 2, "{errors:?}");
     assert!(errors[0]["source"].as_str().unwrap().ends_with("history.jsonl:7"), "{}", errors[0]);
     assert_eq!(errors[0]["error"]["kind"], "invalid_answers");
+    assert!(errors[1]["source"].as_str().unwrap().ends_with("history.jsonl:8"), "{}", errors[1]);
+    assert_eq!(errors[1]["error"]["kind"], "unreadable");
+    assert!(!stdout.contains("Петрова"), "a value of the unreadable line leaked");
+    // The same in words: the errors listed, no answer value.
+    let words = sopro(
+        &[
+            "history",
+            "--rules",
+            "rules/khmao",
+            "--drafts",
+            "--on",
+            "2027-04-10",
+            "--input",
+            input.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert_eq!(words.status.code(), Some(3));
+    let said = text(&words.stdout) + &text(&words.stderr);
+    assert!(said.contains("history.jsonl:7") && said.contains("history.jsonl:8"), "{said}");
+    for value in ["Иванова", "Петрова", "1990-05-01"] {
+        assert!(!said.contains(value), "{value} is in the text output");
+    }
     assert_eq!(families[1]["timeline"].as_array().unwrap().len(), 1);
 
     // The folder of the example, as a page with the chart; and in words.
@@ -749,9 +778,15 @@ fn history_follows_each_family_by_case_id_through_the_versions_in_force_and_list
     );
     assert!(out.status.success(), "{}", text(&out.stderr));
     let html = std::fs::read_to_string(&page).unwrap();
-    for expected in ["<svg", "кризисный", "реабилитационный", "2027-03-28", "ПРОСРОЧЕН"]
-    {
+    for expected in ["<svg", "2027-03-28", "ПРОСРОЧЕН"] {
         assert!(html.contains(expected), "{expected} is not in the page");
+    }
+    // One dot per assessment on the chart, each titled with its date and level.
+    assert_eq!(html.matches("r=\"5\" fill=\"#2e90fa\"").count(), 4);
+    for dot in
+        ["2026-12-04 — кризисный", "2026-12-18 — реабилитационный", "2026-12-28 — сопровождение не требуется"]
+    {
+        assert!(html.contains(dot), "no dot «{dot}»");
     }
     assert!(!html.contains("<script"), "the page is static");
     let words = sopro(
@@ -770,6 +805,18 @@ fn history_follows_each_family_by_case_id_through_the_versions_in_force_and_list
     assert!(!text(&published.stdout).contains("\"programme\""));
     let none = sopro(&["history", "--rules", "rules/khmao"], None);
     assert_eq!(none.status.code(), Some(2));
+    let bad_date =
+        sopro(&["history", "--rules", "rules/khmao", "--on", "10.04.2027", "examples/history"], None);
+    assert_eq!(bad_date.status.code(), Some(2), "{}", text(&bad_date.stderr));
+    // Snapshots without a case id cannot join a family that has one.
+    let mut anonymous = read("1-2026-12-04-crisis.json");
+    anonymous["case"].as_object_mut().unwrap().remove("id");
+    let mixed = dir.join("mixed.jsonl");
+    std::fs::write(&mixed, format!("{}\n{anonymous}\n", read("1-2026-12-04-crisis.json"))).unwrap();
+    let refused =
+        sopro(&["history", "--rules", "rules/khmao", "--drafts", "--input", mixed.to_str().unwrap()], None);
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(text(&refused.stderr).contains("mixed.jsonl:2"), "{}", text(&refused.stderr));
     let _ = std::fs::remove_dir_all(&dir);
 }
 

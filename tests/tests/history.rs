@@ -159,3 +159,67 @@ fn a_family_never_accompanied_has_no_post_accompaniment_and_a_bad_date_is_refuse
     assert!(history(&assessments, "10.04.2027").is_err());
     assert!(history(&[], "2027-04-10").unwrap().timeline.is_empty());
 }
+
+#[test]
+fn a_late_visit_makes_the_check_before_it_late_not_the_next_one_on_time() {
+    let mut assessments = snapshots();
+    // Accompaniment ended 2026-12-28; the first check is due 2027-03-28; the visit came on
+    // 2027-04-02, five days late, and nobody came for the 2027-06-28 check.
+    let mut visit = assessments[3].clone();
+    visit.as_of = "2027-04-02".into();
+    assessments.push(visit);
+    let h = history(&assessments, "2027-07-10").unwrap();
+    let checks: Vec<_> = h
+        .post_accompaniment
+        .unwrap()
+        .checks
+        .iter()
+        .map(|c| (c.due.clone(), c.status, c.done_on.clone(), c.days_late))
+        .collect();
+    assert_eq!(
+        checks,
+        [
+            ("2027-03-28".to_owned(), CheckStatus::DoneLate, Some("2027-04-02".to_owned()), Some(5)),
+            ("2027-06-28".to_owned(), CheckStatus::Overdue, None, Some(12)),
+            ("2027-09-28".to_owned(), CheckStatus::Upcoming, None, None),
+        ]
+    );
+}
+
+#[test]
+fn assessments_after_the_date_are_left_out_and_a_date_due_today_is_not_overdue() {
+    let assessments = snapshots();
+    // Read on the day of the third snapshot: the fourth is later, left out, and the family is
+    // still accompanied.
+    let h = history(&assessments, "2026-12-18").unwrap();
+    assert_eq!(h.timeline.len(), 3);
+    assert_eq!(h.left_out, ["2026-12-28"]);
+    assert!(h.post_accompaniment.is_none());
+    assert_eq!(h.reviews.last().map(|r| r.status), Some(ReviewStatus::Upcoming));
+    // A review due on the very day read is upcoming, not overdue; a day later it is overdue.
+    let on_the_day = history(&assessments[..1], "2027-03-04").unwrap();
+    assert_eq!(on_the_day.reviews[0].status, ReviewStatus::Upcoming);
+    let day_after = history(&assessments[..1], "2027-03-05").unwrap();
+    assert_eq!(
+        (day_after.reviews[0].status, day_after.reviews[0].days_late),
+        (ReviewStatus::Overdue, Some(1))
+    );
+    // The same for a check due on the day read.
+    let check_day = history(&assessments, "2027-03-28").unwrap();
+    assert_eq!(check_day.post_accompaniment.unwrap().checks[0].status, CheckStatus::Upcoming);
+}
+
+#[test]
+fn a_family_accompanied_again_has_no_post_accompaniment_checks() {
+    let mut assessments = snapshots();
+    let mut again = assessments[0].clone();
+    again.as_of = "2027-02-01".into();
+    assessments.push(again);
+    let h = history(&assessments, "2027-04-10").unwrap();
+    assert_eq!(h.timeline.last().map(|s| &*s.level.id), Some("crisis"));
+    assert_eq!(h.timeline.last().and_then(|s| s.level_before.as_ref()).map(|l| &*l.id), Some("none"));
+    assert!(h.post_accompaniment.is_none(), "accompanied again");
+    // Its programme starts again: what the family had in crisis is new once more.
+    let programme = h.timeline.last().unwrap().programme.as_ref().unwrap();
+    assert!(ids(&programme.new).contains(&"a_curator_and_contract"));
+}

@@ -144,6 +144,19 @@ fn the_post_accompaniment_control_is_checked_at_its_line_and_declared_once() {
     assert_eq!((d.file.as_str(), d.line), ("programme.yaml", Some(line)), "{d:#?}");
     assert!(d.message.contains("more.yaml"), "{}", d.message);
 
+    // Working days and a zero period are refused: the checks are dated without a calendar.
+    for (from, to) in
+        [("every: {months: 3}", "every: {working_days: 60}"), ("every: {months: 3}", "every: {months: 0}")]
+    {
+        let loaded = RuleSet::load(&edited(from, to));
+        let d = loaded
+            .diagnostics
+            .iter()
+            .find(|d| d.code == "rules::bad-period")
+            .unwrap_or_else(|| panic!("{to}: {:#?}", loaded.diagnostics));
+        assert_eq!((d.file.as_str(), d.line), ("programme.yaml", Some(line)), "{d:#?}");
+    }
+
     // Every assessment by 2026.4 carries the plan, resolved with its organisation.
     let rules = compiled(&root().join("rules/khmao/2026.4"));
     let case = rules.test_cases().next().unwrap();

@@ -315,8 +315,8 @@ function programmeHtml(sheet) {
     ? `<table class="items"><thead><tr>${sheet.columns.map((c) => `<th>${e(c)}</th>`).join('')}</tr></thead><tbody>${
       sheet.rows.map((r) => `<tr>${r.map((c) => `<td>${e(c)}</td>`).join('')}</tr>`).join('')}</tbody></table>`
     : `<p>${e(sheet.no_activities)}</p>`;
-  const signatures = sheet.signatures.map((s) => `<p class="sign">${e(s)}: ${sheet.blank} / ${sheet.blank}</p>`).join('');
-  return `<!doctype html><html lang="${sheet.lang}"><head><meta charset="utf-8"><title>${e(sheet.title)}</title>
+  const signatures = sheet.signatures.map((s) => `<p class="sign">${e(s)}: ${e(sheet.blank)} / ${e(sheet.blank)}</p>`).join('');
+  return `<!doctype html><html lang="${e(sheet.lang)}"><head><meta charset="utf-8"><title>${e(sheet.title)}</title>
 <style>body{font:11pt 'PT Serif',Georgia,serif;margin:2cm}h1{font-size:14pt;text-align:center}.draft{text-align:center;font-style:italic}
 table{border-collapse:collapse;width:100%;margin:1em 0}.items th,.items td{border:1px solid #000;padding:4px;vertical-align:top}
 .header th{text-align:left;padding-right:1em}.sign{margin-top:1.5em}.footer{font-size:8pt;color:#444}@page{size:A4 landscape;margin:1.5cm}</style></head>
@@ -326,7 +326,15 @@ table{border-collapse:collapse;width:100%;margin:1em 0}.items th,.items td{borde
 
 async function openProgramme() {
   if (!programmeEngine) {
-    const loaded = await load(await (await fetch(PROGRAMME_BUNDLE_URL)).text(), undefined, { drafts: true });
+    let loaded;
+    try {
+      const response = await fetch(PROGRAMME_BUNDLE_URL);
+      if (!response.ok) throw new Error(`HTTP ${response.status}`);
+      loaded = await load(await response.text(), undefined, { drafts: true });
+    } catch (error) {
+      alert(`Набор правил для ИПСС не загружен: ${error.message}`);
+      return;
+    }
     if (loaded.error) { alert(`Набор правил для ИПСС не загружен: ${loaded.error.kind}`); return; }
     programmeEngine = loaded.ok;
   }
@@ -346,7 +354,7 @@ async function openProgramme() {
   }
   if (!result.ok) { alert('Набор правил не содержит мероприятий программы.'); return; }
   const url = URL.createObjectURL(new Blob([programmeHtml(result.ok)], { type: 'text/html' }));
-  window.open(url, '_blank');
+  if (!window.open(url, '_blank')) alert('Браузер не открыл вкладку с документом: разрешите всплывающие окна для этой страницы.');
   setTimeout(() => URL.revokeObjectURL(url), 60000);
 }
 

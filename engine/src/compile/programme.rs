@@ -171,9 +171,20 @@ impl Compiler<'_> {
                 "`responsible` names exactly one partner or one department",
             );
         }
-        self.check_period(&p.item.every, &p.at);
-        if let Some(during) = &p.item.during {
-            self.check_period(during, &p.at);
+        for period in std::iter::once(&p.item.every).chain(&p.item.during) {
+            self.check_period(period, &p.at);
+            // The checks are dated from the assessments alone, which carry no calendar.
+            if period.working_days.is_some() {
+                self.diags.error(
+                    Code::BadPeriod,
+                    &p.at,
+                    "post-accompaniment periods are in calendar days, months or years, not working days",
+                );
+            }
+        }
+        let zero = [p.item.every.days, p.item.every.months, p.item.every.years].contains(&Some(0));
+        if zero {
+            self.diags.error(Code::BadPeriod, &p.at, "`every` must be longer than zero");
         }
         let item = p.item;
         Some(std::sync::Arc::new(PostAccompanimentPlan {

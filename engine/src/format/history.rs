@@ -23,6 +23,9 @@ pub struct History {
     /// The control after accompaniment ended, where the last assessment ended it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub post_accompaniment: Option<PostAccompanimentChecks>,
+    /// The dates of assessments given that are later than `on`, left out.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub left_out: Vec<String>,
 }
 
 /// One assessment of the family and how it differs from the one before.
@@ -116,6 +119,9 @@ pub struct PostAccompanimentChecks {
     pub responsible: ResponsibleContact,
     /// The checks from the end of accompaniment: those due up to `on`, and the next one.
     pub checks: Vec<Check>,
+    /// The list stops at its limit (a plan without `during`, read long after).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub truncated: bool,
     /// Legal basis.
     pub basis: Arc<[Basis]>,
 }
@@ -127,9 +133,13 @@ pub struct Check {
     pub due: String,
     /// How it stands.
     pub status: CheckStatus,
-    /// The assessment that made it (taken after the check before and by this one's date).
+    /// The assessment credited with it: the first after the check before (late, if after its
+    /// date but before the next check's).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub done_on: Option<String>,
+    /// Days past its date: of the late visit, or until `on` when overdue.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub days_late: Option<i64>,
 }
 
 /// How a post-accompaniment check stands.
@@ -138,6 +148,8 @@ pub struct Check {
 pub enum CheckStatus {
     /// An assessment was made in its window.
     Done,
+    /// An assessment was made after its date, before the next check was due.
+    DoneLate,
     /// Its date has passed without one.
     Overdue,
     /// Still ahead.

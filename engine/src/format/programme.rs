@@ -123,9 +123,11 @@ pub struct PostAccompaniment {
     pub label: Labels,
     /// The levels at which the family is accompanied.
     pub accompaniment_levels: Vec<String>,
-    /// How often the situation is checked once accompaniment has ended.
+    /// How often the situation is checked once accompaniment has ended (calendar days, months
+    /// or years).
     pub every: Period,
-    /// For how long after the end; without it, the checks go on until a re-assessment.
+    /// For how long after the end; without it, the checks go on until the family is
+    /// accompanied again.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub during: Option<Period>,
     /// Who carries out the checks.

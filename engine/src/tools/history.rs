@@ -11,7 +11,8 @@ use crate::format::history::{
 use crate::format::model::Period;
 use crate::format::programme::PostAccompanimentPlan;
 
-/// At most this many post-accompaniment checks are listed (a plan without `during`, read decades on).
+/// At most this many post-accompaniment checks are listed (a plan without `during`, read decades
+/// on); the list then says it is cut short.
 const MAX_CHECKS: u32 = 120;
 
 /// Why a history cannot be built.
@@ -31,13 +32,18 @@ impl std::fmt::Display for HistoryError {
 
 impl std::error::Error for HistoryError {}
 
-/// The history of one family's assessments (in any order; same-day ones keep theirs), read on `on`.
+/// The history of one family's assessments (in any order), read on `on`: those dated after `on`
+/// are left out (their dates listed). Assessments of the same day keep the order given — the
+/// later one given is the family's state that day.
 pub fn history(assessments: &[Assessment], on: &str) -> Result<History, HistoryError> {
     if dates::parse(on).is_none() {
         return Err(HistoryError::BadDate(on.to_owned()));
     }
-    let mut ordered: Vec<&Assessment> = assessments.iter().collect();
+    let (mut ordered, later): (Vec<&Assessment>, Vec<&Assessment>) =
+        assessments.iter().partition(|a| a.as_of.as_str() <= on);
     ordered.sort_by(|a, b| a.as_of.cmp(&b.as_of));
+    let mut left_out: Vec<String> = later.iter().map(|a| a.as_of.clone()).collect();
+    left_out.sort();
     let timeline = ordered
         .iter()
         .enumerate()
@@ -48,6 +54,7 @@ pub fn history(assessments: &[Assessment], on: &str) -> Result<History, HistoryE
         timeline,
         reviews: reviews(&ordered, on),
         post_accompaniment: post_accompaniment(&ordered, on),
+        left_out,
     })
 }
 
@@ -109,7 +116,9 @@ fn reviews(ordered: &[&Assessment], on: &str) -> Vec<Review> {
 }
 
 /// The checks after the assessment that ended accompaniment, where the family has not been
-/// accompanied since (by the last assessment's plan).
+/// accompanied since (by the last assessment's plan). The assessments after the end are the
+/// visits: each is credited to the earliest check not yet made — on time when taken in its
+/// window (after the check before, by its date), late when taken before the next check is due.
 fn post_accompaniment(ordered: &[&Assessment], on: &str) -> Option<PostAccompanimentChecks> {
     let last = *ordered.last()?;
     let plan = plan(last)?;
@@ -120,30 +129,38 @@ fn post_accompaniment(ordered: &[&Assessment], on: &str) -> Option<PostAccompani
     }
     let since = &ordered[end].as_of;
     let start = dates::parse(since)?;
-    let limit = plan.during.as_ref().and_then(|d| dates::add(start, d, &Default::default()));
-    let later: Vec<&str> = ordered[end + 1..].iter().map(|a| a.as_of.as_str()).collect();
+    let due_date =
+        |k: u32| dates::add(start, &times(&plan.every, k), &Default::default()).map(|d| d.to_string());
+    let limit =
+        plan.during.as_ref().and_then(|d| dates::add(start, d, &Default::default())).map(|d| d.to_string());
+    let mut visits = ordered[end + 1..].iter().map(|a| a.as_of.as_str()).peekable();
     let mut checks = Vec::new();
     let mut window_start = since.clone();
+    let mut truncated = false;
     for k in 1..=MAX_CHECKS {
-        let Some(due) = dates::add(start, &times(&plan.every, k), &Default::default()) else { break };
-        if limit.is_some_and(|limit| due > limit) || due.to_string() <= window_start {
+        let Some(due) = due_date(k) else { break };
+        if limit.as_ref().is_some_and(|limit| due > *limit) || due <= window_start {
             break;
         }
-        let due = due.to_string();
-        let done_on = later
-            .iter()
-            .find(|d| **d > window_start.as_str() && **d <= due.as_str())
-            .map(|d| (*d).to_owned());
-        let status = match (&done_on, *due < *on) {
-            (Some(_), _) => CheckStatus::Done,
-            (None, true) => CheckStatus::Overdue,
-            (None, false) => CheckStatus::Upcoming,
+        // Visits before this check's window were extra visits for the check before.
+        while visits.next_if(|v| *v <= window_start.as_str()).is_some() {}
+        let next_due = due_date(k + 1);
+        let visit = visits.next_if(|v| match &next_due {
+            Some(next) => *v <= next.as_str(),
+            None => true,
+        });
+        let (status, done_on, days_late) = match visit {
+            Some(v) if v <= due.as_str() => (CheckStatus::Done, Some(v.to_owned()), None),
+            Some(v) => (CheckStatus::DoneLate, Some(v.to_owned()), dates::days_between(&due, v)),
+            None if *due < *on => (CheckStatus::Overdue, None, dates::days_between(&due, on)),
+            None => (CheckStatus::Upcoming, None, None),
         };
         let ahead = status == CheckStatus::Upcoming;
-        checks.push(Check { due: due.clone(), status, done_on });
-        if ahead && *due >= *on {
+        checks.push(Check { due: due.clone(), status, done_on, days_late });
+        if ahead {
             break;
         }
+        truncated = k == MAX_CHECKS;
         window_start = due;
     }
     Some(PostAccompanimentChecks {
@@ -152,6 +169,7 @@ fn post_accompaniment(ordered: &[&Assessment], on: &str) -> Option<PostAccompani
         every: plan.every_words.clone(),
         responsible: plan.responsible.clone(),
         checks,
+        truncated,
         basis: plan.basis.clone(),
     })
 }
