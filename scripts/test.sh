@@ -89,5 +89,12 @@ echo "$e2e_line" | grep -Eq '^[0-9]+ passed, [0-9]+ failed$' || { echo "error: t
 passed=$((passed + $(echo "$e2e_line" | sed -E 's/^([0-9]+) passed.*/\1/')))
 failed=$((failed + $(echo "$e2e_line" | sed -E 's/.* ([0-9]+) failed$/\1/')))
 
+echo "== the rule studio end to end (edit, check, tests, compare, offline)"
+node wasm/e2e/studio.mjs "http://127.0.0.1:$port/www/studio/" target/e2e-studio | tee target/e2e-studio.log
+studio_line=$(tail -n 1 target/e2e-studio.log)
+echo "$studio_line" | grep -Eq '^[0-9]+ passed, [0-9]+ failed$' || { echo "error: the studio test ended without its count"; exit 1; }
+passed=$((passed + $(echo "$studio_line" | sed -E 's/^([0-9]+) passed.*/\1/')))
+failed=$((failed + $(echo "$studio_line" | sed -E 's/.* ([0-9]+) failed$/\1/')))
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -56,6 +56,23 @@ cat > "$PKG/package.json" <<JSON
 }
 JSON
 
+# The rule studio (wasm/www/studio/): a module of its own with the calls that compile rule
+# files from YAML (`--features studio`), and the code editor (CodeMirror 6 from npm, bundled by
+# esbuild). Not part of the npm package: the studio page loads them from pkg/studio/.
+cargo build -q --locked -p sopro-wasm --features studio --target wasm32-unknown-unknown --profile wasm-release
+mkdir -p "$PKG/studio"
+wasm-bindgen --target web --out-dir "$PKG/studio" --out-name sopro_studio \
+  target/wasm32-unknown-unknown/wasm-release/sopro_wasm.wasm
+wasm/node_modules/.bin/wasm-opt -Oz --strip-debug --strip-producers --enable-bulk-memory --enable-sign-ext --enable-mutable-globals \
+  --enable-nontrapping-float-to-int --enable-reference-types --enable-multivalue --enable-simd \
+  "$PKG/studio/sopro_studio_bg.wasm" -o "$PKG/studio/sopro_studio_bg.wasm"
+wasm/node_modules/.bin/esbuild wasm/studio/editor.js --bundle --format=esm --minify --log-level=warning \
+  --outfile="$PKG/studio/editor.js"
+cp wasm/js/studio.js "$PKG/studio/"
+# How often answers occur in KhMAO's registry, for the studio's generated families.
+cp rules/khmao/sample.yaml "$PKG/studio/khmao-sample.yaml"
+echo "studio: sopro_studio_bg.wasm $(gzip -9 -c "$PKG/studio/sopro_studio_bg.wasm" | wc -c) bytes gzipped, editor.js $(gzip -9 -c "$PKG/studio/editor.js" | wc -c) bytes gzipped"
+
 raw=$(stat -c %s "$PKG/sopro_wasm_bg.wasm")
 gz=$(gzip -9 -c "$PKG/sopro_wasm_bg.wasm" | wc -c)
 echo "sopro_wasm_bg.wasm: $raw bytes, $gz bytes gzipped (budget $BUDGET_GZIP_BYTES)"

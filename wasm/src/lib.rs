@@ -9,6 +9,9 @@ use serde_json::json;
 use sopro_engine::{envelope, BadJson, Bundle, BundleError, ErrorKind, Explain, RuleSet};
 use wasm_bindgen::prelude::*;
 
+#[cfg(feature = "studio")]
+mod studio;
+
 const ASSESSMENT_SCHEMA: &str = include_str!("../../rules/schema/assessment.schema.json");
 
 /// A compiled rule set, ready to assess families in the browser.

@@ -1,8 +1,10 @@
 // Keeps the page and the engine available with the network off once they have been loaded.
-const CACHE = 'sopro-v3';
+const CACHE = 'sopro-v4';
 const FILES = ['./', 'index.html', 'app.js', 'style.css', '../pkg/sopro.js', '../pkg/sopro_wasm.js',
   '../pkg/sopro_wasm_bg.wasm', '../pkg/khmao-2026.3.bundle.json',
-  '../pkg/khmao-2026.4.bundle.json'];
+  '../pkg/khmao-2026.4.bundle.json',
+  'studio/', 'studio/index.html', 'studio/studio.js', 'studio/studio.css', '../pkg/studio/studio.js',
+  '../pkg/studio/sopro_studio.js', '../pkg/studio/sopro_studio_bg.wasm', '../pkg/studio/editor.js', '../pkg/studio/khmao-sample.yaml'];
 self.addEventListener('install', (event) => event.waitUntil(caches.open(CACHE).then((c) => c.addAll(FILES))));
 self.addEventListener('activate', (event) => event.waitUntil(self.clients.claim()));
 self.addEventListener('fetch', (event) => {

@@ -2,6 +2,7 @@
 //! assessments, versions side by side, what a form shows, JSON Schemas, synthetic families from the questions.
 
 pub(crate) mod breakpoints;
+pub(crate) mod compare;
 pub(crate) mod depends;
 pub(crate) mod diff;
 pub(crate) mod document;

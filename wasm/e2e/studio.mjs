@@ -1,0 +1,138 @@
+// End-to-end test of the rule studio in headless Chromium (Debian's), driven by playwright-core.
+// Usage: node wasm/e2e/studio.mjs http://127.0.0.1:8123/www/studio/ OUT_DIR
+// Opens the KhMAO rule set, breaks and fixes a condition by typing, lowers the subsistence
+// minimum and reads the failing tests and the comparison; screenshots of each panel; the
+// network off. Ends with `N passed, M failed`; exits non-zero on a failure.
+import { chromium } from 'playwright-core';
+import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const [url, outDir = 'target/e2e-studio'] = process.argv.slice(2);
+mkdirSync(outDir, { recursive: true });
+const results = [];
+async function check(name, fn) {
+  try {
+    await fn();
+    results.push([name, true]);
+    console.log(`ok     ${name}`);
+  } catch (error) {
+    results.push([name, false]);
+    console.log(`FAILED ${name}\n       ${String(error.message).split('\n')[0]}`);
+  }
+}
+function expect(condition, message) {
+  if (!condition) throw new Error(message);
+}
+
+const context = await chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), 'sopro-studio-')), {
+  executablePath: '/usr/bin/chromium',
+  headless: true,
+  viewport: { width: 1500, height: 1000 },
+  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+    '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+});
+const page = await context.newPage();
+const pageErrors = [];
+page.on('pageerror', (error) => pageErrors.push(error.message));
+const text = async (selector) => (await page.locator(selector).innerText()).replace(/\s+/g, ' ');
+const checked = () => page.evaluate(() => Number(document.body.dataset.checked ?? 0));
+/** Waits until the studio has checked the files again after an edit. */
+async function afterCheck(before) {
+  await page.waitForFunction((n) => Number(document.body.dataset.checked ?? 0) > n, before, { timeout: 20000 });
+}
+
+await page.goto(url);
+await page.waitForSelector('body[data-ready=true]', { timeout: 30000 });
+
+await check('the studio opens the KhMAO rule set: no problems, its tests pass, nothing changes', async () => {
+  expect((await text('#ruleset')).includes('2026.3'), `rule set: ${await text('#ruleset')}`);
+  expect((await text('#diagnostics')).includes('Ошибок нет'), `check: ${await text('#diagnostics')}`);
+  const tests = await text('#tests-summary');
+  expect(/^\d+ passed, 0 failed$/.test(tests), `tests: ${tests}`);
+  expect((await text('#compare-summary')).includes('изменится 0'), `compare: ${await text('#compare-summary')}`);
+  expect(await page.locator('.cm-editor').count() === 1, 'no code editor');
+  await page.screenshot({ path: join(outDir, 'studio-open.png') });
+});
+
+await check('a broken condition, typed in the editor, is reported at its file and line; fixing it clears it', async () => {
+  const line = await page.evaluate(() => window.studio.lineOf('criteria.yaml', 'm.is_child && m.adaptation_difficulties == true'));
+  expect(line > 0, 'no such line in criteria.yaml');
+  await page.evaluate((l) => window.studio.select('criteria.yaml', l), line);
+  await page.keyboard.press('End');
+  let before = await checked();
+  const typo = ' && m.adaptation_dificulties';
+  await page.keyboard.type(typo);
+  await afterCheck(before);
+  const item = page.locator(`#diagnostics li.diag.error[data-file="criteria.yaml"][data-line="${line}"]`);
+  expect(await item.count() >= 1, `no error at criteria.yaml:${line}: ${await text('#diagnostics')}`);
+  const said = (await item.first().innerText()).replace(/\s+/g, ' ');
+  expect(said.includes('adaptation_dificulties') && said.includes(`criteria.yaml:${line}`), `said: ${said}`);
+  expect(await page.locator('.cm-lintRange-error').count() >= 1, 'the editor marks no error');
+  expect((await text('#tests')).includes('Тесты запустятся'), 'tests ran on a broken rule set');
+  await page.screenshot({ path: join(outDir, 'studio-diagnostic.png') });
+  before = await checked();
+  for (let i = 0; i < typo.length; i++) await page.keyboard.press('Backspace');
+  await afterCheck(before);
+  expect((await text('#diagnostics')).includes('Ошибок нет'), `after the fix: ${await text('#diagnostics')}`);
+  expect(await page.locator('.cm-lintRange-error').count() === 0, 'the editor still marks an error');
+});
+
+await check('a lower subsistence minimum fails the tests that depend on it and Compare shows low-income families leaving, with the act', async () => {
+  const before = await checked();
+  await page.evaluate(() => window.studio.replaceInFile('parameters.yaml', 'value: 22102', 'value: 12000'));
+  await afterCheck(before);
+  const tests = await text('#tests-summary');
+  expect(/^\d+ passed, [1-9]\d* failed$/.test(tests), `tests: ${tests}`);
+  const failedCase = (await page.locator('#tests .case.failed').allInnerTexts()).join(' ');
+  expect(failedCase.includes('low_income'), `no readable difference about low income: ${failedCase}`);
+  const summary = await text('#compare-summary');
+  const changed = Number(/изменится (\d+)/.exec(summary)?.[1] ?? 0);
+  expect(changed > 0, `compare: ${summary}`);
+  const row = await text('#changes tr[data-id="low_income"]');
+  expect(row.includes('−') && row.includes('Малоимущая') && row.includes('197-оз'), `row: ${row}`);
+  const parameter = await text('#changes tr[data-id="pm_per_capita"]');
+  expect(parameter.includes('Постановление Правительства ХМАО'), `parameter row: ${parameter}`);
+  const ms = await page.evaluate(() => window.studio.timings.compareMs);
+  const n = await page.evaluate(() => window.studio.timings.compareFamilies);
+  console.log(`       compare after an edit: ${n} families in ${ms.toFixed(0)} ms (check ${(await page.evaluate(() => window.studio.timings.checkMs)).toFixed(0)} ms)`);
+  writeFileSync(join(outDir, 'studio-bench.json'), JSON.stringify({ compareMs: ms, families: n, ua: await page.evaluate(() => navigator.userAgent) }, null, 2));
+  await page.locator('#tests-summary').scrollIntoViewIfNeeded();
+  await page.screenshot({ path: join(outDir, 'studio-tests.png') });
+  await page.locator('#compare').scrollIntoViewIfNeeded();
+  await page.screenshot({ path: join(outDir, 'studio-compare.png') });
+});
+
+await check('hovering an id shows its label', async () => {
+  await page.evaluate(() => window.studio.select('criteria.yaml', 1));
+  const at = await page.evaluate(() => window.studio.coordsOf('c15_3_child_adaptation'));
+  expect(at, 'the id is not on the screen');
+  await page.mouse.move(at.x + 3, at.y);
+  await page.waitForSelector('.cm-tooltip .hover', { timeout: 5000 });
+  const said = await text('.cm-tooltip .hover');
+  expect(said.includes('c15_3_child_adaptation') && said.includes('адаптац'), `tooltip: ${said}`);
+});
+
+await check('the studio works with the network off once loaded', async () => {
+  await page.evaluate(() => navigator.serviceWorker.ready);
+  await page.reload();
+  await page.waitForSelector('body[data-ready=true]', { timeout: 30000 });
+  expect(await page.evaluate(() => navigator.serviceWorker.controller !== null), 'no service worker controls the studio');
+  await context.setOffline(true);
+  try {
+    await page.reload();
+    await page.waitForSelector('body[data-ready=true]', { timeout: 30000 });
+    expect((await text('#diagnostics')).includes('Ошибок нет'), 'the rule set did not open offline');
+  } finally {
+    await context.setOffline(false);
+  }
+});
+
+await check('no script errors in the studio', async () => {
+  expect(pageErrors.length === 0, pageErrors.join('; '));
+});
+
+await context.close();
+const failed = results.filter(([, ok]) => !ok).length;
+console.log(`${results.length - failed} passed, ${failed} failed`);
+process.exit(failed ? 1 : 0);

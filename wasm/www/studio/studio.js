@@ -1,0 +1,292 @@
+// The rule studio: a rule set's YAML files edited in the browser, checked while typing, its own
+// test cases run on every change, and compared with the version it started from over a
+// registry generated (or read from a file) on the device. Nothing leaves the device.
+import { start, fromBundle, fromFiles } from '../../pkg/studio/studio.js';
+import { createEditor } from '../../pkg/studio/editor.js';
+
+const BUNDLED = [
+  { label: 'ХМАО – Югра 2026.3 (опубликована)', url: '../../pkg/khmao-2026.3.bundle.json', drafts: false },
+  { label: 'ХМАО – Югра 2026.4 (черновик, с ИПСС)', url: '../../pkg/khmao-2026.4.bundle.json', drafts: true },
+];
+// How often answers occur in the region's registry (rules/khmao/sample.yaml): generated
+// families look like the families on record, not like every answer drawn at random.
+const SAMPLE_URL = '../../pkg/studio/khmao-sample.yaml';
+let sample = '';
+const CHECK_DELAY_MS = 350;
+const SIGN = { added: '+', removed: '−', changed: '~' };
+const KIND = {
+  level: 'уровень', category: 'категория', criterion: 'критерий', urgent_service: 'срочная услуга',
+  consultation: 'консультация', partner: 'партнёр', deadline: 'срок', activity: 'мероприятие ИПСС', parameter: 'параметр',
+};
+
+let base;          // the rule set as opened: what edits are compared with
+let baseInfo;
+let edited;        // the last edit that compiled (null while the files have errors)
+let files = {};    // path → text, as edited
+let current;       // the file in the editor
+let editor;
+let diagnostics = [];
+let registry = null; // JSON Lines text of a registry chosen from disk, or null: generated
+let checkTimer;
+const timings = {};
+
+function el(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [key, value] of Object.entries(attrs)) {
+    if (key === 'class') node.className = value;
+    else if (key.startsWith('on')) node.addEventListener(key.slice(2), value);
+    else if (value !== undefined && value !== null) node.setAttribute(key, value);
+  }
+  for (const child of children.flat()) if (child != null) node.append(child);
+  return node;
+}
+
+const labelOf = (id) => {
+  const labels = (edited ?? base)?.labels().ok ?? {};
+  return labels[id]?.ru ?? null;
+};
+
+// ---------------------------------------------------------------------------------------------
+// Opening a rule set: a bundled one, a folder, or a bundle file.
+
+async function openBundle(text, drafts) {
+  const loaded = fromBundle(text, drafts);
+  if (loaded.error) {
+    document.getElementById('ruleset').textContent = `Не открыт: ${loaded.error.kind} ${loaded.error.message ?? ''}`;
+    return;
+  }
+  openRules(loaded.ok, loaded.ok.sourceFiles().ok);
+}
+
+function openRules(rules, sourceFiles) {
+  base = rules;
+  baseInfo = rules.info().ok;
+  files = { ...sourceFiles };
+  document.getElementById('ruleset').textContent =
+    `${baseInfo.title.ru} — версия ${baseInfo.version}, ${baseInfo.digest.slice(0, 19)}… (исходная для сравнения)`;
+  renderFiles();
+  select(files['criteria.yaml'] !== undefined ? 'criteria.yaml' : Object.keys(files)[0]);
+  recheck();
+}
+
+async function openFolder(list) {
+  const picked = {};
+  for (const file of list) {
+    const path = file.webkitRelativePath.split('/').slice(1).join('/');
+    if (/\.(ya?ml|md)$/.test(path)) picked[path] = await file.text();
+  }
+  const compiled = fromFiles(picked);
+  if (compiled.error) {
+    // Still open it: the problems are what the methodologist came to fix.
+    base = null;
+    files = picked;
+    document.getElementById('ruleset').textContent = 'Папка открыта с ошибками: сравнение появится, когда набор правил скомпилируется.';
+    renderFiles();
+    select(Object.keys(files).includes('criteria.yaml') ? 'criteria.yaml' : Object.keys(files)[0]);
+    recheck();
+    return;
+  }
+  openRules(compiled.ok, picked);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Files and the editor.
+
+function renderFiles() {
+  const nav = document.getElementById('files');
+  const bad = new Set(diagnostics.filter((d) => d.level === 'error').map((d) => d.file));
+  nav.replaceChildren(...Object.keys(files).sort().map((path) => el('button', {
+    type: 'button', class: `${path === current ? 'current' : ''} ${bad.has(path) ? 'bad' : ''}`, 'data-file': path,
+    onclick: () => select(path),
+  }, path)));
+}
+
+function select(path, line) {
+  current = path;
+  document.getElementById('file-name').textContent = path;
+  if (!editor) {
+    editor = createEditor(document.getElementById('editor'), files[path] ?? '', {
+      onChange: (text) => { files[current] = text; scheduleCheck(); },
+      hover: (word) => {
+        const label = labelOf(word);
+        return label ? `${word}: ${label}` : null;
+      },
+    });
+  } else {
+    editor.setText(files[path] ?? '');
+  }
+  renderFiles();
+  markCurrent();
+  if (line) editor.goTo(line);
+}
+
+function markCurrent() {
+  if (!editor) return;
+  editor.mark(diagnostics.filter((d) => d.file === current && d.line).map((d) => ({
+    line: d.line, severity: d.level === 'error' ? 'error' : 'warning', message: `${d.message} [${d.code}]`,
+  })));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Check, tests, compare: after every edit (debounced).
+
+function scheduleCheck() {
+  clearTimeout(checkTimer);
+  checkTimer = setTimeout(recheck, CHECK_DELAY_MS);
+}
+
+function recheck() {
+  const t0 = performance.now();
+  const compiled = fromFiles(files);
+  timings.checkMs = performance.now() - t0;
+  if (compiled.error) {
+    edited = null;
+    diagnostics = compiled.error.diagnostics ?? [{ level: 'error', code: compiled.error.kind, file: '', message: compiled.error.message }];
+  } else {
+    edited = compiled.ok;
+    diagnostics = edited.check().ok;
+  }
+  renderDiagnostics();
+  renderFiles();
+  markCurrent();
+  renderTests();
+  renderCompare();
+  document.getElementById('status').textContent =
+    `Проверено за ${timings.checkMs.toFixed(0)} мс${timings.compareMs !== undefined && edited ? `; сравнение ${timings.compareFamilies} семей за ${timings.compareMs.toFixed(0)} мс` : ''}.`;
+  document.body.dataset.checked = String(Number(document.body.dataset.checked ?? 0) + 1);
+}
+
+function renderDiagnostics() {
+  const body = document.querySelector('#diagnostics .body');
+  const errors = diagnostics.filter((d) => d.level === 'error');
+  if (!diagnostics.length) {
+    body.replaceChildren(el('p', { class: 'ok' }, 'Ошибок нет: набор правил компилируется. No problems.'));
+    return;
+  }
+  body.replaceChildren(
+    el('p', { class: errors.length ? 'error' : 'warning' },
+      errors.length ? `Ошибок: ${errors.length} — набор правил не компилируется.` : `Предупреждений: ${diagnostics.length}.`),
+    el('ul', {}, diagnostics.map((d) => el('li', {
+      class: `diag ${d.level}`, 'data-file': d.file, 'data-line': d.line ?? '', onclick: () => d.file && select(d.file, d.line),
+    },
+    el('span', { class: 'where' }, `${d.file}${d.line ? `:${d.line}` : ''}`), ' — ', d.message,
+    d.rule ? el('span', { class: 'muted' }, ` (${d.rule})`) : null, el('span', { class: 'muted small' }, ` [${d.code}]`)))));
+}
+
+function renderTests() {
+  const body = document.querySelector('#tests .body');
+  if (!edited) {
+    body.replaceChildren(el('p', { class: 'muted' }, 'Тесты запустятся, когда ошибки будут исправлены.'));
+    return;
+  }
+  const report = edited.test().ok;
+  const failed = report.cases.filter((c) => c.differences.length);
+  const uncovered = Object.entries(report.coverage.uncovered).filter(([, ids]) => ids.length);
+  body.replaceChildren(
+    el('p', { class: failed.length ? 'error' : 'ok', id: 'tests-summary' },
+      `${report.cases.length - failed.length} passed, ${failed.length} failed`),
+    el('ul', {}, report.cases.map((c) => el('li', { class: `case ${c.differences.length ? 'failed' : ''}` },
+      c.differences.length ? 'FAILED ' : 'ok ', c.name, el('span', { class: 'muted small' }, ` ${c.location}`),
+      c.differences.map((d) => el('div', { class: 'diff' }, d))))),
+    uncovered.length
+      ? el('div', { class: 'small' }, el('strong', {}, 'Не достигает ни один тест: '),
+        uncovered.map(([kind, ids]) => `${kind}: ${ids.join(', ')}`).join('; '))
+      : el('p', { class: 'small ok' }, 'Каждый id достигается хотя бы одним тестом.'));
+}
+
+function renderCompare() {
+  const body = document.querySelector('#compare .body');
+  if (!edited || !base) {
+    body.replaceChildren(el('p', { class: 'muted' }, 'Сравнение появится, когда набор правил скомпилируется.'));
+    return;
+  }
+  const n = Number(document.getElementById('sample-size').value);
+  const t0 = performance.now();
+  const result = registry ? edited.compareLines(base, registry) : edited.compare(base, n, 1, sample);
+  timings.compareMs = performance.now() - t0;
+  if (result.error) {
+    body.replaceChildren(el('p', { class: 'error' }, `Сравнение не выполнено: ${result.error.message ?? result.error.kind}`));
+    return;
+  }
+  const c = result.ok;
+  timings.compareFamilies = c.compared;
+  const levels = [...new Set(c.transitions.flatMap((t) => [t.from, t.to]))];
+  const count = (from, to) => c.transitions.find((t) => t.from === from && t.to === to)?.families ?? 0;
+  const name = (id) => labelOf(id) ?? id;
+  body.replaceChildren(
+    el('p', { id: 'compare-summary' },
+      `${registry ? 'Реестр из файла' : 'Сгенерированный реестр'}: семей ${c.compared}, изменится ${c.changed}`,
+      c.errors ? `, не оценено ${c.errors}` : '', `. Пересчитано за ${timings.compareMs.toFixed(0)} мс.`),
+    el('table', { id: 'matrix' },
+      el('tr', {}, el('th', {}, 'было \\ стало'), levels.map((l) => el('th', {}, name(l)))),
+      levels.map((row) => el('tr', {}, el('th', {}, name(row)), levels.map((col) => {
+        const k = count(row, col);
+        return el('td', { class: row === col ? 'same' : k ? 'move' : '' }, String(k));
+      })))),
+    c.changes.length
+      ? el('table', { id: 'changes' },
+        el('tr', {}, el('th', {}, 'Изменение'), el('th', {}, 'Семей'), el('th', {}, 'Акты')),
+        c.changes.slice(0, 40).map((ch) => el('tr', { 'data-id': ch.id },
+          el('td', {}, `${SIGN[ch.sign]} ${KIND[ch.kind] ?? ch.kind} «${name(ch.id)}» (${ch.id})`),
+          el('td', {}, String(ch.families)),
+          el('td', {}, ch.acts.map((a) => `${a.act} (${a.families})`).join('; ')))))
+      : el('p', { class: 'ok' }, 'Ни одна семья не изменится.'),
+    c.families.length ? el('details', {}, el('summary', {}, `Семьи, которые изменятся (первые ${Math.min(c.families.length, 20)})`),
+      el('ul', {}, c.families.slice(0, 20).map((f) => el('li', {},
+        `№ ${f.record}: ${name(f.diff.level_from)} → ${name(f.diff.level_to)}; `,
+        f.diff.changes.map((ch) => `${SIGN[ch.from == null ? 'added' : ch.to == null ? 'removed' : 'changed']} ${ch.id}`).join(', '))))) : null);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Start.
+
+async function main() {
+  await start();
+  sample = await fetch(SAMPLE_URL).then((r) => (r.ok ? r.text() : '')).catch(() => '');
+  const choose = document.getElementById('bundled');
+  choose.replaceChildren(...BUNDLED.map((b, i) => el('option', { value: String(i) }, b.label)));
+  const openChosen = async () => {
+    const b = BUNDLED[Number(choose.value)];
+    await openBundle(await (await fetch(b.url)).text(), b.drafts);
+  };
+  choose.addEventListener('change', openChosen);
+  document.getElementById('open-folder').addEventListener('change', (e) => openFolder([...e.target.files]));
+  document.getElementById('open-bundle').addEventListener('change', async (e) => {
+    const file = e.target.files[0];
+    if (file) await openBundle(await file.text(), true);
+  });
+  document.getElementById('sample-size').addEventListener('change', () => { registry = null; renderCompare(); });
+  document.getElementById('generated').addEventListener('click', () => { registry = null; renderCompare(); });
+  document.getElementById('registry').addEventListener('change', async (e) => {
+    const file = e.target.files[0];
+    if (file) { registry = await file.text(); renderCompare(); }
+  });
+  await openChosen();
+  // For the page's test: the state, and an edit made through the editor as a person's would be.
+  window.studio = {
+    timings,
+    get files() { return files; },
+    get current() { return current; },
+    get diagnostics() { return diagnostics; },
+    select,
+    replaceInFile(path, from, to) {
+      if (current !== path) select(path);
+      const text = editor.text();
+      const at = text.indexOf(from);
+      if (at < 0) throw new Error(`${path} has no ${from}`);
+      editor.view.dispatch({ changes: { from: at, to: at + from.length, insert: to } });
+    },
+    /** Where `fragment` of the current file is on the screen (its first character). */
+    coordsOf(fragment) {
+      const at = editor.text().indexOf(fragment);
+      editor.view.dispatch({ effects: [], scrollIntoView: true, selection: { anchor: at } });
+      const box = editor.view.coordsAtPos(at + 1);
+      return box && { x: box.left, y: (box.top + box.bottom) / 2 };
+    },
+    lineOf(path, fragment) { return files[path].split('\n').findIndex((l) => l.includes(fragment)) + 1; },
+  };
+  document.body.dataset.ready = 'true';
+  if ('serviceWorker' in navigator) navigator.serviceWorker.register('../sw.js', { scope: '../' }).catch(() => {});
+}
+
+main();
