@@ -1,6 +1,6 @@
 // Keeps the page and the engine available with the network off once they have been loaded.
-const CACHE = 'sopro-v4';
-const FILES = ['./', 'index.html', 'app.js', 'style.css', '../pkg/sopro.js', '../pkg/sopro_wasm.js',
+const CACHE = 'sopro-v5';
+const FILES = ['./', 'index.html', 'app.js', 'intake.js', 'style.css', '../pkg/sopro.js', '../pkg/sopro_wasm.js',
   '../pkg/sopro_wasm_bg.wasm', '../pkg/khmao-2026.3.bundle.json',
   '../pkg/khmao-2026.4.bundle.json',
   'studio/', 'studio/index.html', 'studio/studio.js', 'studio/studio.css', '../pkg/studio/studio.js',
