@@ -4,7 +4,10 @@
 // minimum and reads the failing tests and the comparison; screenshots of each panel; the
 // network off. Ends with `N passed, M failed`; exits non-zero on a failure.
 import { chromium } from 'playwright-core';
-import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, writeFileSync, readFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { unzipSync, strFromU8 } from 'fflate';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -101,6 +104,65 @@ await check('a lower subsistence minimum fails the tests that depend on it and C
   await page.screenshot({ path: join(outDir, 'studio-tests.png') });
   await page.locator('#compare').scrollIntoViewIfNeeded();
   await page.screenshot({ path: join(outDir, 'studio-compare.png') });
+});
+
+await check('a preview family saved as a test passes; the version downloaded passes sopro check and sopro test natively', async () => {
+  let before = await checked();
+  await page.evaluate(() => window.studio.replaceInFile('parameters.yaml', 'value: 12000', 'value: 22102'));
+  await afterCheck(before);
+  const summary = await text('#tests-summary');
+  expect(/^\d+ passed, 0 failed$/.test(summary), `tests after restoring: ${summary}`);
+  const casesBefore = Number(/^(\d+) passed/.exec(summary)[1]);
+  const family = {
+    as_of: '2026-12-10',
+    case: { id: '86-2026-000555', consent_interagency: true },
+    members: [
+      { id: 'm1', role: 'mother', birth_date: '1990-05-01', monthly_income: 0, employment: 'unemployed', substance_abuse: 'alcohol' },
+      { id: 'c1', role: 'child', birth_date: '2019-02-11', education_status: 'preschool_attending', registered_at_polyclinic: true },
+    ],
+    questionnaire: { family_conflict: 'occasional' },
+  };
+  await page.evaluate((f) => { window.studio.preview.answers = f; }, family);
+  const level = await text('#preview-result #level');
+  expect(level.includes('кризисный'), `preview: ${level}`);
+  await page.click('#save-test');
+  const draft = await page.inputValue('#test-text');
+  expect(draft.includes('"level": "crisis"') && draft.includes('"c15_5_addiction": "high"'), `draft: ${draft.slice(0, 200)}`);
+  const name = 'Студия: мать без работы, с зависимостью — кризисный';
+  await page.fill('#test-text', draft.replace(/"name": "[^"]*"/, `"name": "${name}"`));
+  before = await checked();
+  await page.click('#add-test');
+  await afterCheck(before);
+  const after = await text('#tests-summary');
+  expect(after === `${casesBefore + 1} passed, 0 failed`, `tests with the new case: ${after}`);
+  expect((await text('#tests')).includes(name), 'the new case is not listed');
+  await page.locator('#preview-pane').scrollIntoViewIfNeeded();
+  await page.screenshot({ path: join(outDir, 'studio-preview.png') });
+
+  await page.fill('#hand-version', '2026.9');
+  await page.fill('#hand-from', '2026-12-05');
+  await page.fill('#hand-to', '2026-12-31');
+  await page.fill('#hand-changelog', 'Тест студии: добавлен случай матери без работы с зависимостью.');
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('#download-version')]);
+  const said = await text('#hand-said');
+  expect(said.includes('sopro publish rules/khmao/2026.9'), `hand-over: ${said}`);
+  await page.locator('#handover').scrollIntoViewIfNeeded();
+  await page.screenshot({ path: join(outDir, 'studio-handover.png') });
+  const unpacked = unzipSync(readFileSync(await download.path()));
+  const folder = mkdtempSync(join(tmpdir(), 'sopro-version-'));
+  for (const [path, bytes] of Object.entries(unpacked)) {
+    mkdirSync(dirname(join(folder, path)), { recursive: true });
+    writeFileSync(join(folder, path), strFromU8(bytes));
+  }
+  const version = join(folder, '2026.9');
+  const sopro = process.env.SOPRO_BIN ?? 'target/debug/sopro';
+  const checkedOut = execFileSync(sopro, ['check', version], { encoding: 'utf8' });
+  expect(checkedOut.includes('ok: khmao 2026.9'), `sopro check: ${checkedOut}`);
+  const tested = execFileSync(sopro, ['test', version], { encoding: 'utf8' });
+  expect(tested.includes(name) && tested.trim().endsWith(`${casesBefore + 1} passed, 0 failed`), `sopro test: ${tested.slice(-300)}`);
+  const changelog = readFileSync(join(version, 'CHANGELOG.md'), 'utf8');
+  expect(changelog.startsWith('# khmao 2026.9') && changelog.includes('Тест студии'), 'no CHANGELOG entry');
+  console.log(`       the version downloaded: sopro check ok, sopro test ${casesBefore + 1} passed`);
 });
 
 await check('hovering an id shows its label', async () => {

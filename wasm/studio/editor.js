@@ -1,10 +1,19 @@
-// The rule studio's code editor: CodeMirror 6 with YAML highlighting and lint markers, bundled
-// by esbuild (wasm/build.sh) into the package — no CDN. `createEditor` is all the page uses.
+// What the rule studio takes from npm, bundled by esbuild (wasm/build.sh) — no CDN: the code
+// editor (CodeMirror 6 with YAML highlighting and lint markers, `createEditor`) and the zip
+// writer for the hand-over (fflate, `zipFolder`).
 import { EditorView, basicSetup } from 'codemirror';
 import { EditorState } from '@codemirror/state';
 import { yaml } from '@codemirror/lang-yaml';
 import { linter, lintGutter, setDiagnostics } from '@codemirror/lint';
 import { hoverTooltip } from '@codemirror/view';
+import { zipSync, strToU8 } from 'fflate';
+
+/** A zip of `files` (`{ path: text }`) under the folder `folder`, as bytes. */
+export function zipFolder(folder, files) {
+  const entries = {};
+  for (const [path, text] of Object.entries(files)) entries[`${folder}/${path}`] = strToU8(text);
+  return zipSync(entries, { level: 6 });
+}
 
 /**
  * An editor in `parent` showing `text`; `onChange(text)` after each edit; `hover(word)` gives

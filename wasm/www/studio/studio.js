@@ -2,7 +2,8 @@
 // test cases run on every change, and compared with the version it started from over a
 // registry generated (or read from a file) on the device. Nothing leaves the device.
 import { start, fromBundle, fromFiles } from '../../pkg/studio/studio.js';
-import { createEditor } from '../../pkg/studio/editor.js';
+import { createEditor, zipFolder } from '../../pkg/studio/editor.js';
+import { mountIntake } from '../intake.js';
 
 const BUNDLED = [
   { label: 'ХМАО – Югра 2026.3 (опубликована)', url: '../../pkg/khmao-2026.3.bundle.json', drafts: false },
@@ -28,6 +29,8 @@ let editor;
 let diagnostics = [];
 let registry = null; // JSON Lines text of a registry chosen from disk, or null: generated
 let checkTimer;
+let preview;       // the intake form (../intake.js) on the edited rule set
+const STUDIO_TESTS = 'tests/studio.yaml';
 const timings = {};
 
 function el(tag, attrs = {}, ...children) {
@@ -151,6 +154,7 @@ function recheck() {
   markCurrent();
   renderTests();
   renderCompare();
+  renderPreview();
   document.getElementById('status').textContent =
     `Проверено за ${timings.checkMs.toFixed(0)} мс${timings.compareMs !== undefined && edited ? `; сравнение ${timings.compareFamilies} семей за ${timings.compareMs.toFixed(0)} мс` : ''}.`;
   document.body.dataset.checked = String(Number(document.body.dataset.checked ?? 0) + 1);
@@ -238,6 +242,107 @@ function renderCompare() {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Preview: the intake form on the edited questions, the family's live assessment; «Сохранить как
+// тест» turns it into a case of the rule set's own tests.
+
+function renderPreview() {
+  if (!edited) return;
+  const kept = preview?.answers ?? { as_of: new Date().toISOString().slice(0, 10), members: [{ id: 'm1' }] };
+  preview = mountIntake({ form: document.getElementById('preview-form'), result: document.getElementById('preview-result'), engine: edited });
+  preview.answers = kept;
+}
+
+/** The preview family and its current outcome as a test case (JSON, which is YAML too). */
+function draftTest() {
+  const answers = preview.answers;
+  const outcome = edited.assess(answers);
+  if (outcome.error) return { error: outcome.error };
+  const a = outcome.ok;
+  const byId = (items, value) => Object.fromEntries(items.map((i) => [i.id, value(i)]));
+  return {
+    ok: {
+      name: `Студия: семья ${answers.case?.id ?? ''} на ${a.as_of} — ${a.level.label.ru}`.replace(/\s+/g, ' '),
+      answers,
+      expect: {
+        level: a.level.id,
+        categories: a.categories.map((c) => c.id),
+        criteria: byId(a.criteria, (c) => c.severity),
+        urgent_services: a.urgent_services.map((s) => s.id),
+        consultations: a.consultations.map((c) => c.id),
+        partners: byId(a.partners, (p) => p.urgency),
+        deadlines: byId(a.deadlines, (d) => d.due),
+      },
+    },
+  };
+}
+
+function saveTest() {
+  const box = document.getElementById('test-draft');
+  const drafted = draftTest();
+  if (drafted.error) {
+    alert(drafted.error.kind === 'invalid_answers' ? 'Сначала исправьте ответы, отмеченные в форме.' : `Тест не составлен: ${drafted.error.kind}`);
+    return;
+  }
+  document.getElementById('test-text').value = JSON.stringify(drafted.ok, null, 2);
+  box.hidden = false;
+}
+
+function addTest() {
+  let text = document.getElementById('test-text').value;
+  try { text = JSON.stringify(JSON.parse(text)); } catch { alert('Тест — это JSON: проверьте скобки и кавычки.'); return; }
+  const header = '# Тесты, добавленные в студии правил: семья и ожидаемый результат.\n';
+  files[STUDIO_TESTS] = `${files[STUDIO_TESTS] ?? header}- ${text}\n`;
+  document.getElementById('test-draft').hidden = true;
+  renderFiles();
+  if (current === STUDIO_TESTS) editor.setText(files[STUDIO_TESTS]);
+  recheck();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Hand-over: the edited rule set as a new version folder, zipped, for `sopro publish`.
+
+function withVersion(text, version, from, to) {
+  return text
+    .replace(/^(\s*version:\s*).*$/m, `$1"${version}"`)
+    .replace(/^(\s*in_force:\s*).*$/m, `$1{from: ${from}${to ? `, to: ${to}` : ''}}`);
+}
+
+function downloadVersion() {
+  const said = document.getElementById('hand-said');
+  const version = document.getElementById('hand-version').value.trim();
+  const from = document.getElementById('hand-from').value;
+  const to = document.getElementById('hand-to').value;
+  const entry = document.getElementById('hand-changelog').value.trim();
+  const problems = [];
+  if (!/^[0-9A-Za-z._-]+$/.test(version)) problems.push('версия — например, 2027.1');
+  if (baseInfo && version === baseInfo.version) problems.push(`версия ${version} уже есть: правки — только в новой версии`);
+  if (!from) problems.push('дата начала действия');
+  if (!entry) problems.push('запись в CHANGELOG');
+  if (problems.length) { said.className = 'small error'; said.textContent = `Укажите: ${problems.join('; ')}.`; return; }
+  const out = { ...files, 'ruleset.yaml': withVersion(files['ruleset.yaml'], version, from, to) };
+  const id = baseInfo?.id ?? 'rules';
+  out['CHANGELOG.md'] = `# ${id} ${version} (draft, not published)\n\nIn force ${from}${to ? ` — ${to}` : ''}. ${entry}\n\n${files['CHANGELOG.md'] ?? ''}`;
+  const compiled = fromFiles(out);
+  if (compiled.error) {
+    said.className = 'small error';
+    said.textContent = `Версия не скомпилировалась (${compiled.error.diagnostics?.length ?? 0} ошибок): исправьте их в редакторе.`;
+    return;
+  }
+  const report = compiled.ok.test().ok;
+  const failed = report.cases.filter((c) => c.differences.length).length;
+  const bytes = zipFolder(version, out);
+  const link = document.createElement('a');
+  link.href = URL.createObjectURL(new Blob([bytes], { type: 'application/zip' }));
+  link.download = `${id}-${version}.zip`;
+  link.click();
+  setTimeout(() => URL.revokeObjectURL(link.href), 60000);
+  said.className = failed ? 'small warning' : 'small ok';
+  said.replaceChildren(
+    `Скачано: ${link.download}${failed ? ` — внимание: тестов не проходит ${failed}, sopro publish его не примет` : ''}. `,
+    'Распакуйте в rules/' + id + '/ и выполните: ', Object.assign(document.createElement('code'), { textContent: `sopro publish rules/${id}/${version}` }));
+}
+
+// ---------------------------------------------------------------------------------------------
 // Start.
 
 async function main() {
@@ -261,11 +366,15 @@ async function main() {
     const file = e.target.files[0];
     if (file) { registry = await file.text(); renderCompare(); }
   });
+  document.getElementById('save-test').addEventListener('click', saveTest);
+  document.getElementById('add-test').addEventListener('click', addTest);
+  document.getElementById('download-version').addEventListener('click', downloadVersion);
   await openChosen();
   // For the page's test: the state, and an edit made through the editor as a person's would be.
   window.studio = {
     timings,
     get files() { return files; },
+    get preview() { return preview; },
     get current() { return current; },
     get diagnostics() { return diagnostics; },
     select,
