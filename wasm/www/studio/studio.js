@@ -238,7 +238,7 @@ function renderCompare() {
     c.families.length ? el('details', {}, el('summary', {}, `Семьи, которые изменятся (первые ${Math.min(c.families.length, 20)})`),
       el('ul', {}, c.families.slice(0, 20).map((f) => el('li', {},
         `№ ${f.record}: ${name(f.diff.level_from)} → ${name(f.diff.level_to)}; `,
-        f.diff.changes.map((ch) => `${SIGN[ch.from == null ? 'added' : ch.to == null ? 'removed' : 'changed']} ${ch.id}`).join(', '))))) : null);
+        f.diff.changes.map((ch) => `${SIGN[ch.from == null ? 'added' : ch.to == null ? 'removed' : 'changed']} ${ch.id}`).join(', '))))) : '');
 }
 
 // ---------------------------------------------------------------------------------------------
