@@ -257,6 +257,28 @@ impl RuleSet {
         self.nodes.iter().map(|n| (n.id.as_str(), &n.label)).chain(outcomes).chain(activities).collect()
     }
 
+    /// The legal basis of a category, criterion, level, urgent service, consultation, partner,
+    /// reporting duty, deadline or programme activity by id, and where it is written (for the
+    /// rule studio's hover).
+    pub fn basis_of(&self, id: &str) -> Option<(&[crate::Basis], &str, Option<usize>)> {
+        let outcome = self
+            .categories
+            .iter()
+            .chain(self.criteria.iter().map(|c| &c.outcome))
+            .chain(self.levels.iter().map(|l| &l.outcome))
+            .chain(self.services.iter().map(|s| &s.outcome))
+            .chain(self.consultations.iter().map(|s| &s.outcome))
+            .chain(self.partners.iter().map(|p| &p.outcome))
+            .chain(&self.duties)
+            .chain(self.deadlines.iter().map(|d| &d.outcome))
+            .find(|o| &*o.id == id);
+        if let Some(o) = outcome {
+            return Some((&o.basis, o.at.file.as_str(), o.at.line));
+        }
+        let a = self.programme.activities.iter().find(|a| a.activity.id == id)?;
+        Some((&a.basis, a.at.file.as_str(), a.at.line))
+    }
+
     /// The first and last day the rule set is in force.
     pub fn in_force(&self) -> (String, Option<String>) {
         (self.in_force.0.to_string(), self.in_force.1.map(|d| d.to_string()))

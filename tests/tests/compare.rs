@@ -35,7 +35,10 @@ fn a_lower_subsistence_minimum_takes_families_out_of_low_income_with_the_act() {
         .expect("low income changes");
     assert_eq!(low_income.sign, ChangeSign::Removed);
     assert!(low_income.acts.iter().any(|a| &*a.act == "197-оз" && a.families == low_income.families));
-    assert!(c.changes.iter().all(|ch| ch.sign != ChangeSign::Added || ch.kind != "category" || &*ch.id != "low_income"));
+    assert!(c
+        .changes
+        .iter()
+        .all(|ch| ch.sign != ChangeSign::Added || ch.kind != "category" || &*ch.id != "low_income"));
     // The same counts as the engine's diff family by family; the families kept are the first.
     let changed: Vec<u64> = families
         .iter()

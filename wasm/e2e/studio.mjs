@@ -163,6 +163,11 @@ await check('a preview family saved as a test passes; the version downloaded pas
   const changelog = readFileSync(join(version, 'CHANGELOG.md'), 'utf8');
   expect(changelog.startsWith('# khmao 2026.9') && changelog.includes('Тест студии'), 'no CHANGELOG entry');
   console.log(`       the version downloaded: sopro check ok, sopro test ${casesBefore + 1} passed`);
+  // The zip opens in the studio again, as the new version.
+  await page.setInputFiles('#open-zip', await download.path());
+  await page.waitForFunction(() => document.getElementById('ruleset').textContent.includes('2026.9'), null, { timeout: 20000 });
+  const reopened = await text('#tests-summary');
+  expect(reopened === `${casesBefore + 1} passed, 0 failed`, `reopened zip: ${reopened}`);
 });
 
 await check('hovering an id shows its label', async () => {
@@ -172,7 +177,7 @@ await check('hovering an id shows its label', async () => {
   await page.mouse.move(at.x + 3, at.y);
   await page.waitForSelector('.cm-tooltip .hover', { timeout: 5000 });
   const said = await text('.cm-tooltip .hover');
-  expect(said.includes('c15_3_child_adaptation') && said.includes('адаптац'), `tooltip: ${said}`);
+  expect(said.includes('c15_3_child_adaptation') && said.includes('адаптац') && said.includes('основание: 442-ФЗ ст. 15.1.3 (норма права)'), `tooltip: ${said}`);
 });
 
 await check('the studio works with the network off once loaded', async () => {

@@ -12,6 +12,8 @@ const thrownError = (thrown) => {
 
 /** The studio's engine: a compiled rule set, with its files and comparisons. */
 export class StudioEngine extends Engine {
+  /** What an id is: its label, basis and where it is written; `null` for an unknown id. */
+  describe(id) { return parse(this.raw.describe(id)); }
   /** The rule files, `{ path: text }`. */
   sourceFiles() { return parse(this.raw.sourceFiles()); }
   /** This rule set against `base` over `n` families generated from `base`'s questions. */

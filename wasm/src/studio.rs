@@ -16,8 +16,9 @@ const KEEP: usize = 200;
 /// Compiles the files (`{"path": "text"}`, JSON) into a rule set; on failure the JSON text
 /// `{"error": {"kind": "rules_invalid", "diagnostics": [...]}}`, every problem with its file and line.
 fn compile(files: &str) -> Result<Sopro, String> {
-    let files: std::collections::BTreeMap<String, String> = serde_json::from_str(files)
-        .map_err(|e| failed(ErrorKind::BadJson, &format!("files: not a JSON object of texts (column {})", e.column())))?;
+    let files: std::collections::BTreeMap<String, String> = serde_json::from_str(files).map_err(|e| {
+        failed(ErrorKind::BadJson, &format!("files: not a JSON object of texts (column {})", e.column()))
+    })?;
     let mut source = MemorySource::new();
     for (path, text) in files {
         source.insert(path, text);
@@ -30,7 +31,9 @@ fn compile(files: &str) -> Result<Sopro, String> {
             let bundle = rules.bundle(&source);
             Ok(Sopro { rules, bundle, warnings: loaded.diagnostics })
         }
-        None => Err(error(&serde_json::json!({"kind": ErrorKind::RulesInvalid, "diagnostics": loaded.diagnostics}))),
+        None => Err(error(
+            &serde_json::json!({"kind": ErrorKind::RulesInvalid, "diagnostics": loaded.diagnostics}),
+        )),
     }
 }
 
@@ -53,6 +56,14 @@ impl Sopro {
         compile(files).map_err(|e| JsValue::from_str(&e))
     }
 
+    /// What an id is, for the editor's hover: `{"ok": {"label", "basis", "file", "line"}}`, or
+    /// `{"ok": null}` for an id the rule set does not have.
+    pub fn describe(&self, id: &str) -> String {
+        let Some(label) = self.rules.label_of(id) else { return ok(&serde_json::Value::Null) };
+        let (basis, file, line) = self.rules.basis_of(id).map_or((&[][..], "", None), |(b, f, l)| (b, f, l));
+        ok(&serde_json::json!({"label": label, "basis": basis, "file": file, "line": line}))
+    }
+
     /// The rule files (`{"path": "text"}`), to edit or download.
     #[wasm_bindgen(js_name = sourceFiles)]
     pub fn source_files(&self) -> String {
@@ -70,8 +81,11 @@ impl Sopro {
                 Err(message) => return failed(ErrorKind::BadJson, &format!("sample profile: {message}")),
             }
         };
-        let families: Vec<serde_json::Value> =
-            base.rules.generator(profile.as_ref()).families(n.min(MAX_FAMILIES) as usize, u64::from(seed)).collect();
+        let families: Vec<serde_json::Value> = base
+            .rules
+            .generator(profile.as_ref())
+            .families(n.min(MAX_FAMILIES) as usize, u64::from(seed))
+            .collect();
         ok(&sopro_engine::compare(&base.rules, &self.rules, &families, KEEP))
     }
 

@@ -6,7 +6,14 @@ import { EditorState } from '@codemirror/state';
 import { yaml } from '@codemirror/lang-yaml';
 import { linter, lintGutter, setDiagnostics } from '@codemirror/lint';
 import { hoverTooltip } from '@codemirror/view';
-import { zipSync, strToU8 } from 'fflate';
+import { zipSync, unzipSync, strToU8, strFromU8 } from 'fflate';
+
+/** The text files of a zip (`{ path: text }`), the folder it was made of taken off the paths. */
+export function unzipFolder(bytes) {
+  const entries = Object.entries(unzipSync(bytes)).filter(([path]) => !path.endsWith('/'));
+  const top = entries.length && entries.every(([path]) => path.includes('/') && path.split('/')[0] === entries[0][0].split('/')[0]);
+  return Object.fromEntries(entries.map(([path, data]) => [top ? path.split('/').slice(1).join('/') : path, strFromU8(data)]));
+}
 
 /** A zip of `files` (`{ path: text }`) under the folder `folder`, as bytes. */
 export function zipFolder(folder, files) {

@@ -2,7 +2,7 @@
 // test cases run on every change, and compared with the version it started from over a
 // registry generated (or read from a file) on the device. Nothing leaves the device.
 import { start, fromBundle, fromFiles } from '../../pkg/studio/studio.js';
-import { createEditor, zipFolder } from '../../pkg/studio/editor.js';
+import { createEditor, zipFolder, unzipFolder } from '../../pkg/studio/editor.js';
 import { mountIntake } from '../intake.js';
 
 const BUNDLED = [
@@ -78,12 +78,23 @@ async function openFolder(list) {
     const path = file.webkitRelativePath.split('/').slice(1).join('/');
     if (/\.(ya?ml|md)$/.test(path)) picked[path] = await file.text();
   }
+  openFiles(picked);
+}
+
+/** A version folder zipped (the studio's own hand-over, or any rule-set folder). */
+async function openZip(file) {
+  let unpacked;
+  try { unpacked = unzipFolder(new Uint8Array(await file.arrayBuffer())); } catch (error) { alert(`Это не zip: ${error.message}`); return; }
+  openFiles(Object.fromEntries(Object.entries(unpacked).filter(([path]) => /\.(ya?ml|md)$/.test(path))));
+}
+
+function openFiles(picked) {
   const compiled = fromFiles(picked);
   if (compiled.error) {
     // Still open it: the problems are what the methodologist came to fix.
     base = null;
     files = picked;
-    document.getElementById('ruleset').textContent = 'Папка открыта с ошибками: сравнение появится, когда набор правил скомпилируется.';
+    document.getElementById('ruleset').textContent = 'Набор правил открыт с ошибками: сравнение появится, когда он скомпилируется (исходная версия — первая, что скомпилируется).';
     renderFiles();
     select(Object.keys(files).includes('criteria.yaml') ? 'criteria.yaml' : Object.keys(files)[0]);
     recheck();
@@ -111,8 +122,11 @@ function select(path, line) {
     editor = createEditor(document.getElementById('editor'), files[path] ?? '', {
       onChange: (text) => { files[current] = text; scheduleCheck(); },
       hover: (word) => {
-        const label = labelOf(word);
-        return label ? `${word}: ${label}` : null;
+        const about = (edited ?? base)?.describe(word).ok;
+        if (!about) return null;
+        const STATUS = { statute: 'норма права', practice: 'практика', inferred: 'предложение набора правил' };
+        const basis = about.basis.map((b) => `${b.act}${b.article ? ` ст. ${b.article}` : ''} (${STATUS[b.status] ?? b.status})`).join('; ');
+        return `${word}: ${about.label.ru} / ${about.label.en}${basis ? `\nоснование: ${basis}` : ''}${about.file ? `\n${about.file}${about.line ? `:${about.line}` : ''}` : ''}`;
       },
     });
   } else {
@@ -148,6 +162,12 @@ function recheck() {
   } else {
     edited = compiled.ok;
     diagnostics = edited.check().ok;
+    if (!base) {
+      // Opened with errors: the first version that compiles is what edits are compared with.
+      base = edited;
+      baseInfo = edited.info().ok;
+      document.getElementById('ruleset').textContent = `${baseInfo.title.ru} — версия ${baseInfo.version} (исходная для сравнения: первая скомпилированная)`;
+    }
   }
   renderDiagnostics();
   renderFiles();
@@ -356,6 +376,7 @@ async function main() {
   };
   choose.addEventListener('change', openChosen);
   document.getElementById('open-folder').addEventListener('change', (e) => openFolder([...e.target.files]));
+  document.getElementById('open-zip').addEventListener('change', (e) => e.target.files[0] && openZip(e.target.files[0]));
   document.getElementById('open-bundle').addEventListener('change', async (e) => {
     const file = e.target.files[0];
     if (file) await openBundle(await file.text(), true);
