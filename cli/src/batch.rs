@@ -1,4 +1,4 @@
-//! `sopro batch`: re-assess a registry. Reads JSON Lines, CSV (see `csv_input`) or a folder of
+//! `sopro batch`: re-assess a registry. Reads JSON Lines, CSV (the engine's `CsvColumns`) or a folder of
 //! JSON/YAML files (one family each), assesses records in parallel in chunks (bounded memory), writes one line per record in input order — the assessment, or an
 //! error row with the record number and case id and never an answer value — and accounts for
 //! every record. `--resume` continues an interrupted run from the last complete line.
@@ -156,11 +156,11 @@ fn csv_row(record: u64, case_id: Option<&str>, result: Result<&Assessment, (&str
     String::from_utf8_lossy(&bytes).trim_end_matches('\n').to_owned()
 }
 
-/// Where records come from: JSON Lines, CSV rows mapped to answers (`csv_input`), or the
+/// Where records come from: JSON Lines, CSV rows mapped to answers (`CsvColumns`), or the
 /// JSON/YAML files of a folder, in the order of their names.
 enum Source {
     Lines(BufReader<File>),
-    Csv(csv::Reader<File>, Vec<crate::csv_input::Column>),
+    Csv(csv::Reader<File>, sopro_engine::CsvColumns),
     Folder(std::vec::IntoIter<PathBuf>),
 }
 
@@ -178,7 +178,7 @@ impl Source {
             .headers()
             .map_err(|e| format!("{}: the CSV header cannot be read ({e})", input.display()))?;
         let questions = library.versions().last().map(|v| v.questions()).unwrap_or_default();
-        let columns = crate::csv_input::columns(header, questions);
+        let columns = sopro_engine::CsvColumns::new(header.iter(), questions);
         Ok(Source::Csv(reader, columns))
     }
 
@@ -203,7 +203,7 @@ impl Source {
                         Ok(false) => return Ok((chunk, true)),
                         Ok(true) => {
                             *record += 1;
-                            let answers = crate::csv_input::answers(&row, columns).to_string();
+                            let answers = columns.answers(row.iter()).to_string();
                             chunk.push((*record, Record::Text(answers)));
                         }
                         Err(_) => {

@@ -3,7 +3,6 @@
 
 pub mod batch;
 pub mod commands;
-pub mod csv_input;
 pub mod diff;
 pub mod files;
 pub mod history;

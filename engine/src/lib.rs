@@ -68,6 +68,7 @@ pub use load::source::{
 pub use run::answers::{peek_strings, AnswerProblem, BadJson, Found};
 pub use run::error::AssessError;
 pub use tools::compare::{compare, ActCount, ChangeCount, ChangedFamily, Comparison, Transition};
+pub use tools::csv_rows::{csv_families, CsvColumns};
 pub use tools::diff::{diff, Change, ChangeKey, ChangeSign, DiffSummary, FamilyDiff};
 pub use tools::document::{programme_sheet, ProgrammeSheet};
 pub use tools::generate::{parse_sample, Generator, SAMPLE_FILE};

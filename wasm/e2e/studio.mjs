@@ -106,6 +106,23 @@ await check('a lower subsistence minimum fails the tests that depend on it and C
   await page.screenshot({ path: join(outDir, 'studio-compare.png') });
 });
 
+await check('a registry chosen from disk (CSV, the sopro batch header) is compared on the device', async () => {
+  const csv = join(outDir, 'registry.csv');
+  writeFileSync(csv, [
+    'as_of,case.id,members.0.id,members.0.role,members.0.birth_date,members.0.monthly_income,members.0.employment,members.1.id,members.1.role,members.1.birth_date',
+    '2026-12-10,86-X-1,m1,mother,1990-05-01,15000,employed,c1,child,2019-02-11',
+    '2026-12-10,86-X-2,m1,mother,1990-05-01,40000,employed,c1,child,2019-02-11',
+    '',
+  ].join('\n'));
+  await page.setInputFiles('#registry', csv);
+  await page.waitForFunction(() => document.getElementById('compare-summary')?.textContent.includes('Реестр из файла'), null, { timeout: 20000 });
+  const summary = await text('#compare-summary');
+  expect(summary.includes('семей 2, изменится 1'), `compare over the file: ${summary}`);
+  expect((await text('#changes')).includes('low_income'), 'the family of 20 000 ₽ per head does not leave low income');
+  await page.click('#generated');
+  expect((await text('#compare-summary')).includes('Сгенерированный реестр'), 'back to the generated registry');
+});
+
 await check('a preview family saved as a test passes; the version downloaded passes sopro check and sopro test natively', async () => {
   let before = await checked();
   await page.evaluate(() => window.studio.replaceInFile('parameters.yaml', 'value: 12000', 'value: 22102'));

@@ -18,6 +18,8 @@ export class StudioEngine extends Engine {
   sourceFiles() { return parse(this.raw.sourceFiles()); }
   /** This rule set against `base` over `n` families generated from `base`'s questions. */
   compare(base, n, seed = 1, sample = '') { return parse(this.raw.compare(base.raw, n, seed, sample)); }
+  /** This rule set against `base` over families given as CSV text (`sopro batch`'s header convention). */
+  compareCsv(base, text) { return parse(this.raw.compareCsv(base.raw, text)); }
   /** This rule set against `base` over families given as JSON Lines text. */
   compareLines(base, text) { return parse(this.raw.compareLines(base.raw, text)); }
 }

@@ -89,6 +89,24 @@ impl Sopro {
         ok(&sopro_engine::compare(&base.rules, &self.rules, &families, KEEP))
     }
 
+    /// This rule set against `base` over families given as CSV (the header convention of `sopro
+    /// batch`: answer paths with dots), typed by `base`'s questions: `{"ok": Comparison}`; a row
+    /// that cannot be read counts as a family not assessed.
+    #[wasm_bindgen(js_name = compareCsv)]
+    pub fn compare_csv(&self, base: &Sopro, text: &str) -> String {
+        match sopro_engine::csv_families(text, base.rules.questions()) {
+            Ok(rows) => {
+                let families: Vec<serde_json::Value> = rows
+                    .into_iter()
+                    .take(MAX_FAMILIES as usize)
+                    .map(|row| row.unwrap_or(serde_json::Value::Null))
+                    .collect();
+                ok(&sopro_engine::compare(&base.rules, &self.rules, &families, KEEP))
+            }
+            Err(message) => failed(ErrorKind::BadJson, &message),
+        }
+    }
+
     /// This rule set against `base` over families given as JSON Lines (a file chosen on the
     /// device): `{"ok": Comparison}`; a line that is not JSON counts as a family not assessed.
     #[wasm_bindgen(js_name = compareLines)]

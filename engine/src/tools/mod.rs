@@ -3,6 +3,7 @@
 
 pub(crate) mod breakpoints;
 pub(crate) mod compare;
+pub(crate) mod csv_rows;
 pub(crate) mod depends;
 pub(crate) mod diff;
 pub(crate) mod document;

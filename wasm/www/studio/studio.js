@@ -27,7 +27,7 @@ let files = {};    // path → text, as edited
 let current;       // the file in the editor
 let editor;
 let diagnostics = [];
-let registry = null; // JSON Lines text of a registry chosen from disk, or null: generated
+let registry = null; // a registry chosen from disk, `{ csv, text }`, or null: generated
 let checkTimer;
 let preview;       // the intake form (../intake.js) on the edited rule set
 const STUDIO_TESTS = 'tests/studio.yaml';
@@ -226,7 +226,8 @@ function renderCompare() {
   }
   const n = Number(document.getElementById('sample-size').value);
   const t0 = performance.now();
-  const result = registry ? edited.compareLines(base, registry) : edited.compare(base, n, 1, sample);
+  const result = !registry ? edited.compare(base, n, 1, sample)
+    : registry.csv ? edited.compareCsv(base, registry.text) : edited.compareLines(base, registry.text);
   timings.compareMs = performance.now() - t0;
   if (result.error) {
     body.replaceChildren(el('p', { class: 'error' }, `Сравнение не выполнено: ${result.error.message ?? result.error.kind}`));
@@ -385,7 +386,7 @@ async function main() {
   document.getElementById('generated').addEventListener('click', () => { registry = null; renderCompare(); });
   document.getElementById('registry').addEventListener('change', async (e) => {
     const file = e.target.files[0];
-    if (file) { registry = await file.text(); renderCompare(); }
+    if (file) { registry = { csv: /\.csv$/i.test(file.name), text: await file.text() }; renderCompare(); }
   });
   document.getElementById('save-test').addEventListener('click', saveTest);
   document.getElementById('add-test').addEventListener('click', addTest);

@@ -1,4 +1,5 @@
-//! Families from a CSV file (e.g. an export from Excel), for `sopro batch`.
+//! Families from a CSV file (e.g. an export from Excel): for `sopro batch` and the rule studio's
+//! Compare over a registry chosen from disk.
 //!
 //! Header convention: each column is an answer path with dots — `as_of`, `case.id`,
 //! `members.0.role`, `members.1.birth_date`, `survey_act.food_present`,
@@ -8,23 +9,45 @@
 //! text, so the engine reports it at its path (never with its value).
 
 use serde_json::{Map, Number, Value};
-use sopro_engine::model::{Question, QuestionType};
+
+use crate::format::model::{Question, QuestionType};
 
 /// How one column maps into the answers.
-pub struct Column {
+struct Column {
     keys: Vec<String>,
     kind: Option<QuestionType>,
 }
 
-/// Maps the header's columns to answer paths and question types.
-pub fn columns(header: &csv::StringRecord, questions: &[Question]) -> Vec<Column> {
-    header
-        .iter()
-        .map(|name| {
-            let keys: Vec<String> = name.trim().split('.').map(str::to_owned).collect();
-            Column { kind: kind_of(&keys, questions), keys }
-        })
-        .collect()
+/// The columns of a CSV header, mapped to answer paths and typed by the rule set's questions.
+pub struct CsvColumns(Vec<Column>);
+
+impl CsvColumns {
+    /// Maps the header's columns to answer paths and question types.
+    pub fn new<'a>(header: impl IntoIterator<Item = &'a str>, questions: &[Question]) -> CsvColumns {
+        CsvColumns(
+            header
+                .into_iter()
+                .map(|name| {
+                    let keys: Vec<String> = name.trim().split('.').map(str::to_owned).collect();
+                    Column { kind: kind_of(&keys, questions), keys }
+                })
+                .collect(),
+        )
+    }
+
+    /// One row as the answers object.
+    pub fn answers<'a>(&self, row: impl IntoIterator<Item = &'a str>) -> Value {
+        answers(row, &self.0)
+    }
+}
+
+/// Every row of a CSV text as answers (`None` for a row the CSV reader cannot read), by the
+/// header convention above.
+pub fn csv_families(text: &str, questions: &[Question]) -> Result<Vec<Option<Value>>, String> {
+    let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(text.as_bytes());
+    let header = reader.headers().map_err(|e| format!("the CSV header cannot be read: {e}"))?.clone();
+    let columns = CsvColumns::new(header.iter(), questions);
+    Ok(reader.records().map(|row| row.ok().map(|row| columns.answers(row.iter()))).collect())
 }
 
 fn kind_of(keys: &[String], questions: &[Question]) -> Option<QuestionType> {
@@ -61,10 +84,9 @@ fn cell_value(text: &str, kind: Option<QuestionType>) -> Value {
     }
 }
 
-/// One row as the answers object.
-pub fn answers(row: &csv::StringRecord, columns: &[Column]) -> Value {
+fn answers<'a>(row: impl IntoIterator<Item = &'a str>, columns: &[Column]) -> Value {
     let mut root = Value::Object(Map::new());
-    for (cell, column) in row.iter().zip(columns) {
+    for (cell, column) in row.into_iter().zip(columns) {
         if cell.trim().is_empty() {
             continue;
         }
