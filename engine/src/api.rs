@@ -241,17 +241,7 @@ impl RuleSet {
     /// consultations, partners, reporting duties, deadlines, programme activities): for rendering `because` lists
     /// where the rule set itself is not at hand (the browser).
     pub fn labels(&self) -> std::collections::BTreeMap<&str, &Labels> {
-        let outcomes = self
-            .categories
-            .iter()
-            .chain(self.criteria.iter().map(|c| &c.outcome))
-            .chain(self.levels.iter().map(|l| &l.outcome))
-            .chain(self.services.iter().map(|s| &s.outcome))
-            .chain(self.consultations.iter().map(|s| &s.outcome))
-            .chain(self.partners.iter().map(|p| &p.outcome))
-            .chain(&self.duties)
-            .chain(self.deadlines.iter().map(|d| &d.outcome))
-            .map(|o| (&*o.id, &o.label));
+        let outcomes = self.outcomes().map(|o| (&*o.id, &o.label));
         let activities =
             self.programme.activities.iter().map(|a| (a.activity.id.as_str(), &a.activity.label));
         self.nodes.iter().map(|n| (n.id.as_str(), &n.label)).chain(outcomes).chain(activities).collect()
@@ -261,8 +251,18 @@ impl RuleSet {
     /// reporting duty, deadline or programme activity by id, and where it is written (for the
     /// rule studio's hover).
     pub fn basis_of(&self, id: &str) -> Option<(&[crate::Basis], &str, Option<usize>)> {
-        let outcome = self
-            .categories
+        let outcome = self.outcomes().find(|o| &*o.id == id);
+        if let Some(o) = outcome {
+            return Some((&o.basis, o.at.file.as_str(), o.at.line));
+        }
+        let a = self.programme.activities.iter().find(|a| a.activity.id == id)?;
+        Some((&a.basis, a.at.file.as_str(), a.at.line))
+    }
+
+    /// Every rule with an id, label and basis: categories, criteria, levels, services,
+    /// consultations, partners, reporting duties, deadlines.
+    fn outcomes(&self) -> impl Iterator<Item = &crate::compiled::Outcome> {
+        self.categories
             .iter()
             .chain(self.criteria.iter().map(|c| &c.outcome))
             .chain(self.levels.iter().map(|l| &l.outcome))
@@ -271,12 +271,6 @@ impl RuleSet {
             .chain(self.partners.iter().map(|p| &p.outcome))
             .chain(&self.duties)
             .chain(self.deadlines.iter().map(|d| &d.outcome))
-            .find(|o| &*o.id == id);
-        if let Some(o) = outcome {
-            return Some((&o.basis, o.at.file.as_str(), o.at.line));
-        }
-        let a = self.programme.activities.iter().find(|a| a.activity.id == id)?;
-        Some((&a.basis, a.at.file.as_str(), a.at.line))
     }
 
     /// The first and last day the rule set is in force.

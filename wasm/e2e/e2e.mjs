@@ -2,36 +2,14 @@
 // Usage: node wasm/e2e/e2e.mjs http://127.0.0.1:8123/www/ OUT_DIR
 // Fills the form for two families, checks what the page shows, and measures the engine's
 // latency in the browser. Ends with `N passed, M failed`; exits non-zero on a failure.
-import { chromium } from 'playwright-core';
+import { check, expect, launch, finish } from './harness.mjs';
 import { mkdtempSync, mkdirSync, writeFileSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const [url, outDir = 'target/e2e'] = process.argv.slice(2);
 mkdirSync(outDir, { recursive: true });
-const results = [];
-async function check(name, fn) {
-  try {
-    await fn();
-    results.push([name, true]);
-    console.log(`ok     ${name}`);
-  } catch (error) {
-    results.push([name, false]);
-    console.log(`FAILED ${name}\n       ${String(error.message).split('\n')[0]}`);
-  }
-}
-function expect(condition, message) {
-  if (!condition) throw new Error(message);
-}
-
-const context = await chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), 'sopro-e2e-')), {
-  executablePath: '/usr/bin/chromium',
-  headless: true,
-  viewport: { width: 1300, height: 1100 },
-  acceptDownloads: true,
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-    '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-});
+const context = await launch({ width: 1300, height: 1100 }, { acceptDownloads: true });
 const page = await context.newPage();
 const pageErrors = [];
 page.on('pageerror', (error) => pageErrors.push(error.message));
@@ -315,7 +293,4 @@ await check('no script errors on the page', async () => {
   expect(pageErrors.length === 0, pageErrors.join('; '));
 });
 
-await context.close();
-const failed = results.filter(([, ok]) => !ok).length;
-console.log(`${results.length - failed} passed, ${failed} failed`);
-process.exit(failed ? 1 : 0);
+await finish(context);

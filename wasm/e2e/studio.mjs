@@ -3,7 +3,7 @@
 // Opens the KhMAO rule set, breaks and fixes a condition by typing, lowers the subsistence
 // minimum and reads the failing tests and the comparison; screenshots of each panel; the
 // network off. Ends with `N passed, M failed`; exits non-zero on a failure.
-import { chromium } from 'playwright-core';
+import { check, expect, launch, finish } from './harness.mjs';
 import { mkdtempSync, mkdirSync, writeFileSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { execFileSync } from 'node:child_process';
@@ -13,28 +13,7 @@ import { join } from 'node:path';
 
 const [url, outDir = 'target/e2e-studio'] = process.argv.slice(2);
 mkdirSync(outDir, { recursive: true });
-const results = [];
-async function check(name, fn) {
-  try {
-    await fn();
-    results.push([name, true]);
-    console.log(`ok     ${name}`);
-  } catch (error) {
-    results.push([name, false]);
-    console.log(`FAILED ${name}\n       ${String(error.message).split('\n')[0]}`);
-  }
-}
-function expect(condition, message) {
-  if (!condition) throw new Error(message);
-}
-
-const context = await chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), 'sopro-studio-')), {
-  executablePath: '/usr/bin/chromium',
-  headless: true,
-  viewport: { width: 1500, height: 1000 },
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-    '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-});
+const context = await launch({ width: 1500, height: 1000 });
 const page = await context.newPage();
 const pageErrors = [];
 page.on('pageerror', (error) => pageErrors.push(error.message));
@@ -216,7 +195,4 @@ await check('no script errors in the studio', async () => {
   expect(pageErrors.length === 0, pageErrors.join('; '));
 });
 
-await context.close();
-const failed = results.filter(([, ok]) => !ok).length;
-console.log(`${results.length - failed} passed, ${failed} failed`);
-process.exit(failed ? 1 : 0);
+await finish(context);

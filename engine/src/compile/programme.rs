@@ -101,16 +101,7 @@ impl Compiler<'_> {
                 self.unknown(&known.levels, &Some(level.clone()), "level", &a.at);
             }
         }
-        let r = &activity.responsible;
-        self.unknown(&known.partners, &r.partner, "partner", &a.at);
-        self.unknown(departments, &r.department, "department", &a.at);
-        if r.partner.is_some() == r.department.is_some() {
-            self.diags.error(
-                Code::BadActivity,
-                &a.at,
-                "`responsible` names exactly one partner or one department",
-            );
-        }
+        self.check_responsible(&activity.responsible, known, departments, &a.at);
         match (&activity.due_after, activity.until_review) {
             (Some(period), false) => self.check_period(period, &a.at),
             (None, true) => {}
@@ -161,16 +152,7 @@ impl Compiler<'_> {
                 "`accompaniment_levels` names no level: accompaniment would never end",
             );
         }
-        let r = &p.item.responsible;
-        self.unknown(&known.partners, &r.partner, "partner", &p.at);
-        self.unknown(departments, &r.department, "department", &p.at);
-        if r.partner.is_some() == r.department.is_some() {
-            self.diags.error(
-                Code::BadActivity,
-                &p.at,
-                "`responsible` names exactly one partner or one department",
-            );
-        }
+        self.check_responsible(&p.item.responsible, known, departments, &p.at);
         for period in std::iter::once(&p.item.every).chain(&p.item.during) {
             self.check_period(period, &p.at);
             // The checks are dated from the assessments alone, which carry no calendar.
@@ -198,6 +180,19 @@ impl Compiler<'_> {
             basis: item.basis.clone().into(),
             rule: RuleRef { file: p.at.file.clone(), line: p.at.line },
         }))
+    }
+
+    /// One partner or one department, each known.
+    fn check_responsible(&mut self, r: &Responsible, known: &Known<'_>, departments: &[&str], at: &At) {
+        self.unknown(&known.partners, &r.partner, "partner", at);
+        self.unknown(departments, &r.department, "department", at);
+        if r.partner.is_some() == r.department.is_some() {
+            self.diags.error(
+                Code::BadActivity,
+                at,
+                "`responsible` names exactly one partner or one department",
+            );
+        }
     }
 
     fn unknown(&mut self, list: &[&str], id: &Option<String>, what: &str, at: &At) {

@@ -3,7 +3,7 @@
 // registry generated (or read from a file) on the device. Nothing leaves the device.
 import { start, fromBundle, fromFiles } from '../../pkg/studio/studio.js';
 import { createEditor, zipFolder, unzipFolder } from '../../pkg/studio/editor.js';
-import { mountIntake } from '../intake.js';
+import { el, mountIntake } from '../intake.js';
 
 const BUNDLED = [
   { label: 'ХМАО – Югра 2026.3 (опубликована)', url: '../../pkg/khmao-2026.3.bundle.json', drafts: false },
@@ -32,17 +32,6 @@ let checkTimer;
 let preview;       // the intake form (../intake.js) on the edited rule set
 const STUDIO_TESTS = 'tests/studio.yaml';
 const timings = {};
-
-function el(tag, attrs = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [key, value] of Object.entries(attrs)) {
-    if (key === 'class') node.className = value;
-    else if (key.startsWith('on')) node.addEventListener(key.slice(2), value);
-    else if (value !== undefined && value !== null) node.setAttribute(key, value);
-  }
-  for (const child of children.flat()) if (child != null) node.append(child);
-  return node;
-}
 
 const labelOf = (id) => {
   const labels = (edited ?? base)?.labels().ok ?? {};
