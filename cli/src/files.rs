@@ -95,8 +95,27 @@ fn compiled(dir: &Path, source: &MemorySource) -> Result<RuleSet, LoadError> {
     loaded.ruleset.ok_or_else(|| LoadError::Rules { dir: dir.to_path_buf(), diagnostics: loaded.diagnostics })
 }
 
-/// Reads a rule-set folder: the files at its top and in `tests/`.
+/// Reads a rule-set folder: the files at its top and in `tests/`, and, for a regional overlay,
+/// those of the base it extends under `base/` — from the folder's own `base/` if it has one (a
+/// version handed over from the studio), else from `rules/<base>/<version>/` beside the region.
 pub fn read_rules(dir: &Path) -> Result<MemorySource, String> {
+    let mut source = read_layer(dir)?;
+    if let Some(extends) = sopro_engine::extends_of(&source) {
+        let own_copy = dir.join("base");
+        let beside = dir.join("../..").join(&extends.id).join(&extends.version);
+        let base_dir = if own_copy.join("ruleset.yaml").is_file() { own_copy } else { beside };
+        // A base that cannot be found is reported by the engine (`rules::no-base`), with the rest.
+        if let Ok(base) = read_layer(&base_dir) {
+            for (path, text) in base.files() {
+                source.insert(format!("{}{path}", sopro_engine::BASE_DIR), text.clone());
+            }
+        }
+    }
+    Ok(source)
+}
+
+/// The files of one layer's folder: at its top and in `tests/`.
+fn read_layer(dir: &Path) -> Result<MemorySource, String> {
     let mut source = MemorySource::new();
     if !dir.join("ruleset.yaml").is_file() {
         return Err(format!("{}: not a rule-set folder (no ruleset.yaml in it)", dir.display()));

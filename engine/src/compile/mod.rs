@@ -4,9 +4,11 @@
 mod checks;
 mod exprs;
 mod inputs;
+pub(crate) mod layers;
 pub(crate) mod lower;
 mod names;
 mod outcomes;
+mod overlap;
 mod programme;
 
 use names::{Names, SlotResolver};
@@ -42,7 +44,10 @@ pub(crate) fn compile(source: &dyn RuleSource, parser: &impl load::FileParser) -
     let mut diags = Diagnostics::default();
     let loaded = load::load(source, parser, &mut diags);
     // A file that does not parse would make every name it defines look unknown elsewhere.
-    let ruleset = if diags.has_errors() { None } else { Compiler::new(&loaded, &mut diags).run() };
+    // A base whose digest changed is still checked with its overlay: that check is what the
+    // region needs before it pins the new digest.
+    let unreadable = diags.0.iter().any(|d| d.is_error() && d.code != Code::BaseDigest);
+    let ruleset = if unreadable { None } else { Compiler::new(&loaded, &mut diags).run() };
     let has_errors = diags.has_errors();
     Loaded { ruleset: if has_errors { None } else { ruleset }, diagnostics: diags.0 }
 }
@@ -61,6 +66,8 @@ struct Compiler<'a> {
     /// The label of every question by its answer path (`/survey_act/x`) or member field (`x`):
     /// the words of a condition that gives none of its own.
     question_labels: HashMap<String, Labels>,
+    /// What a regional overlay does to its base (`None` without a base).
+    layer_plan: Option<layers::LayerPlan>,
 }
 
 impl<'a> Compiler<'a> {
@@ -106,6 +113,7 @@ impl<'a> Compiler<'a> {
             names: Names::default(),
             file_lines,
             question_labels: HashMap::new(),
+            layer_plan: None,
         }
     }
 
@@ -117,6 +125,11 @@ impl<'a> Compiler<'a> {
         what: &str,
     ) -> Vec<Located<T>> {
         let mut out = Vec::new();
+        let kind = crate::format::overlay::ItemKind::from_what(what);
+        if let (Some(plan), Some(kind)) = (&self.layer_plan, kind) {
+            self.layered_items(plan, pick, id, kind, &mut out);
+            return out;
+        }
         for (file, rules) in &self.loaded.files {
             let lines = self.file_lines.get(file.as_str());
             for item in pick(rules) {
@@ -130,6 +143,7 @@ impl<'a> Compiler<'a> {
 
     fn run(mut self) -> Option<RuleSet> {
         let manifest = self.loaded.manifest.clone()?;
+        self.layer_plan = self.plan_layers();
         let (in_force, holidays) = self.manifest_dates(&manifest);
         let questions = self.questions();
         let parameters = self.parameters();
@@ -137,7 +151,11 @@ impl<'a> Compiler<'a> {
         let categories = self.items(|f| &f.categories, |c| &c.id, "category");
         let criteria = self.items(|f| &f.criteria, |c| &c.id, "criterion");
         let derived = self.items(|f| &f.derived, |d| &d.id, "derived fact");
-        let levels = self.items(|f| &f.levels, |l| &l.id, "level");
+        let mut levels = self.items(|f| &f.levels, |l| &l.id, "level");
+        if self.layer_plan.is_some() {
+            // The levels a region adds come before the base's default level, which stays last.
+            levels.sort_by_key(|l| l.item.otherwise);
+        }
         let services = self.items(|f| &f.urgent_services, |s| &s.id, "urgent service");
         let consultations = self.items(|f| &f.consultations, |s| &s.id, "consultation");
         let partners = self.items(|f| &f.partners, |p| &p.id, "partner");
@@ -227,6 +245,7 @@ impl<'a> Compiler<'a> {
             });
         }
         let nodes = self.order(nodes);
+        self.check_overlaps(&criteria, &nodes);
 
         let ids = Ids {
             categories: categories.iter().map(|c| c.item.id.as_str()).collect(),
@@ -406,6 +425,18 @@ impl<'a> Compiler<'a> {
             title: manifest.item.title.clone(),
             in_force,
             digest: self.loaded.digest.clone(),
+            layers: self.loaded.base.clone().map(|base| {
+                std::sync::Arc::new(crate::load::layers::Layers {
+                    base,
+                    region_id: manifest.item.id.clone(),
+                    region_version: manifest.item.version.clone(),
+                    overriding: self
+                        .layer_plan
+                        .as_ref()
+                        .map(|plan| plan.overriding(&self.file_lines))
+                        .unwrap_or_default(),
+                })
+            }),
             holidays,
             minimum_partner_urgency: manifest
                 .item

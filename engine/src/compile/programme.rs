@@ -178,7 +178,7 @@ impl Compiler<'_> {
             during: item.during.clone(),
             responsible: declared(&item.responsible),
             basis: item.basis.clone().into(),
-            rule: RuleRef { file: p.at.file.clone(), line: p.at.line },
+            rule: RuleRef { file: p.at.file.clone(), line: p.at.line, layer: None },
         }))
     }
 

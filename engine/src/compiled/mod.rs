@@ -26,6 +26,8 @@ pub struct RuleSet {
     pub(crate) title: Labels,
     pub(crate) in_force: (Date, Option<Date>),
     pub(crate) digest: String,
+    /// The base and region of a regional overlay (`None` for a rule set with no base).
+    pub(crate) layers: Option<std::sync::Arc<crate::load::layers::Layers>>,
     pub(crate) holidays: BTreeSet<Date>,
     pub(crate) minimum_partner_urgency: Vec<(Severity, Urgency)>,
     pub(crate) questions: Vec<Question>,
@@ -444,5 +446,20 @@ impl RuleSet {
             })
         });
         services.chain(partners)
+    }
+}
+
+impl RuleSet {
+    /// Where a rule is written, as assessments name it: in a regional overlay, with its layer
+    /// and its file within that layer.
+    pub(crate) fn rule_ref(&self, at: &At) -> crate::format::assessment::RuleRef {
+        use crate::format::assessment::RuleRef;
+        match &self.layers {
+            None => RuleRef { file: at.file.clone(), line: at.line, layer: None },
+            Some(layers) => {
+                let (layer, file) = layers.of(&at.file, at.line);
+                RuleRef { file, line: at.line, layer: Some(layer) }
+            }
+        }
     }
 }

@@ -110,6 +110,26 @@ codes! {
     /// Warning: the rule set declares programme activities, but none serves this criterion,
     /// urgent service or partner.
     NotServed = "rules::not-served",
+    /// An overlay extends a base whose files are not given.
+    NoBase = "rules::no-base",
+    /// The base given is not the one `extends:` names, extends another itself, or is not used.
+    BaseMismatch = "rules::base-mismatch",
+    /// The base's files are not those whose digest the overlay pinned.
+    BaseDigest = "rules::base-digest",
+    /// An overlay defines an id its base already has, without saying `overrides:`.
+    RedefinesBase = "rules::redefines-base",
+    /// An override or a disable names an item the base does not have.
+    NoSuchBaseItem = "rules::no-such-base-item",
+    /// An override is the same as the base's item: it changes nothing.
+    OverrideUnchanged = "rules::override-unchanged",
+    /// A disable without a reason or a basis, or something in `overrides:` that cannot be there.
+    BadOverlay = "rules::bad-overlay",
+    /// A regional criterion and a base criterion read the same answers, have different
+    /// severities and can both hold for one family.
+    LayersOverlap = "rules::layers-overlap",
+    /// Whether a regional and a base criterion of different severities can both hold cannot be
+    /// decided from their conditions.
+    LayersUndecided = "rules::layers-undecided",
     /// A hint of a sample profile (`sample.yaml`, for the generator) names a question or a value
     /// the rule set does not have; the hint is left out.
     SampleUnknown = "sample::unknown",

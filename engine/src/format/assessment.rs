@@ -78,6 +78,9 @@ pub struct RuleSetRef {
     pub version: String,
     /// `sha256:` digest of the rule set's files.
     pub digest: String,
+    /// The base a regional overlay is written on, exactly.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base: Option<Box<RuleSetRef>>,
 }
 
 /// Where a rule is written.
@@ -88,6 +91,9 @@ pub struct RuleRef {
     /// Line of the rule's `id:`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub line: Option<usize>,
+    /// In a regional overlay: the layer the rule comes from (`file` is within that layer).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub layer: Option<crate::format::overlay::Layer>,
 }
 
 /// The support level.

@@ -6,6 +6,7 @@ pub mod assessment;
 pub mod envelope;
 pub mod history;
 pub mod model;
+pub mod overlay;
 pub mod programme;
 pub mod sample;
 pub mod testcase;

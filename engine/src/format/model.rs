@@ -76,6 +76,12 @@ pub struct RuleFile {
     /// The control of the family after accompaniment ends (one in a rule set).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub post_accompaniment: Option<crate::format::programme::PostAccompaniment>,
+    /// In a regional overlay: base items replaced whole by these (same kind and id).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub overrides: Option<Box<RuleFile>>,
+    /// In a regional overlay: base items left out, each with its reason and basis.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub disable: Vec<crate::format::overlay::Disable>,
 }
 
 /// A duty to report to a partner, and the law that places it.
@@ -130,6 +136,9 @@ pub struct Manifest {
     /// partners that are not `without_consent` wait for it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub partner_consent: Option<String>,
+    /// The base this rule set is a regional overlay on (`rules/ru/<version>`), pinned by digest.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub extends: Option<crate::format::overlay::Extends>,
 }
 
 /// A severity and the least urgency that goes with it.

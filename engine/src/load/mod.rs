@@ -4,6 +4,7 @@
 //! `id:` line, and the line of an expression by its key below that. Expressions written as `|`
 //! block scalars map Rhai's line numbers straight onto the file's.
 
+pub(crate) mod layers;
 pub(crate) mod prepared;
 pub(crate) mod source;
 
@@ -30,7 +31,10 @@ pub(crate) struct Parsed {
     pub texts: Vec<(String, String)>,
     pub functions: Vec<(String, String)>,
     pub tests: Vec<Located<TestCase>>,
+    /// The digest of this layer's own files (a base's files are pinned by `extends.digest`).
     pub digest: String,
+    /// The base of a regional overlay, whose files are in `files` ahead of the overlay's.
+    pub base: Option<layers::BaseLayer>,
 }
 
 /// Which files of a folder belong to the rule set.
@@ -87,8 +91,15 @@ impl FileParser for Yaml {
 }
 
 /// Reads every file of `source` that belongs to a rule set, its digest and where each item
-/// stands; the files' parsed form comes from `parser`.
+/// stands, and the base it extends (under `base/`); the files' parsed form comes from `parser`.
 pub(crate) fn load(source: &dyn RuleSource, parser: &impl FileParser, diags: &mut Diagnostics) -> Parsed {
+    let mut loaded = load_layer(source, parser, diags);
+    layers::attach(source, parser, &mut loaded, diags);
+    loaded
+}
+
+/// One layer's files: those at the top of the folder and in `tests/` (not `base/`).
+fn load_layer(source: &dyn RuleSource, parser: &impl FileParser, diags: &mut Diagnostics) -> Parsed {
     let mut loaded = Parsed::default();
     let mut hasher = Sha256::new();
     for path in source.paths() {

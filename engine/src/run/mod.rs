@@ -18,7 +18,6 @@ use serde_json::Value;
 
 use crate::compiled::{Clause, NodeKind, Outcome, OutcomeRef, Reads, RuleSet, ServiceRule, Trigger, When};
 use crate::dates;
-use crate::diagnostic::At;
 use crate::format::assessment::Explain;
 use crate::format::assessment::{
     Assessment, CriterionFinding, DeadlineFinding, DutyRef, Finding, LevelOutcome, ParameterValue,
@@ -325,9 +324,11 @@ impl<'a> Run<'a> {
                 .map(|d| d.to_string()),
             because: dedup(level_because),
             basis: level_rule.map(|l| l.outcome.basis.clone()).unwrap_or_default(),
-            rule: level_rule
-                .map(|l| rule_ref(&l.outcome.at))
-                .unwrap_or(RuleRef { file: String::new(), line: None }),
+            rule: level_rule.map(|l| rules.rule_ref(&l.outcome.at)).unwrap_or(RuleRef {
+                file: String::new(),
+                line: None,
+                layer: None,
+            }),
         };
 
         let (urgent_services, services_on) = self.urgent_services(level_index)?;
@@ -350,7 +351,7 @@ impl<'a> Run<'a> {
                     due,
                     because: dedup(because),
                     basis: d.outcome.basis.clone(),
-                    rule: rule_ref(&d.outcome.at),
+                    rule: rules.rule_ref(&d.outcome.at),
                 });
             }
         }
@@ -360,7 +361,7 @@ impl<'a> Run<'a> {
             .iter()
             .zip(&self.categories)
             .filter_map(|(o, hit)| {
-                hit.as_ref().map(|h| finding(o, h.because.clone(), Vec::new(), rules.paths(&h.reads)))
+                hit.as_ref().map(|h| finding(rules, o, h.because.clone(), Vec::new(), rules.paths(&h.reads)))
             })
             .collect();
         let criteria = rules
@@ -375,7 +376,7 @@ impl<'a> Run<'a> {
                     because: h.because.clone(),
                     reads: rules.paths(&h.reads),
                     basis: c.outcome.basis.clone(),
-                    rule: rule_ref(&c.outcome.at),
+                    rule: rules.rule_ref(&c.outcome.at),
                 })
             })
             .collect();
@@ -397,6 +398,14 @@ impl<'a> Run<'a> {
                 id: rules.id.clone(),
                 version: rules.version.clone(),
                 digest: rules.digest.clone(),
+                base: rules.layers.as_ref().map(|layers| {
+                    Box::new(RuleSetRef {
+                        id: layers.base.id.clone(),
+                        version: layers.base.version.clone(),
+                        digest: layers.base.digest.clone(),
+                        base: None,
+                    })
+                }),
             },
             engine: env!("CARGO_PKG_VERSION").to_owned(),
             as_of: self.as_of.to_string(),
@@ -446,11 +455,13 @@ fn dedup(ids: Vec<Text>) -> Vec<Text> {
     out
 }
 
-fn rule_ref(at: &At) -> RuleRef {
-    RuleRef { file: at.file.clone(), line: at.line }
-}
-
-fn finding(o: &Outcome, because: Vec<Text>, reasons: Vec<Reason>, reads: Vec<Text>) -> Finding {
+fn finding(
+    rules: &RuleSet,
+    o: &Outcome,
+    because: Vec<Text>,
+    reasons: Vec<Reason>,
+    reads: Vec<Text>,
+) -> Finding {
     Finding {
         id: o.id.clone(),
         label: o.label.clone(),
@@ -458,6 +469,6 @@ fn finding(o: &Outcome, because: Vec<Text>, reasons: Vec<Reason>, reads: Vec<Tex
         reasons,
         reads,
         basis: o.basis.clone(),
-        rule: rule_ref(&o.at),
+        rule: rules.rule_ref(&o.at),
     }
 }

@@ -66,7 +66,7 @@ impl<'a> Run<'a> {
                 because,
                 reasons: shown.reasons,
                 basis: p.outcome.basis.clone(),
-                rule: rule_ref(&p.outcome.at),
+                rule: rules.rule_ref(&p.outcome.at),
             });
         }
         Ok((partners, pending))

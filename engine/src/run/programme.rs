@@ -4,7 +4,7 @@
 
 use crate::compiled::{ActivityRule, FastMap, RuleSet};
 use crate::dates;
-use crate::format::assessment::{Assessment, RuleRef};
+use crate::format::assessment::Assessment;
 use crate::format::model::Period;
 use crate::format::programme::{Programme, ProgrammeItem, ProgrammeStatus};
 use crate::format::vocab::Text;
@@ -51,7 +51,7 @@ pub(crate) fn draft(rules: &RuleSet, assessment: &Assessment) -> Option<Programm
             result: activity.result.clone(),
             monitoring: rule.monitoring.clone(),
             basis: rule.basis.clone(),
-            rule: RuleRef { file: rule.at.file.clone(), line: rule.at.line },
+            rule: rules.rule_ref(&rule.at),
         };
         items.push((urgent, item));
     }

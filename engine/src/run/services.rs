@@ -21,12 +21,14 @@ impl<'a> Run<'a> {
         };
         Ok(match (by_clause, held) {
             (None, None) => None,
-            (Some(because), None) => Some(finding(&rule.outcome, dedup(because), Vec::new(), Vec::new())),
+            (Some(because), None) => {
+                Some(finding(self.rules, &rule.outcome, dedup(because), Vec::new(), Vec::new()))
+            }
             (because, Some(held)) => {
                 let mut ids = because.unwrap_or_default();
                 ids.extend(held.because);
                 let reads = self.rules.paths(&held.reads);
-                Some(finding(&rule.outcome, dedup(ids), vec![held.reason], reads))
+                Some(finding(self.rules, &rule.outcome, dedup(ids), vec![held.reason], reads))
             }
         })
     }
