@@ -195,9 +195,14 @@ fn label(rules: &RuleSet, id: &str) -> String {
     rules.label_of(id).map_or(id.to_owned(), |l| l.ru.to_string())
 }
 
+/// The acts behind a change, after the layer of its rule where the rule set is an overlay.
 fn acts_of(report: &Report, key: &ChangeKey) -> String {
     let acts = report.summary.acts.get(key);
-    acts.map(|acts| acts.keys().map(|a| a.to_string()).collect::<Vec<_>>().join("; ")).unwrap_or_default()
+    let acts = acts.map(|acts| acts.keys().map(|a| a.to_string()).collect::<Vec<_>>().join("; "));
+    match report.summary.layers.get(key) {
+        Some(layer) => format!("{}: {}", layer.words(sopro_engine::Lang::Ru), acts.unwrap_or_default()),
+        None => acts.unwrap_or_default(),
+    }
 }
 
 fn table(report: &Report, from: &RuleSet, to: &RuleSet, as_of: &str) -> String {

@@ -9,3 +9,4 @@ pub mod history;
 pub mod history_render;
 pub mod programme_doc;
 pub mod render;
+pub mod show;

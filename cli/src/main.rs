@@ -112,6 +112,20 @@ enum Command {
         #[arg(long, value_enum, default_value_t = Format::Human)]
         format: Format,
     },
+    /// Show a rule set item by item, with the file and line of each. With --effective, a
+    /// regional overlay merged with its base: every item that applies, the layer it comes from
+    /// (base or region, with its version, and whether the region replaced the base's), and the
+    /// base items the region leaves out.
+    Show {
+        /// The rule-set folder.
+        rules: PathBuf,
+        /// The rule set as it applies: the region merged with its base.
+        #[arg(long)]
+        effective: bool,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Human)]
+        format: Format,
+    },
     /// Run the rule set's own test cases (tests/*.yaml) and report coverage.
     Test {
         /// The rule-set folder.
@@ -291,6 +305,9 @@ fn main() -> ExitCode {
         }
         Command::Publish { rules } => commands::publish(&rules),
         Command::Check { rules, format } => commands::check(&rules, format == Format::Json),
+        Command::Show { rules, effective, format } => {
+            sopro_cli::show::show(&rules, effective, format == Format::Json)
+        }
         Command::Test { rules, require_full_coverage } => commands::test(&rules, require_full_coverage),
         Command::Bundle { rules, output } => commands::bundle(&rules, &output),
         Command::Batch { rules, input, output, resume, drafts } => {

@@ -37,6 +37,13 @@ pub enum BundleError {
 }
 
 impl RuleSet {
+    /// The rule set of `source` as it applies — a regional overlay merged with its base — item
+    /// by item with the layer each comes from (`sopro show --effective`); or every problem
+    /// that keeps it from loading.
+    pub fn effective(source: &dyn RuleSource) -> Result<crate::format::overlay::Effective, Vec<Diagnostic>> {
+        crate::compile::effective::effective(source)
+    }
+
     /// Parses, checks and compiles a rule set. Returns every problem found, not just the first.
     pub fn load(source: &dyn RuleSource) -> Loaded {
         crate::compile::compile(source, &crate::load::Yaml)

@@ -59,7 +59,7 @@ pub use compiled::RuleSet;
 pub use diagnostic::{Code as DiagnosticCode, Diagnostic, Level as DiagnosticLevel};
 pub use format::assessment::*;
 pub use format::envelope::{self, ErrorKind};
-pub use format::overlay::{Extends, ItemKind, Layer, LayerKind};
+pub use format::overlay::{DisabledItem, Effective, EffectiveItem, Extends, ItemKind, Layer, LayerKind};
 pub use format::sample::{Hint, RecordGroup, SampleProfile};
 pub use format::vocab::{Basis, BasisStatus, Labels, Lang, Severity, Text, Urgency};
 pub use load::layers::{extends_of, BASE_DIR};

@@ -2,6 +2,7 @@
 //! problem on the way (file, line, rule, plain message).
 
 mod checks;
+pub(crate) mod effective;
 mod exprs;
 mod inputs;
 pub(crate) mod layers;

@@ -148,3 +148,65 @@ pub struct Layer {
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub overrides: bool,
 }
+
+impl Layer {
+    /// The layer in words: «база ru 2026.1», «регион khmao 2026.4 (заменяет базу)».
+    pub fn words(&self, lang: crate::format::vocab::Lang) -> String {
+        let ru = lang == crate::format::vocab::Lang::Ru;
+        let layer = match (self.layer, ru) {
+            (LayerKind::Base, true) => "база",
+            (LayerKind::Base, false) => "base",
+            (LayerKind::Region, true) => "регион",
+            (LayerKind::Region, false) => "region",
+        };
+        let overrides = match (self.overrides, ru) {
+            (false, _) => "",
+            (true, true) => " (заменяет базу)",
+            (true, false) => " (overrides the base)",
+        };
+        format!("{layer} {} {}{overrides}", self.id, self.version)
+    }
+}
+
+/// A rule set as it applies, its base and region merged (`sopro show --effective`): every item
+/// with the layer it comes from, and the base items the region leaves out.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct Effective {
+    /// The rule set (and its base).
+    pub ruleset: crate::format::assessment::RuleSetRef,
+    /// Every item that applies, by kind in the format's order, each kind's items in order.
+    pub items: Vec<EffectiveItem>,
+    /// Base items the region leaves out.
+    pub disabled: Vec<DisabledItem>,
+}
+
+/// One item of the merged rule set.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct EffectiveItem {
+    /// What kind of item.
+    pub kind: ItemKind,
+    /// Its id.
+    pub id: String,
+    /// Its label, where it has one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub label: Option<Labels>,
+    /// Where it is written, and in which layer.
+    pub rule: crate::format::assessment::RuleRef,
+    /// The item as written.
+    pub item: serde_json::Value,
+}
+
+/// A base item the region leaves out, and why.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct DisabledItem {
+    /// What kind of item.
+    pub kind: ItemKind,
+    /// Its id in the base.
+    pub id: String,
+    /// Why the region does without it.
+    pub reason: Labels,
+    /// The act that allows it.
+    pub basis: Vec<Basis>,
+    /// Where the region says so.
+    pub rule: crate::format::assessment::RuleRef,
+}

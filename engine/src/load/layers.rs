@@ -4,7 +4,7 @@
 //! Which base items the overlay replaces or leaves out is the compiler's (`compile::layers`).
 
 use crate::diagnostic::{At, Code, Diagnostics};
-use crate::format::model::Manifest;
+use crate::format::model::{Manifest, RuleFile, TestCase};
 use std::collections::HashSet;
 
 use crate::format::overlay::{Extends, Layer, LayerKind};
@@ -52,6 +52,20 @@ impl RuleSource for BaseFiles<'_> {
     }
 }
 
+/// A parser that sees a base's files by their paths in the overlay's source (`base/…`): a
+/// bundle's parsed form holds them so.
+struct InBase<'p, P>(&'p P);
+
+impl<P: FileParser> FileParser for InBase<'_, P> {
+    fn rules(&self, path: &str, text: &str) -> Result<RuleFile, (Code, At, String)> {
+        self.0.rules(&format!("{BASE_DIR}{path}"), text)
+    }
+
+    fn tests(&self, path: &str, text: &str) -> Result<Vec<TestCase>, (Code, At, String)> {
+        self.0.tests(&format!("{BASE_DIR}{path}"), text)
+    }
+}
+
 /// Loads the base an overlay `extends` from the `base/` files of `source` and joins it to the
 /// overlay's own files; reports a base that is missing, is not the one named, has changed since
 /// its digest was pinned, or itself extends another.
@@ -83,9 +97,11 @@ pub(crate) fn attach(
         return;
     }
     let mut base_diags = Diagnostics::default();
-    let base = load_layer(&BaseFiles { source }, parser, &mut base_diags);
+    let base = load_layer(&BaseFiles { source }, &InBase(parser), &mut base_diags);
     for mut d in base_diags.0 {
-        d.file = format!("{BASE_DIR}{}", d.file);
+        if !is_base(&d.file) {
+            d.file = format!("{BASE_DIR}{}", d.file);
+        }
         diags.0.push(d);
     }
     let Some(base_manifest) = base.manifest.clone() else { return };

@@ -61,6 +61,12 @@ pub(crate) fn kind(path: &str) -> Option<Kind> {
     None
 }
 
+/// The kind of a file of either layer: a base's files (under `base/`) are what they are in the
+/// base's own folder.
+pub(crate) fn layer_kind(path: &str) -> Option<Kind> {
+    kind(path.strip_prefix(layers::BASE_DIR).unwrap_or(path))
+}
+
 /// How the text of a rule or test file becomes the format's types: YAML parsed here ([`Yaml`]),
 /// or the parsed form a bundle carries ([`prepared::Prepared`]). Generic rather than dynamic,
 /// so that a build that only loads prepared bundles (the browser's) holds no YAML parser.

@@ -17,7 +17,7 @@ use sha2::{Digest, Sha256};
 use crate::diagnostic::{At, Code};
 use crate::format::model::{RuleFile, TestCase};
 use crate::load::source::RuleSource;
-use crate::load::{kind, FileParser, Kind, Yaml};
+use crate::load::{layer_kind as kind, FileParser, Kind, Yaml};
 
 /// The parsed form of a rule set's YAML files, by relative path.
 #[derive(Debug, Clone, Serialize, Deserialize)]

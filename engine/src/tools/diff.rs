@@ -4,7 +4,8 @@
 use schemars::JsonSchema;
 use serde::Serialize;
 
-use crate::format::assessment::Assessment;
+use crate::format::assessment::{Assessment, RuleRef};
+use crate::format::overlay::Layer;
 use crate::format::vocab::{Basis, Text};
 
 /// One difference between two assessments of a family.
@@ -24,6 +25,10 @@ pub struct Change {
     pub because: Vec<Text>,
     /// The legal basis on that side.
     pub basis: Vec<Basis>,
+    /// In a regional overlay, the layer (base or region, with its version) of the rule on that
+    /// side: which layer's change made the difference.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub layer: Option<Layer>,
 }
 
 /// Every difference between two assessments of one family.
@@ -52,6 +57,7 @@ struct Item<'a> {
     value: String,
     because: &'a [Text],
     basis: &'a [Basis],
+    layer: Option<&'a Layer>,
 }
 
 fn compare(kind: &'static str, before: Vec<Item<'_>>, after: Vec<Item<'_>>, out: &mut Vec<Change>) {
@@ -64,6 +70,7 @@ fn compare(kind: &'static str, before: Vec<Item<'_>>, after: Vec<Item<'_>>, out:
                 to: None,
                 because: b.because.to_vec(),
                 basis: b.basis.to_vec(),
+                layer: b.layer.cloned(),
             }),
             Some(a) if a.value != b.value => out.push(Change {
                 kind,
@@ -72,6 +79,7 @@ fn compare(kind: &'static str, before: Vec<Item<'_>>, after: Vec<Item<'_>>, out:
                 to: Some(a.value.clone()),
                 because: a.because.to_vec(),
                 basis: a.basis.to_vec(),
+                layer: a.layer.cloned(),
             }),
             Some(_) => {}
         }
@@ -84,6 +92,7 @@ fn compare(kind: &'static str, before: Vec<Item<'_>>, after: Vec<Item<'_>>, out:
             to: Some(a.value.clone()),
             because: a.because.to_vec(),
             basis: a.basis.to_vec(),
+            layer: a.layer.cloned(),
         });
     }
 }
@@ -99,6 +108,7 @@ pub fn diff(before: &Assessment, after: &Assessment) -> FamilyDiff {
             to: Some(after.level.id.to_string()),
             because: after.level.because.clone(),
             basis: after.level.basis.to_vec(),
+            layer: after.level.rule.layer.clone(),
         });
     }
     let kinds =
@@ -120,17 +130,30 @@ fn items(a: &Assessment) -> [Vec<Item<'_>>; 7] {
     // Categories, services, deadlines and programme activities compare by whether they apply
     // (dates follow the assessment date); criteria by severity, partners by urgency. An
     // activity's `because` is what it serves.
-    fn item<'a>(id: &'a Text, value: Option<&str>, because: &'a [Text], basis: &'a [Basis]) -> Item<'a> {
-        Item { id, value: value.unwrap_or(id).to_owned(), because, basis }
+    fn item<'a>(
+        id: &'a Text,
+        value: Option<&str>,
+        because: &'a [Text],
+        basis: &'a [Basis],
+        rule: &'a RuleRef,
+    ) -> Item<'a> {
+        Item { id, value: value.unwrap_or(id).to_owned(), because, basis, layer: rule.layer.as_ref() }
     }
     [
-        a.categories.iter().map(|c| item(&c.id, None, &c.because, &c.basis)).collect(),
-        a.criteria.iter().map(|c| item(&c.id, Some(c.severity.id()), &c.because, &c.basis)).collect(),
-        a.urgent_services.iter().map(|s| item(&s.id, None, &s.because, &s.basis)).collect(),
-        a.consultations.iter().map(|s| item(&s.id, None, &s.because, &s.basis)).collect(),
-        a.partners.iter().map(|p| item(&p.id, Some(p.urgency.id()), &p.because, &p.basis)).collect(),
-        a.deadlines.iter().map(|d| item(&d.id, None, &d.because, &d.basis)).collect(),
-        a.programme.iter().flat_map(|p| &p.items).map(|i| item(&i.id, None, &i.serves, &i.basis)).collect(),
+        a.categories.iter().map(|c| item(&c.id, None, &c.because, &c.basis, &c.rule)).collect(),
+        a.criteria
+            .iter()
+            .map(|c| item(&c.id, Some(c.severity.id()), &c.because, &c.basis, &c.rule))
+            .collect(),
+        a.urgent_services.iter().map(|s| item(&s.id, None, &s.because, &s.basis, &s.rule)).collect(),
+        a.consultations.iter().map(|s| item(&s.id, None, &s.because, &s.basis, &s.rule)).collect(),
+        a.partners.iter().map(|p| item(&p.id, Some(p.urgency.id()), &p.because, &p.basis, &p.rule)).collect(),
+        a.deadlines.iter().map(|d| item(&d.id, None, &d.because, &d.basis, &d.rule)).collect(),
+        a.programme
+            .iter()
+            .flat_map(|p| &p.items)
+            .map(|i| item(&i.id, None, &i.serves, &i.basis, &i.rule))
+            .collect(),
     ]
 }
 
@@ -142,6 +165,7 @@ fn parameters(a: &Assessment) -> Vec<Item<'_>> {
             value: p.value.to_string(),
             because: &[],
             basis: std::slice::from_ref(&p.basis),
+            layer: None,
         })
         .collect()
 }
@@ -200,6 +224,8 @@ pub struct DiffSummary {
     pub changes: std::collections::BTreeMap<ChangeKey, u64>,
     /// For each change, the acts behind it and in how many families.
     pub acts: std::collections::BTreeMap<ChangeKey, std::collections::BTreeMap<Text, u64>>,
+    /// For each change of a regional overlay's outcome, the layer of the rule behind it.
+    pub layers: std::collections::BTreeMap<ChangeKey, Layer>,
 }
 
 impl DiffSummary {
@@ -214,6 +240,9 @@ impl DiffSummary {
         for change in family.changes.iter().chain(&family.parameters) {
             let key = ChangeKey::of(change);
             *self.changes.entry(key.clone()).or_default() += 1;
+            if let Some(layer) = &change.layer {
+                self.layers.entry(key.clone()).or_insert_with(|| layer.clone());
+            }
             let acts = self.acts.entry(key).or_default();
             for basis in &change.basis {
                 *acts.entry(basis.act.clone()).or_default() += 1;
