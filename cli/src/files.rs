@@ -97,13 +97,21 @@ fn compiled(dir: &Path, source: &MemorySource) -> Result<RuleSet, LoadError> {
 
 /// Reads a rule-set folder: the files at its top and in `tests/`, and, for a regional overlay,
 /// those of the base it extends under `base/` — from the folder's own `base/` if it has one (a
-/// version handed over from the studio), else from `rules/<base>/<version>/` beside the region.
+/// version handed over from the studio), else from `<base>/<version>/` in the nearest folder
+/// above the region's that has it (`rules/ru/2026.1` for `rules/khmao/2026.4`).
 pub fn read_rules(dir: &Path) -> Result<MemorySource, String> {
     let mut source = read_layer(dir)?;
     if let Some(extends) = sopro_engine::extends_of(&source) {
         let own_copy = dir.join("base");
-        let beside = dir.join("../..").join(&extends.id).join(&extends.version);
-        let base_dir = if own_copy.join("ruleset.yaml").is_file() { own_copy } else { beside };
+        // `rules/<base>/<version>` in the nearest folder above that has it (for
+        // rules/khmao/2026.4 that is rules/; for rules/examples/<region>/<version> as well).
+        let beside = dir
+            .ancestors()
+            .skip(2)
+            .map(|folder| folder.join(&extends.id).join(&extends.version))
+            .find(|folder| folder.join("ruleset.yaml").is_file());
+        let base_dir = if own_copy.join("ruleset.yaml").is_file() { Some(own_copy) } else { beside };
+        let Some(base_dir) = base_dir else { return Ok(source) };
         // A base that cannot be found is reported by the engine (`rules::no-base`), with the rest.
         if let Ok(base) = read_layer(&base_dir) {
             for (path, text) in base.files() {

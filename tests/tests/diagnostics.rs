@@ -433,6 +433,115 @@ fn fixtures() -> Vec<Fixture> {
     ]
 }
 
+/// The tiny rule set as a federal base (under `base/`, with `base_edits`), and an overlay on it:
+/// a manifest that extends it, pinned to its digest, and `overlay` files (`(file, text)`).
+fn layered(base_edits: &[(&str, &str, &str)], overlay: &[(&str, &str)]) -> MemorySource {
+    let base = tiny_with(base_edits);
+    let digest = RuleSet::load(&base).ruleset.expect("the base loads").digest().to_owned();
+    let mut source = MemorySource::new();
+    for path in base.paths() {
+        source.insert(format!("base/{path}"), base.text(&path).unwrap());
+    }
+    source.insert(
+        "ruleset.yaml",
+        format!(
+            "ruleset:\n  id: region\n  version: \"1\"\n  title: {{ru: Регион, en: Region}}\n  in_force: {{from: 2026-01-01}}\n  extends: {{id: tiny, version: \"1\", digest: \"{digest}\"}}\n"
+        ),
+    );
+    source.insert("tests/base.yaml", tiny().text("tests/base.yaml").unwrap());
+    for &(file, text) in overlay {
+        let before = source.text(file).unwrap_or("").to_owned();
+        source.insert(file, before + text);
+    }
+    source
+}
+
+/// A fixture on [`layered`]: the overlay files are edited, the base is tiny's own.
+fn layered_fixture(
+    code: DiagnosticCode,
+    source: MemorySource,
+    file: &'static str,
+    line: Option<&'static str>,
+) -> Fixture {
+    Fixture { code, source, file, line }
+}
+
+/// The overlay fixtures: each conflict between a region and its base.
+fn overlay_fixtures() -> Vec<Fixture> {
+    use DiagnosticCode as C;
+    const NO_FOOD: &str = "  - id: no_food\n    label: {ru: Нет еды, en: No food}\n    severity: high\n    when: survey.food == false\n    basis: [{act: test, status: inferred}]\n";
+    let mut without_base = layered(&[], &[]);
+    let mut bare = MemorySource::new();
+    for path in without_base.paths().into_iter().filter(|p| !p.starts_with("base/")) {
+        bare.insert(path.clone(), without_base.text(&path).unwrap());
+    }
+    without_base = bare;
+    let renamed = layered(&[], &[]);
+    let mut other_version = MemorySource::new();
+    for path in renamed.paths() {
+        other_version.insert(
+            path.clone(),
+            renamed
+                .text(&path)
+                .unwrap()
+                .replace("extends: {id: tiny, version: \"1\"", "extends: {id: tiny, version: \"2\""),
+        );
+    }
+    let mut stale = MemorySource::new();
+    for path in renamed.paths() {
+        let text = renamed.text(&path).unwrap();
+        let text = match path.as_str() {
+            "ruleset.yaml" => {
+                let start = text.find("sha256:").unwrap();
+                format!("{}sha256:0\"}}\n", &text[..start])
+            }
+            _ => text.to_owned(),
+        };
+        stale.insert(path, text);
+    }
+    vec![
+        layered_fixture(C::NoBase, without_base, "ruleset.yaml", Some("ruleset:")),
+        layered_fixture(C::BaseMismatch, other_version, "ruleset.yaml", Some("ruleset:")),
+        layered_fixture(C::BaseDigest, stale, "ruleset.yaml", Some("ruleset:")),
+        layered_fixture(
+            C::RedefinesBase,
+            layered(&[], &[("criteria.yaml", &format!("criteria:\n{NO_FOOD}"))]),
+            "criteria.yaml",
+            Some("id: no_food"),
+        ),
+        layered_fixture(
+            C::NoSuchBaseItem,
+            layered(&[], &[("overrides.yaml", "overrides:\n  criteria:\n    - id: gone\n      label: {ru: Нет, en: Gone}\n      severity: low\n      when: survey.food == false\n      basis: [{act: test, status: inferred}]\n")]),
+            "overrides.yaml",
+            Some("id: gone"),
+        ),
+        layered_fixture(
+            C::OverrideUnchanged,
+            layered(&[], &[("overrides.yaml", &format!("overrides:\n  criteria:\n{}", NO_FOOD.lines().map(|l| format!("  {l}\n")).collect::<String>()))]),
+            "overrides.yaml",
+            Some("id: no_food"),
+        ),
+        layered_fixture(
+            C::BadOverlay,
+            layered(&[], &[("overrides.yaml", "disable:\n  - {kind: criterion, id: no_food, reason: {ru: Не нужен, en: Not needed}, basis: []}\n")]),
+            "overrides.yaml",
+            Some("id: no_food"),
+        ),
+        layered_fixture(
+            C::LayersOverlap,
+            layered(&[], &[("criteria.yaml", "criteria:\n  - id: hungry\n    label: {ru: Голод, en: Hunger}\n    severity: medium\n    when: survey.food == false\n    basis: [{act: region, status: practice}]\n")]),
+            "criteria.yaml",
+            Some("id: hungry"),
+        ),
+        layered_fixture(
+            C::LayersUndecided,
+            layered(&[], &[("criteria.yaml", "criteria:\n  - id: hungry\n    label: {ru: Голод, en: Hunger}\n    severity: medium\n    when: survey.food == false || limit > 2\n    basis: [{act: region, status: practice}]\n")]),
+            "criteria.yaml",
+            Some("id: hungry"),
+        ),
+    ]
+}
+
 #[test]
 fn the_tiny_rule_set_has_no_problem() {
     let loaded = RuleSet::load(&tiny());
@@ -446,7 +555,7 @@ fn the_tiny_rule_set_has_no_problem() {
 fn every_code_is_reached_with_its_file_and_line() {
     let mut reached = BTreeSet::new();
     let mut failures = Vec::new();
-    for Fixture { code, source, file, line } in fixtures() {
+    for Fixture { code, source, file, line } in fixtures().into_iter().chain(overlay_fixtures()) {
         let loaded = RuleSet::load(&source);
         reached.extend(loaded.diagnostics.iter().map(|d| d.code));
         let line = line.map(|needle| line_of(&source, file, needle));

@@ -26,13 +26,17 @@ pub(crate) fn effective(source: &dyn RuleSource) -> Result<Effective, Vec<Diagno
     for kind in ItemKind::ALL {
         compiler.effective_items(kind, layers, &mut items);
     }
+    // As the compiler orders them: the base's default level stays last.
+    items.sort_by_key(|i| {
+        i.kind == ItemKind::Level && i.item.get("otherwise") == Some(&serde_json::Value::Bool(true))
+    });
     let disabled = parsed
         .files
         .iter()
         .filter(|(file, _)| !is_base(file))
         .flat_map(|(file, rules)| rules.disable.iter().map(move |d| (file, d)))
         .map(|(file, d)| {
-            let at = compiler.at_of(file, &d.id);
+            let at = compiler.at_item(file, d.kind, &d.id);
             DisabledItem {
                 kind: d.kind,
                 id: d.id.clone(),
@@ -69,11 +73,6 @@ fn rule_ref(layers: Option<&Layers>, at: &At) -> RuleRef {
 }
 
 impl Compiler<'_> {
-    fn at_of(&self, file: &str, id: &str) -> At {
-        let line = self.file_lines.get(file).and_then(|lines| lines.item(id).line);
-        At { file: file.to_owned(), line, rule: None }
-    }
-
     fn effective_items(&self, kind: ItemKind, layers: Option<&Layers>, out: &mut Vec<EffectiveItem>) {
         fn of<T: Clone + Serialize>(
             compiler: &Compiler<'_>,

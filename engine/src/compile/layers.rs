@@ -69,8 +69,17 @@ fn entries(file: &RuleFile, kind: ItemKind) -> Vec<(&str, serde_json::Value)> {
 
 impl Compiler<'_> {
     /// Where the item `id` of a file stands.
-    fn at_item(&self, file: &str, kind: ItemKind, id: &str) -> At {
-        let line = self.file_lines.get(file).and_then(|lines| lines.item(id).line);
+    pub(super) fn at_item(&self, file: &str, kind: ItemKind, id: &str) -> At {
+        let line = self.file_lines.get(file).and_then(|lines| lines.item(id).line).or_else(|| {
+            // An item written in flow style (`- {kind: level, id: x, …}`).
+            let (_, text) = self.loaded.texts.iter().find(|(f, _)| f == file)?;
+            let written = format!("id: {id}");
+            let ends = |rest: &str| rest.is_empty() || rest.starts_with([',', '}', ' ']);
+            let found = text
+                .lines()
+                .position(|l| l.match_indices(&written).any(|(i, _)| ends(&l[i + written.len()..])));
+            found.map(|index| index + 1)
+        });
         At { file: file.to_owned(), line, rule: Some(format!("{} `{id}`", kind.what())) }
     }
 
