@@ -37,7 +37,7 @@ done
 echo "== sopro test (every bundled rule set)"
 cargo build -q --locked -p sopro-cli
 rule_sets=0
-for dir in rules/*/*/; do
+for dir in rules/*/*/ rules/examples/*/*/; do
   [ -f "$dir/ruleset.yaml" ] || continue
   rule_sets=$((rule_sets + 1))
   out=$(./target/debug/sopro test "$dir" --require-full-coverage) || { echo "$out"; exit 1; }

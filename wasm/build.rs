@@ -1,5 +1,6 @@
 //! Lists the golden results of every bundled rule set (`tests/golden/*.json`, kept current by
-//! `tests/tests/golden.rs`) for the browser parity test, and counts the bundled rule sets, so
+//! `tests/tests/golden.rs`) for the browser parity test, and counts the bundled rule sets (with
+//! the examples under `rules/examples/`), so
 //! that a rule set added without its golden file fails that test instead of going untested.
 
 use std::fmt::Write as _;
@@ -25,7 +26,9 @@ fn main() {
     list.push(']');
 
     let mut rule_sets = 0;
-    for jurisdiction in std::fs::read_dir(&rules_dir).into_iter().flatten().flatten() {
+    let folders = |dir: &Path| std::fs::read_dir(dir).into_iter().flatten().flatten().collect::<Vec<_>>();
+    let examples = rules_dir.join("examples");
+    for jurisdiction in folders(&rules_dir).into_iter().chain(folders(&examples)) {
         println!("cargo:rerun-if-changed={}", jurisdiction.path().display());
         for version in std::fs::read_dir(jurisdiction.path()).into_iter().flatten().flatten() {
             rule_sets += usize::from(version.path().join("ruleset.yaml").is_file());

@@ -13,12 +13,14 @@ pub fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
 }
 
-/// Every bundled rule-set version: `rules/<jurisdiction>/<version>/`.
+/// Every bundled rule-set version: `rules/<jurisdiction>/<version>/`, and the examples'
+/// `rules/examples/<region>/<version>/`.
 pub fn bundled_rule_sets() -> Vec<PathBuf> {
     let mut found = Vec::new();
-    let Ok(jurisdictions) = std::fs::read_dir(root().join("rules")) else { return found };
-    for jurisdiction in jurisdictions.flatten() {
-        let Ok(versions) = std::fs::read_dir(jurisdiction.path()) else { continue };
+    let folders = |dir: PathBuf| std::fs::read_dir(dir).into_iter().flatten().flatten().map(|e| e.path());
+    let jurisdictions = folders(root().join("rules")).chain(folders(root().join("rules/examples")));
+    for jurisdiction in jurisdictions {
+        let Ok(versions) = std::fs::read_dir(&jurisdiction) else { continue };
         for version in versions.flatten() {
             if version.path().join("ruleset.yaml").is_file() {
                 found.push(version.path());

@@ -24,7 +24,9 @@ fn every_bundled_rule_set_passes_its_own_cases_with_full_coverage() {
             .map(|c| format!("{} ({}): {}", c.name, c.location, c.differences.join("; ")))
             .collect();
         assert!(failures.is_empty(), "{}: failing cases:\n{}", dir.display(), failures.join("\n"));
-        assert!(report.cases.len() >= 30, "{}: only {} cases", dir.display(), report.cases.len());
+        // A real rule set carries a real suite; the template under rules/examples/ a minimal one.
+        let least = if dir.starts_with(root().join("rules/examples")) { 3 } else { 30 };
+        assert!(report.cases.len() >= least, "{}: only {} cases", dir.display(), report.cases.len());
         assert!(report.coverage.is_full(), "{}: not covered: {:?}", dir.display(), report.coverage.uncovered);
     }
 }
