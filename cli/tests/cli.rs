@@ -873,3 +873,32 @@ fn batch_csv_has_the_programme_column_activities_with_their_due_dates() {
     assert!(row[3] == "crisis" && row[column].is_empty(), "{row:?}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn show_effective_prints_each_item_with_its_layer_and_what_the_region_disables() {
+    let out = sopro(&["show", "--effective", "rules/khmao/2026.4"], None);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.starts_with("khmao 2026.4 на базе ru 2026.1"), "{text}");
+    let line = |id: &str| {
+        text.lines().find(|l| l.trim_start().starts_with(&format!("{id} "))).unwrap_or_default().to_owned()
+    };
+    assert!(line("c15_5_addiction").contains("база ru 2026.1"), "{}", line("c15_5_addiction"));
+    assert!(
+        line("opeka").contains("регион khmao 2026.4 (заменяет базу)")
+            && line("opeka").contains("overrides.yaml:")
+    );
+    assert!(line("low_income").contains("регион khmao 2026.4") && !line("low_income").contains("заменяет"));
+    assert!(text.contains("отключено регионом:\n  level `accompaniment`"), "{text}");
+    // Without --effective: the folder's own items only.
+    let own = String::from_utf8(sopro(&["show", "rules/khmao/2026.4"], None).stdout).unwrap();
+    assert!(!own.contains("c15_5_addiction") && own.contains("low_income"));
+    // JSON: every item names its layer; a rule set with no base names none.
+    let json = sopro(&["show", "--effective", "--format", "json", "rules/khmao/2026.4"], None);
+    let merged: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(merged["ruleset"]["base"]["id"], "ru");
+    assert!(merged["items"].as_array().unwrap().iter().all(|i| i["rule"]["layer"]["layer"].is_string()));
+    let flat = sopro(&["show", "--format", "json", "rules/khmao/2026.3"], None);
+    let flat: serde_json::Value = serde_json::from_slice(&flat.stdout).unwrap();
+    assert!(flat["items"].as_array().unwrap().iter().all(|i| i["rule"].get("layer").is_none()));
+}

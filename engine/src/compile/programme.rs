@@ -237,9 +237,14 @@ pub(super) fn resolve_responsible(rules: &mut RuleSet) {
     for (activity, responsible) in rules.programme.activities.iter_mut().zip(resolved) {
         activity.responsible = responsible;
     }
-    let post = rules.programme.post_accompaniment.as_ref().map(|plan| PostAccompanimentPlan {
-        responsible: resolve(rules, &plan.responsible),
-        ..(**plan).clone()
+    let post = rules.programme.post_accompaniment.as_ref().map(|plan| {
+        // Its rule, written in one layer or the other, named as assessments name rules.
+        let at = crate::diagnostic::At { file: plan.rule.file.clone(), line: plan.rule.line, rule: None };
+        PostAccompanimentPlan {
+            responsible: resolve(rules, &plan.responsible),
+            rule: rules.rule_ref(&at),
+            ..(**plan).clone()
+        }
     });
     rules.programme.post_accompaniment = post.map(std::sync::Arc::new);
 }
