@@ -10,8 +10,11 @@ cd "$(dirname "$0")/.."
 # so no YAML parser is linked into it.
 # 660 kB: 600 until the exact open questions and what-would-change came into the browser
 # (issue 12: +36 kB gzipped, spread over ~1 000 functions of the search and its phrasing); 640
-# until every assessment drafted the individual programme (issue 13: +15 kB, 637 403 B in CI).
-BUDGET_GZIP_BYTES=${BUDGET_GZIP_BYTES:-660000}   # 660 kB
+# until every assessment drafted the individual programme (issue 13: +15 kB, 637 403 B in CI);
+# 660 until a rule set could be a regional overlay on the federal base (issue 15: +23 kB, 672 363
+# B here — the merge of 16 kinds of item, its conflict checks and the layer of every rule; twiggy
+# shows it spread over the compiler's generic item code).
+BUDGET_GZIP_BYTES=${BUDGET_GZIP_BYTES:-690000}   # 690 kB
 PKG=wasm/pkg
 
 cargo build -q --locked -p sopro-wasm --target wasm32-unknown-unknown --profile wasm-release

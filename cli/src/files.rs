@@ -103,23 +103,42 @@ pub fn read_rules(dir: &Path) -> Result<MemorySource, String> {
     let mut source = read_layer(dir)?;
     if let Some(extends) = sopro_engine::extends_of(&source) {
         let own_copy = dir.join("base");
-        // `rules/<base>/<version>` in the nearest folder above that has it (for
-        // rules/khmao/2026.4 that is rules/; for rules/examples/<region>/<version> as well).
-        let beside = dir
+        // `<base>/<version>` in the nearest folder above that has it (for rules/khmao/2026.4 that
+        // is rules/; for rules/examples/<region>/<version> as well), whatever the path was given as.
+        let absolute = std::path::absolute(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+        let beside = absolute
             .ancestors()
             .skip(2)
             .map(|folder| folder.join(&extends.id).join(&extends.version))
             .find(|folder| folder.join("ruleset.yaml").is_file());
         let base_dir = if own_copy.join("ruleset.yaml").is_file() { Some(own_copy) } else { beside };
-        let Some(base_dir) = base_dir else { return Ok(source) };
         // A base that cannot be found is reported by the engine (`rules::no-base`), with the rest.
-        if let Ok(base) = read_layer(&base_dir) {
-            for (path, text) in base.files() {
-                source.insert(format!("{}{path}", sopro_engine::BASE_DIR), text.clone());
-            }
+        let Some(base_dir) = base_dir else { return Ok(source) };
+        check_base_publication(&base_dir, &extends)?;
+        for (path, text) in read_layer(&base_dir)?.files() {
+            source.insert(format!("{}{path}", sopro_engine::BASE_DIR), text.clone());
         }
     }
     Ok(source)
+}
+
+/// A base recorded as published with another digest than the one the overlay pins has changed
+/// since it was published (or the pin is to a state that never was): refused, as a published
+/// version is.
+fn check_base_publication(base_dir: &Path, extends: &sopro_engine::Extends) -> Result<(), String> {
+    let Ok(Some(record)) = read_published(&versions_folder_of(base_dir)) else { return Ok(()) };
+    match record.iter().find(|p| p.version == extends.version) {
+        Some(published) if published.digest != extends.digest => Err(format!(
+            "{}: the base {} {} was published with the digest {}, but the overlay pins {}: \
+             a published base never changes",
+            base_dir.display(),
+            extends.id,
+            extends.version,
+            published.digest,
+            extends.digest
+        )),
+        _ => Ok(()),
+    }
 }
 
 /// The files of one layer's folder: at its top and in `tests/`.

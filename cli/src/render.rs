@@ -361,7 +361,10 @@ pub fn test_report(rules: &RuleSet, report: &TestReport) -> String {
         .map(|(kind, ids)| format!("  {kind}: {}", ids.join(", ")))
         .collect();
     if uncovered.is_empty() {
-        let _ = writeln!(out, "coverage: every level, category, criterion, urgent service, consultation, partner, reporting duty, deadline, consistency check and programme activity is reached by some case");
+        let _ = writeln!(out, "coverage: every level, category, criterion, urgent service, consultation, partner, reporting duty, deadline, consistency check and programme activity{} is reached by some case", match rules.base() {
+            Some(base) => format!(" of the region (and each base item it overrides; the base's own are reached by the tests of {} {})", base.id, base.version),
+            None => String::new(),
+        });
     } else {
         let _ = writeln!(out, "coverage: not reached by any case:\n{}", uncovered.join("\n"));
     }

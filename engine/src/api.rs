@@ -97,6 +97,11 @@ impl RuleSet {
         &self.title
     }
 
+    /// The base a regional overlay is written on (id, version, digest), if it is one.
+    pub fn base(&self) -> Option<crate::format::assessment::RuleSetRef> {
+        self.layers.as_deref().map(|layers| *layers.base_ref())
+    }
+
     /// `sha256:` digest of the rule set's files.
     pub fn digest(&self) -> &str {
         &self.digest

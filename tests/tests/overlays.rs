@@ -73,9 +73,9 @@ fn khmao_2026_4_names_the_layer_of_every_rule_and_its_base() {
         merged.items.iter().find(|i| i.kind == kind && i.id == id).unwrap_or_else(|| panic!("{id}"))
     };
     let opeka = item(ItemKind::Partner, "opeka").rule.layer.clone().unwrap();
-    assert_eq!((opeka.layer, opeka.overrides, opeka.id.as_str()), (LayerKind::Region, true, "khmao"));
+    assert_eq!((opeka.layer, opeka.overrides, &*opeka.id), (LayerKind::Region, true, "khmao"));
     let church = item(ItemKind::Partner, "church").rule.layer.clone().unwrap();
-    assert_eq!((church.layer, church.overrides, church.id.as_str()), (LayerKind::Base, false, "ru"));
+    assert_eq!((church.layer, church.overrides, &*church.id), (LayerKind::Base, false, "ru"));
     assert!(merged.items.iter().all(|i| i.rule.layer.is_some()));
     assert!(!merged.items.iter().any(|i| i.kind == ItemKind::Level && i.id == "accompaniment"));
     let disabled: Vec<&str> = merged.disabled.iter().map(|d| d.id.as_str()).collect();
@@ -261,5 +261,64 @@ fn diff_names_the_layer_of_each_change() {
     let change = sopro_engine::diff(&before.assess(&family).unwrap(), &after.assess(&family).unwrap());
     let big = change.changes.iter().find(|c| &*c.id == "big_debt").expect("the base's criterion changed");
     assert_eq!((big.from.as_deref(), big.to.as_deref()), (Some("high"), Some("critical")));
-    assert_eq!(big.layer.as_ref().map(|l| (l.layer, l.id.as_str())), Some((LayerKind::Base, "base")));
+    assert_eq!(big.layer.as_ref().map(|l| (l.layer, &*l.id)), Some((LayerKind::Base, "base")));
+}
+
+#[test]
+fn numeric_inequality_and_escalations_are_weighed_honestly() {
+    // `!=` a number is a hole in an interval: not analysed, so "cannot decide", never "both".
+    let unequal = small(&criterion("some_debt", "low", "survey.debt != 0 && survey.debt >= 50000"));
+    let found: Vec<DiagnosticCode> = codes(&unequal).into_iter().map(|(code, ..)| code).collect();
+    assert!(
+        found.contains(&DiagnosticCode::LayersUndecided) && !found.contains(&DiagnosticCode::LayersOverlap),
+        "{found:?}"
+    );
+    // The same severity, but the region's escalates: the two may still differ for one family.
+    let escalating = small(
+        "  - id: any_debt\n    label: {ru: Р, en: R}\n    severity: high\n    when: survey.debt > 10000\n    escalate:\n      - {severity: critical, when: survey.food == false}\n    basis: [{act: region, status: practice}]\n",
+    );
+    let overlap = codes(&escalating).into_iter().find(|(code, ..)| *code == DiagnosticCode::LayersOverlap);
+    let message = overlap.map(|(.., message)| message).unwrap_or_default();
+    assert!(message.contains("(high–critical)"), "{:?}", codes(&escalating));
+}
+
+#[test]
+fn contradictory_overlay_instructions_and_a_redefined_function_are_errors() {
+    let overrides = "overrides:\n  criteria:\n    - id: big_debt\n      label: {ru: Долг, en: Debt}\n      severity: medium\n      when: survey.debt >= 60000\n      basis: [{act: region, status: practice}]\n";
+    let both = {
+        let mut s = small(&criterion("other", "low", "survey.food == false"));
+        s.insert("overrides.yaml", format!("{overrides}disable:\n  - {{kind: criterion, id: big_debt, reason: {{ru: Нет, en: No}}, basis: [{{act: region, status: practice}}]}}\n"));
+        s
+    };
+    assert!(
+        codes(&both).iter().any(|(code, _, _, m)| *code == DiagnosticCode::BadOverlay
+            && m.contains("both overridden and disabled")),
+        "{:?}",
+        codes(&both)
+    );
+    let twice = {
+        let mut s = small(&criterion("other", "low", "survey.food == false"));
+        s.insert("overrides.yaml", overrides);
+        s.insert("more.yaml", overrides);
+        s
+    };
+    assert!(
+        codes(&twice)
+            .iter()
+            .any(|(code, _, _, m)| *code == DiagnosticCode::DuplicateId && m.contains("overridden twice")),
+        "{:?}",
+        codes(&twice)
+    );
+    // A region's function of the base's name and arity would change the base's rules: refused.
+    let mut functions = small(&criterion("other", "low", "survey.food == false"));
+    functions.insert("base/functions.rhai", "fn big(n) { n >= 50000 }\n");
+    functions.insert("functions.rhai", "fn big(n) { n >= 100 }\n");
+    let functions = repinned(functions);
+    let found = codes(&functions);
+    let redefined = found
+        .iter()
+        .find(|(code, ..)| *code == DiagnosticCode::RedefinesBase)
+        .unwrap_or_else(|| panic!("{found:?}"));
+    assert_eq!(redefined.1, "functions.rhai");
+    assert!(redefined.3.contains("`big`"), "{}", redefined.3);
 }

@@ -1,5 +1,6 @@
 //! The merged rule set of an overlay and its base, item by item with its layer
-//! (`sopro show --effective`): the same merge the compiler uses, without compiling.
+//! (`sopro show --effective`): the rule set is compiled (to report its errors), then its items
+//! are merged again as the compiler merges them, kept as written.
 
 use serde::Serialize;
 
@@ -24,12 +25,14 @@ pub(crate) fn effective(source: &dyn RuleSource) -> Result<Effective, Vec<Diagno
     let layers = rules.layers.as_deref();
     let mut items = Vec::new();
     for kind in ItemKind::ALL {
+        let start = items.len();
         compiler.effective_items(kind, layers, &mut items);
+        if kind == ItemKind::Level && layers.is_some() {
+            // As the compiler orders them: the base's default level stays last.
+            let default = |i: &EffectiveItem| i.item.get("otherwise") == Some(&serde_json::Value::Bool(true));
+            items[start..].sort_by_key(default);
+        }
     }
-    // As the compiler orders them: the base's default level stays last.
-    items.sort_by_key(|i| {
-        i.kind == ItemKind::Level && i.item.get("otherwise") == Some(&serde_json::Value::Bool(true))
-    });
     let disabled = parsed
         .files
         .iter()
@@ -50,26 +53,13 @@ pub(crate) fn effective(source: &dyn RuleSource) -> Result<Effective, Vec<Diagno
         id: rules.id.clone(),
         version: rules.version.clone(),
         digest: rules.digest.clone(),
-        base: layers.map(|l| {
-            Box::new(RuleSetRef {
-                id: l.base.id.clone(),
-                version: l.base.version.clone(),
-                digest: l.base.digest.clone(),
-                base: None,
-            })
-        }),
+        base: layers.map(Layers::base_ref),
     };
     Ok(Effective { ruleset, items, disabled })
 }
 
 fn rule_ref(layers: Option<&Layers>, at: &At) -> RuleRef {
-    match layers {
-        None => RuleRef { file: at.file.clone(), line: at.line, layer: None },
-        Some(layers) => {
-            let (layer, file) = layers.of(&at.file, at.line);
-            RuleRef { file, line: at.line, layer: Some(layer) }
-        }
-    }
+    Layers::rule_ref(layers, at)
 }
 
 impl Compiler<'_> {

@@ -30,22 +30,19 @@ pub(super) struct LayerPlan {
 }
 
 impl LayerPlan {
-    /// The files and lines of the region's replacements of base items.
-    pub fn overriding(
-        &self,
-        lines: &HashMap<&str, crate::load::FileLines<'_>>,
-    ) -> HashSet<(String, Option<usize>)> {
-        let at =
-            |file: &String, id: &str| (file.clone(), lines.get(file.as_str()).and_then(|l| l.item(id).line));
-        self.overrides.iter().map(|((_, id), file)| at(file, id)).collect()
+    /// The base items the region replaces, as diagnostics and rule references name a rule
+    /// («partner `opeka`»).
+    pub fn overriding(&self) -> HashSet<String> {
+        self.overrides.keys().map(|(kind, id)| format!("{} `{id}`", kind.what())).collect()
     }
 }
 
 /// Every item of one kind in a file, by id, in the form it was written (to compare an override
-/// with the item it replaces).
-fn entries(file: &RuleFile, kind: ItemKind) -> Vec<(&str, serde_json::Value)> {
-    fn of<T: Serialize>(items: &[T], id: impl Fn(&T) -> &str) -> Vec<(&str, serde_json::Value)> {
-        items.iter().map(|item| (id(item), serde_json::to_value(item).unwrap_or_default())).collect()
+/// with the item it replaces) — as compact JSON, the serializer a bundle's seal already uses, so
+/// the browser's module holds no second copy of every item's serialization.
+fn entries(file: &RuleFile, kind: ItemKind) -> Vec<(&str, Vec<u8>)> {
+    fn of<T: Serialize>(items: &[T], id: impl Fn(&T) -> &str) -> Vec<(&str, Vec<u8>)> {
+        items.iter().map(|item| (id(item), serde_json::to_vec(item).unwrap_or_default())).collect()
     }
     match kind {
         ItemKind::Question => of(&file.questions, |i| &i.id),
@@ -137,7 +134,11 @@ impl Compiler<'_> {
                             ),
                             Some(_) => {}
                         }
-                        plan.overrides.insert((kind, id.to_owned()), file.clone());
+                        if let Some(first) = plan.overrides.insert((kind, id.to_owned()), file.clone()) {
+                            let message =
+                                format!("the {} `{id}` is overridden twice (also in {first})", kind.what());
+                            self.diags.error(Code::DuplicateId, &at, message);
+                        }
                     }
                 }
             }
@@ -151,6 +152,20 @@ impl Compiler<'_> {
                     self.diags.error(Code::BadOverlay, &at, message);
                 }
                 plan.disabled.insert((disable.kind, disable.id.clone()));
+            }
+        }
+        // An item both replaced and left out: which the region means is not for the merge to guess.
+        for (file, rules) in loaded.files.iter().filter(|(file, _)| !is_base(file)) {
+            for disable in &rules.disable {
+                if plan.overrides.contains_key(&(disable.kind, disable.id.clone())) {
+                    let at = self.at_item(file, disable.kind, &disable.id);
+                    let message = format!(
+                        "the {} `{}` is both overridden and disabled: keep one of the two",
+                        disable.kind.what(),
+                        disable.id
+                    );
+                    self.diags.error(Code::BadOverlay, &at, message);
+                }
             }
         }
         Some(plan)

@@ -74,6 +74,9 @@ struct Compiler<'a> {
 impl<'a> Compiler<'a> {
     fn new(loaded: &'a load::Parsed, diags: &'a mut Diagnostics) -> Self {
         let mut engine = sandbox::new_engine();
+        // The base's functions by name and arity: a region that defines one again would change
+        // what the base's rules compute without saying so.
+        let mut base_functions: HashMap<(String, usize), String> = HashMap::new();
         for (file, text) in &loaded.functions {
             let ast = match engine.compile(text) {
                 Ok(ast) => ast,
@@ -89,6 +92,20 @@ impl<'a> Compiler<'a> {
             if let Some((message, position)) = sandbox::forbidden(&ast) {
                 diags.error(Code::Forbidden, &At { line: position.line(), ..At::file(file) }, message);
                 continue;
+            }
+            for f in ast.iter_functions() {
+                let signature = (f.name.to_owned(), f.params.len());
+                if load::layers::is_base(file) {
+                    base_functions.insert(signature, file.clone());
+                } else if let Some(base_file) = base_functions.get(&signature) {
+                    let message = format!(
+                        "the base already defines the function `{}` with {} parameter(s) (in {base_file}): \
+                         the region's would replace it in the base's rules too; give it another name",
+                        f.name,
+                        f.params.len()
+                    );
+                    diags.error(Code::RedefinesBase, &At::file(file), message);
+                }
             }
             sandbox::budget::start();
             match Module::eval_ast_as_new(RhaiScope::new(), &ast, &engine) {
@@ -428,13 +445,15 @@ impl<'a> Compiler<'a> {
             digest: self.loaded.digest.clone(),
             layers: self.loaded.base.clone().map(|base| {
                 std::sync::Arc::new(crate::load::layers::Layers {
+                    base_id: base.id.as_str().into(),
+                    base_version: base.version.as_str().into(),
                     base,
-                    region_id: manifest.item.id.clone(),
-                    region_version: manifest.item.version.clone(),
+                    region_id: manifest.item.id.as_str().into(),
+                    region_version: manifest.item.version.as_str().into(),
                     overriding: self
                         .layer_plan
                         .as_ref()
-                        .map(|plan| plan.overriding(&self.file_lines))
+                        .map(layers::LayerPlan::overriding)
                         .unwrap_or_default(),
                 })
             }),

@@ -1,5 +1,6 @@
 //! Criteria of two layers that judge one circumstance differently: a regional criterion and a
-//! base criterion that read the same answers, with different severities, and can both hold for
+//! base criterion that read the same answers themselves (not through facts), with different
+//! severities (or escalations that may make them differ), and can both hold for
 //! one family (then both are met, and the graver one decides the level — which the region may
 //! not mean). Whether both can hold is decided from the conditions where they are conjunctions
 //! of answers compared with fixed values (thresholds, enum values, yes/no); otherwise `check`
@@ -121,15 +122,21 @@ fn conjunction(tree: &Tree, answer: &dyn Fn(usize) -> bool, bounds: &mut BTreeMa
                 (Tree::Lit(lit), Tree::Load(slot)) => (slot, lit, flip(*cmp)),
                 _ => return false,
             };
-            match (number(lit), cmp) {
-                (Some(value), _) => atom(slot, &|b| b.compare(cmp, value)),
-                (None, Cmp::Eq) => atom(slot, &|b| b.restrict(vec![lit.clone()])),
-                (None, Cmp::Ne) => atom(slot, &|b| b.not.push(lit.clone())),
-                (None, _) => false,
+            // Left out (not analysed): `!=` a number (a hole in an interval), and comparisons
+            // with `()` (an unanswered question compares unlike any value).
+            match (number(lit), cmp, lit) {
+                (_, _, Lit::Unit) | (Some(_), Cmp::Ne, _) => false,
+                (Some(value), _, _) => atom(slot, &|b| b.compare(cmp, value)),
+                (None, Cmp::Eq, _) => atom(slot, &|b| b.restrict(vec![lit.clone()])),
+                (None, Cmp::Ne, _) => atom(slot, &|b| b.not.push(lit.clone())),
+                (None, _, _) => false,
             }
         }
+        // A list of texts or yes/no; a list of numbers is not weighed against intervals.
         Tree::InList(a, values) => match &**a {
-            Tree::Load(slot) => atom(slot, &|b| b.restrict(values.clone())),
+            Tree::Load(slot) if values.iter().all(|v| matches!(v, Lit::Str(_) | Lit::Bool(_))) => {
+                atom(slot, &|b| b.restrict(values.clone()))
+            }
             _ => false,
         },
         Tree::Load(slot) => atom(slot, &|b| b.restrict(vec![Lit::Bool(true)])),
@@ -148,6 +155,15 @@ fn joint(a: Option<&Tree>, b: Option<&Tree>, answer: &dyn Fn(usize) -> bool) -> 
         Joint::Both
     } else {
         Joint::Undecided
+    }
+}
+
+/// A criterion's severity, and the gravest it escalates to: `high`, `high–critical`.
+fn severities(criterion: &model::Criterion) -> String {
+    let gravest = criterion.escalate.iter().map(|e| e.severity).max().filter(|s| *s > criterion.severity);
+    match gravest {
+        Some(gravest) => format!("{}–{}", criterion.severity.id(), gravest.id()),
+        None => criterion.severity.id().to_owned(),
     }
 }
 
@@ -192,7 +208,9 @@ impl Compiler<'_> {
         let mut found = Vec::new();
         for (r, region) in criteria.iter().enumerate().filter(|(_, c)| !is_base(&c.at.file)) {
             for (b, base) in criteria.iter().enumerate().filter(|(_, c)| is_base(&c.at.file)) {
-                if region.item.severity == base.item.severity {
+                // Criteria that can escalate may differ in severity even where their own agree.
+                let escalates = !region.item.escalate.is_empty() || !base.item.escalate.is_empty();
+                if region.item.severity == base.item.severity && !escalates {
                     continue;
                 }
                 let (Some((rn, rs)), Some((bn, bs))) = (tree(r), tree(b)) else { continue };
@@ -216,7 +234,7 @@ impl Compiler<'_> {
         for (verdict, region, base, read) in found {
             let place = base.at.line.map_or(base.at.file.clone(), |l| format!("{}:{l}", base.at.file));
             let (rid, bid) = (&region.item.id, &base.item.id);
-            let (rsev, bsev) = (region.item.severity.id(), base.item.severity.id());
+            let (rsev, bsev) = (severities(&region.item), severities(&base.item));
             match verdict {
                 Joint::Never => {}
                 Joint::Both => self.diags.warning(

@@ -453,13 +453,6 @@ impl RuleSet {
     /// Where a rule is written, as assessments name it: in a regional overlay, with its layer
     /// and its file within that layer.
     pub(crate) fn rule_ref(&self, at: &At) -> crate::format::assessment::RuleRef {
-        use crate::format::assessment::RuleRef;
-        match &self.layers {
-            None => RuleRef { file: at.file.clone(), line: at.line, layer: None },
-            Some(layers) => {
-                let (layer, file) = layers.of(&at.file, at.line);
-                RuleRef { file, line: at.line, layer: Some(layer) }
-            }
-        }
+        crate::load::layers::Layers::rule_ref(self.layers.as_deref(), at)
     }
 }

@@ -141,9 +141,9 @@ pub struct Layer {
     /// Base or region.
     pub layer: LayerKind,
     /// That layer's rule-set id (`ru`, `khmao`).
-    pub id: String,
+    pub id: crate::format::vocab::Text,
     /// That layer's version.
-    pub version: String,
+    pub version: crate::format::vocab::Text,
     /// The region replaced the base's item of this id (`overrides:`).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub overrides: bool,

@@ -8,6 +8,7 @@ use crate::format::model::{Manifest, RuleFile, TestCase};
 use std::collections::HashSet;
 
 use crate::format::overlay::{Extends, Layer, LayerKind};
+use crate::format::vocab::Text;
 use crate::load::source::RuleSource;
 use crate::load::{load_layer, FileParser, Located, Parsed};
 
@@ -19,7 +20,11 @@ pub const BASE_DIR: &str = "base/";
 /// manifest names none or cannot be read (loading then says why).
 pub fn extends_of(source: &dyn RuleSource) -> Option<Extends> {
     let text = source.text("ruleset.yaml")?;
-    let file: crate::format::model::RuleFile = serde_yaml::from_str(text).ok()?;
+    // The same guards as loading: a file too large or nested too deep is not parsed.
+    if text.len() > crate::load::source::MAX_RULE_FILE_SIZE {
+        return None;
+    }
+    let file = crate::load::Yaml.rules("ruleset.yaml", text).ok()?;
     file.ruleset?.extends
 }
 
@@ -176,21 +181,24 @@ fn merged(base: &Manifest, mut region: Manifest) -> Manifest {
 #[derive(Debug, Clone)]
 pub(crate) struct Layers {
     pub base: BaseLayer,
-    pub region_id: String,
-    pub region_version: String,
-    /// The files and lines of the region's replacements of base items.
-    pub overriding: HashSet<(String, Option<usize>)>,
+    /// The base's id and version, and the region's, as every rule reference carries them.
+    pub base_id: Text,
+    pub base_version: Text,
+    pub region_id: Text,
+    pub region_version: Text,
+    /// The base items the region replaced, by rule («partner `opeka`»).
+    pub overriding: HashSet<String>,
 }
 
 impl Layers {
-    /// The layer of the rule written at `file`/`line`, and its file within that layer.
-    pub fn of(&self, file: &str, line: Option<usize>) -> (Layer, String) {
-        match file.strip_prefix(BASE_DIR) {
+    /// The layer of the rule written at `at`, and its file within that layer.
+    pub fn of(&self, at: &At) -> (Layer, String) {
+        match at.file.strip_prefix(BASE_DIR) {
             Some(inner) => (
                 Layer {
                     layer: LayerKind::Base,
-                    id: self.base.id.clone(),
-                    version: self.base.version.clone(),
+                    id: self.base_id.clone(),
+                    version: self.base_version.clone(),
                     overrides: false,
                 },
                 inner.to_owned(),
@@ -200,10 +208,32 @@ impl Layers {
                     layer: LayerKind::Region,
                     id: self.region_id.clone(),
                     version: self.region_version.clone(),
-                    overrides: self.overriding.contains(&(file.to_owned(), line)),
+                    overrides: at.rule.as_ref().is_some_and(|rule| self.overriding.contains(rule)),
                 },
-                file.to_owned(),
+                at.file.clone(),
             ),
+        }
+    }
+
+    /// The base as assessments name it.
+    pub fn base_ref(&self) -> Box<crate::format::assessment::RuleSetRef> {
+        Box::new(crate::format::assessment::RuleSetRef {
+            id: self.base.id.clone(),
+            version: self.base.version.clone(),
+            digest: self.base.digest.clone(),
+            base: None,
+        })
+    }
+
+    /// Where a rule is written, as assessments name it: its layer, and its file within it.
+    pub fn rule_ref(layers: Option<&Layers>, at: &At) -> crate::format::assessment::RuleRef {
+        use crate::format::assessment::RuleRef;
+        match layers {
+            None => RuleRef { file: at.file.clone(), line: at.line, layer: None },
+            Some(layers) => {
+                let (layer, file) = layers.of(at);
+                RuleRef { file, line: at.line, layer: Some(layer) }
+            }
         }
     }
 }

@@ -398,14 +398,7 @@ impl<'a> Run<'a> {
                 id: rules.id.clone(),
                 version: rules.version.clone(),
                 digest: rules.digest.clone(),
-                base: rules.layers.as_ref().map(|layers| {
-                    Box::new(RuleSetRef {
-                        id: layers.base.id.clone(),
-                        version: layers.base.version.clone(),
-                        digest: layers.base.digest.clone(),
-                        base: None,
-                    })
-                }),
+                base: rules.layers.as_deref().map(crate::load::layers::Layers::base_ref),
             },
             engine: env!("CARGO_PKG_VERSION").to_owned(),
             as_of: self.as_of.to_string(),
