@@ -150,7 +150,7 @@ pub fn programme(rules_dir: &Path, answers: &Path, output: &Path, lang: Lang, dr
         Ok(assessment) => assessment,
         Err(error) => return refused(&library, error, false, lang),
     };
-    let case_id = answers.pointer("/case/id").and_then(serde_json::Value::as_str);
+    let case_id = sopro_engine::case_id(&answers);
     let Some(sheet) = sopro_engine::programme_sheet(&assessment, case_id, lang) else {
         eprintln!(
             "error: the rule set {} {} declares no programme activities (activities:), so there is no programme to write",

@@ -43,18 +43,7 @@ fn change_key(key: &ChangeKey, from: &RuleSet, to: &RuleSet) -> String {
         ChangeSign::Removed => "−",
         ChangeSign::Changed => "~",
     };
-    let kind = match key.kind {
-        "level" => "уровень",
-        "category" => "категория",
-        "criterion" => "критерий",
-        "urgent_service" => "срочная услуга",
-        "consultation" => "консультация",
-        "partner" => "партнёр",
-        "deadline" => "срок",
-        "activity" => "мероприятие ИПСС",
-        "parameter" => "параметр",
-        other => other,
-    };
+    let kind = sopro_engine::change_kind_label(key.kind).ru;
     match to.label_of(&key.id).or_else(|| from.label_of(&key.id)) {
         Some(label) => format!("{sign} {kind} «{}» ({})", label.ru, key.id),
         None => format!("{sign} {kind} {}", key.id),
@@ -255,7 +244,7 @@ fn table(report: &Report, from: &RuleSet, to: &RuleSet, as_of: &str) -> String {
 }
 
 pub(crate) fn escape(text: &str) -> String {
-    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+    sopro_engine::escape_html(text)
 }
 
 fn html(report: &Report, from: &RuleSet, to: &RuleSet, as_of: &str) -> String {

@@ -110,9 +110,7 @@ pub fn histories(
     snapshots: Vec<Snapshot>,
     on: &str,
 ) -> Result<Vec<FamilyHistory>, String> {
-    let case_id = |s: &Snapshot| {
-        s.answers.as_ref().ok()?.pointer("/case/id").and_then(Value::as_str).map(str::to_owned)
-    };
+    let case_id = |s: &Snapshot| sopro_engine::case_id(s.answers.as_ref().ok()?).map(str::to_owned);
     // A snapshot that could not be read has no case id to go by: it is reported with the first family.
     let readable: Vec<&Snapshot> = snapshots.iter().filter(|s| s.answers.is_ok()).collect();
     let readable_count = readable.len();

@@ -167,10 +167,7 @@ pub fn human(family: &FamilyHistory, lang: Lang) -> String {
 
 /// Days from the first date to the second (both ISO).
 fn days(from: &str, to: &str) -> i64 {
-    match (from.parse::<jiff::civil::Date>(), to.parse::<jiff::civil::Date>()) {
-        (Ok(a), Ok(b)) => a.until(b).map_or(0, |span| i64::from(span.get_days())),
-        _ => 0,
-    }
+    sopro_engine::days_between(from, to).unwrap_or(0)
 }
 
 /// The histories as one self-contained HTML page (no script, no external file).

@@ -7,41 +7,9 @@ use std::io::Cursor;
 use docx_rs::{AlignmentType, BreakType, Docx, Paragraph, Run, Table, TableCell, TableRow, WidthType};
 use sopro_engine::ProgrammeSheet;
 
-/// The programme as a self-contained HTML page for printing.
+/// The programme as a self-contained HTML page for printing (the engine's, as the intake page's).
 pub fn html(s: &ProgrammeSheet) -> String {
-    let e = crate::diff::escape;
-    let header: String =
-        s.header.iter().map(|[k, v]| format!("<tr><th>{}</th><td>{}</td></tr>", e(k), e(v))).collect();
-    let head: String = s.columns.iter().map(|c| format!("<th>{}</th>", e(c))).collect();
-    let rows: String = s
-        .rows
-        .iter()
-        .map(|r| format!("<tr>{}</tr>", r.iter().map(|c| format!("<td>{}</td>", e(c))).collect::<String>()))
-        .collect();
-    let table = if s.rows.is_empty() {
-        format!("<p>{}</p>", e(&s.no_activities))
-    } else {
-        format!("<table class=\"items\"><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>")
-    };
-    let blank = e(&s.blank);
-    let signatures: String =
-        s.signatures.iter().map(|n| format!("<p class=\"sign\">{}: {blank} / {blank}</p>", e(n))).collect();
-    let lang_code = match s.lang {
-        sopro_engine::Lang::Ru => "ru",
-        sopro_engine::Lang::En => "en",
-    };
-    format!(
-        "<!doctype html>\n<html lang=\"{lang_code}\"><head><meta charset=\"utf-8\"><title>{title}</title>\
-<style>body{{font:11pt 'PT Serif',Georgia,serif;margin:2cm}}h1{{font-size:14pt;text-align:center}}\
-.draft{{text-align:center;font-style:italic}}table{{border-collapse:collapse;width:100%;margin:1em 0}}\
-.items th,.items td{{border:1px solid #000;padding:4px;vertical-align:top}}.header th{{text-align:left;padding-right:1em}}\
-.sign{{margin-top:1.5em}}.footer{{font-size:8pt;color:#444}}@page{{size:A4 landscape;margin:1.5cm}}</style></head>\
-<body><h1>{title}</h1><p class=\"draft\">{draft}</p><table class=\"header\">{header}</table>{table}{signatures}\
-<p class=\"footer\">{footer}</p></body></html>\n",
-        title = e(&s.title),
-        draft = e(&s.draft),
-        footer = e(&s.footer),
-    )
+    s.html()
 }
 
 /// The programme as a Word document.

@@ -71,8 +71,8 @@ pub use run::answers::{peek_strings, AnswerProblem, BadJson, Found};
 pub use run::error::AssessError;
 pub use tools::compare::{compare, ActCount, ChangeCount, ChangedFamily, Comparison, Transition};
 pub use tools::csv_rows::{csv_families, CsvColumns};
-pub use tools::diff::{diff, Change, ChangeKey, ChangeSign, DiffSummary, FamilyDiff};
-pub use tools::document::{programme_sheet, ProgrammeSheet};
+pub use tools::diff::{change_kind_label, diff, Change, ChangeKey, ChangeSign, DiffSummary, FamilyDiff};
+pub use tools::document::{escape_html, programme_sheet, ProgrammeSheet};
 pub use tools::generate::{parse_sample, Generator, SAMPLE_FILE};
 pub use tools::history::{history, HistoryError};
 pub use tools::library::{parse_published, Drafts, PublicationError, PublishedVersion, RuleLibrary};
@@ -81,8 +81,23 @@ pub use tools::relevance::Relevance;
 pub use tools::schema::{
     answers_schema, api_schema, assessment_schema, ruleset_schema, sample_schema, test_file_schema,
 };
-pub use tools::testing::{CaseOutcome, Coverage, TestReport};
+pub use tools::testing::{test_case_of, CaseOutcome, Coverage, TestReport};
 pub use tools::whatif::{AnswerChange, ChangeSet, Goal, WhatWouldChange};
+
+/// The JSON Pointer of the case id in the answers: what identifies a family across snapshots,
+/// in error rows and on the programme's document (never any other answer).
+pub const CASE_ID: &str = "/case/id";
+
+/// The case id of a family's answers, if they give one.
+pub fn case_id(answers: &serde_json::Value) -> Option<&str> {
+    answers.pointer(CASE_ID).and_then(serde_json::Value::as_str)
+}
+
+/// Calendar days from one `YYYY-MM-DD` date to another (negative if `to` is earlier); `None`
+/// if either is not a date. The engine's own day count, for callers that lay dates out.
+pub fn days_between(from: &str, to: &str) -> Option<i64> {
+    dates::days_between(from, to)
+}
 
 /// The Rhai operations spent on this thread by the last assessment (or check of a function
 /// file) it ran, stopped or not: 0 when every rule ran natively. It measures the work of rules

@@ -55,6 +55,8 @@ export class Engine {
   whatWouldChange(partial: unknown, goal: Goal): Outcome<WhatWouldChange, AssessError | BadJson>;
   /** The text of the family's draft individual programme (ИПСС) to print; `null` without one. */
   programmeSheet(answers: unknown, lang?: 'ru' | 'en'): Outcome<ProgrammeSheet | null, AssessError | BadJson>;
+  /** The draft ИПСС as a page to print (the same HTML as `sopro programme -o ipss.html`). */
+  programmeHtml(answers: unknown, lang?: 'ru' | 'en'): Outcome<string | null, AssessError | BadJson>;
   labels(): Outcome<Record<string, { ru: string; en: string }>>;
   check(): Outcome<Diagnostic[]>;
   test(): Outcome<TestReport>;

@@ -69,6 +69,8 @@ export class Engine {
    * 'en'): `{ ok: ProgrammeSheet }`, `{ ok: null }` without a programme, or `{ error }`.
    */
   programmeSheet(answers, lang = 'ru') { return withJson(answers, (text) => this.raw.programmeSheet(text, lang)); }
+  /** The same programme as a page to print: `{ ok: "<!doctype html>…" }` (the CLI's HTML). */
+  programmeHtml(answers, lang = 'ru') { return withJson(answers, (text) => this.raw.programmeHtml(text, lang)); }
   /** The label of every rule by id (for `because` lists). */
   labels() { return parse(this.raw.labels()); }
   /** Warnings found when the rule set was loaded. */

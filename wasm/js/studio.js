@@ -14,6 +14,8 @@ const thrownError = (thrown) => {
 export class StudioEngine extends Engine {
   /** What an id is: its label, basis and where it is written; `null` for an unknown id. */
   describe(id) { return parse(this.raw.describe(id)); }
+  /** A test case for `answers` that expects what this rule set makes of them (to edit, then add). */
+  draftTest(answers, name) { return parse(this.raw.draftTest(JSON.stringify(answers), name)); }
   /** The rule files, `{ path: text }`. */
   sourceFiles() { return parse(this.raw.sourceFiles()); }
   /** This rule set against `base` over `n` families generated from `base`'s questions. */

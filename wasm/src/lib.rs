@@ -163,8 +163,27 @@ impl Sopro {
         let lang = if lang == "en" { sopro_engine::Lang::En } else { sopro_engine::Lang::Ru };
         match self.rules.assess_brief(&answers) {
             Ok(a) => {
-                let case_id = answers.pointer("/case/id").and_then(serde_json::Value::as_str);
+                let case_id = sopro_engine::case_id(&answers);
                 ok(&sopro_engine::programme_sheet(&a, case_id, lang))
+            }
+            Err(e) => error(&e),
+        }
+    }
+
+    /// The family's draft individual programme (ИПСС) as a page to print (the same HTML as
+    /// `sopro programme -o ipss.html`): `{"ok": "<!doctype html>…"}`, `{"ok": null}` where the
+    /// rule set declares no programme, or `{"error": …}`.
+    #[wasm_bindgen(js_name = programmeHtml)]
+    pub fn programme_html(&self, answers: &str, lang: &str) -> String {
+        let answers = match parse_answers(answers) {
+            Ok(answers) => answers,
+            Err(bad_json) => return bad_json,
+        };
+        let lang = if lang == "en" { sopro_engine::Lang::En } else { sopro_engine::Lang::Ru };
+        match self.rules.assess_brief(&answers) {
+            Ok(a) => {
+                let sheet = sopro_engine::programme_sheet(&a, sopro_engine::case_id(&answers), lang);
+                ok(&sheet.map(|sheet| sheet.html()))
             }
             Err(e) => error(&e),
         }

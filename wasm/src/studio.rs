@@ -64,6 +64,22 @@ impl Sopro {
         ok(&serde_json::json!({"label": label, "basis": basis, "file": file, "line": line}))
     }
 
+    /// A test case for these answers (JSON text) that expects what this rule set makes of
+    /// them, to edit and add to its tests: `{"ok": TestCase}`, or the assessment's error.
+    #[wasm_bindgen(js_name = draftTest)]
+    pub fn draft_test(&self, answers: &str, name: &str) -> String {
+        let answers: serde_json::Value = match serde_json::from_str(answers) {
+            Ok(answers) => answers,
+            Err(e) => {
+                return failed(ErrorKind::BadJson, &format!("line {}, column {}", e.line(), e.column()))
+            }
+        };
+        match self.rules.assess(&answers) {
+            Ok(assessment) => ok(&sopro_engine::test_case_of(name.to_owned(), answers, &assessment)),
+            Err(e) => error(&e),
+        }
+    }
+
     /// The rule files (`{"path": "text"}`), to edit or download.
     #[wasm_bindgen(js_name = sourceFiles)]
     pub fn source_files(&self) -> String {

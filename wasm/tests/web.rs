@@ -13,7 +13,9 @@ fn parity(name: &str, golden: &str) {
     let golden: serde_json::Value = serde_json::from_str(golden).unwrap();
     let sopro = Sopro::new(&golden["bundle"].to_string(), None).unwrap_or_else(|e| panic!("{e:?}"));
     let cases = golden["cases"].as_array().unwrap();
-    assert!(cases.len() >= 30, "{name}: only {} cases", cases.len());
+    // The template region under rules/examples/ carries a minimal suite.
+    let least = if name.starts_with("example_") { 3 } else { 30 };
+    assert!(cases.len() >= least, "{name}: only {} cases", cases.len());
     for case in cases {
         let result: serde_json::Value =
             serde_json::from_str(&sopro.assess(&case["answers"].to_string())).unwrap();

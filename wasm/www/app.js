@@ -64,28 +64,10 @@ function renderWhatIf() {
 }
 
 // ---------------------------------------------------------------------------------------------
-// The draft ИПСС: the engine's text of the document (the same as `sopro programme -o x.html`),
-// laid out for printing in a new tab. Nothing leaves the device: the tab is a local blob.
+// The draft ИПСС: the engine's page (the same as `sopro programme -o x.html`), printed from a
+// new tab. Nothing leaves the device: the tab is a local blob.
 
 let programmeEngine;
-
-const escapeHtml = (text) => String(text).replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]);
-
-function programmeHtml(sheet) {
-  const e = escapeHtml;
-  const header = sheet.header.map(([k, v]) => `<tr><th>${e(k)}</th><td>${e(v)}</td></tr>`).join('');
-  const table = sheet.rows.length
-    ? `<table class="items"><thead><tr>${sheet.columns.map((c) => `<th>${e(c)}</th>`).join('')}</tr></thead><tbody>${
-      sheet.rows.map((r) => `<tr>${r.map((c) => `<td>${e(c)}</td>`).join('')}</tr>`).join('')}</tbody></table>`
-    : `<p>${e(sheet.no_activities)}</p>`;
-  const signatures = sheet.signatures.map((s) => `<p class="sign">${e(s)}: ${e(sheet.blank)} / ${e(sheet.blank)}</p>`).join('');
-  return `<!doctype html><html lang="${e(sheet.lang)}"><head><meta charset="utf-8"><title>${e(sheet.title)}</title>
-<style>body{font:11pt 'PT Serif',Georgia,serif;margin:2cm}h1{font-size:14pt;text-align:center}.draft{text-align:center;font-style:italic}
-table{border-collapse:collapse;width:100%;margin:1em 0}.items th,.items td{border:1px solid #000;padding:4px;vertical-align:top}
-.header th{text-align:left;padding-right:1em}.sign{margin-top:1.5em}.footer{font-size:8pt;color:#444}@page{size:A4 landscape;margin:1.5cm}</style></head>
-<body><h1>${e(sheet.title)}</h1><p class="draft">${e(sheet.draft)}</p><table class="header">${header}</table>${table}${signatures}
-<p class="footer">${e(sheet.footer)}</p></body></html>`;
-}
 
 async function openProgramme() {
   if (!programmeEngine) {
@@ -109,7 +91,7 @@ async function openProgramme() {
     alert(`Проект ИПСС составляется по правилам ${version}, которые действуют с ${period.from}${period.to ? ` по ${period.to}` : ''}: укажите дату оценки в этом периоде.`);
     return;
   }
-  const result = programmeEngine.programmeSheet(answers, 'ru');
+  const result = programmeEngine.programmeHtml(answers, 'ru');
   if (result.error) {
     alert(result.error.kind === 'invalid_answers'
       ? 'Проект ИПСС составляется по полным ответам: исправьте ответы, отмеченные в форме.'
@@ -117,7 +99,7 @@ async function openProgramme() {
     return;
   }
   if (!result.ok) { alert('Набор правил не содержит мероприятий программы.'); return; }
-  const url = URL.createObjectURL(new Blob([programmeHtml(result.ok)], { type: 'text/html' }));
+  const url = URL.createObjectURL(new Blob([result.ok], { type: 'text/html' }));
   if (!window.open(url, '_blank')) alert('Браузер не открыл вкладку с документом: разрешите всплывающие окна для этой страницы.');
   setTimeout(() => URL.revokeObjectURL(url), 60000);
 }

@@ -48,6 +48,8 @@ pub struct ChangeCount {
     pub sign: ChangeSign,
     /// `level`, `category`, `criterion`, … (as in a family's change).
     pub kind: &'static str,
+    /// That kind in words («критерий»).
+    pub kind_label: crate::format::vocab::Labels,
     /// The id of what changed.
     pub id: Text,
     /// How many families.
@@ -99,6 +101,7 @@ pub fn compare(before: &RuleSet, after: &RuleSet, families: &[Value], keep: usiz
         .map(|(key, families)| ChangeCount {
             sign: key.sign,
             kind: key.kind,
+            kind_label: crate::tools::diff::change_kind_label(key.kind),
             id: key.id.clone(),
             families,
             acts: summary

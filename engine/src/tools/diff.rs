@@ -194,6 +194,23 @@ pub struct ChangeKey {
     pub id: Text,
 }
 
+/// What kind of item a change is about, in words («критерий», «criterion»), by [`Change::kind`].
+pub fn change_kind_label(kind: &str) -> crate::format::vocab::Labels {
+    use crate::format::vocab::Labels;
+    match kind {
+        "level" => Labels::new("уровень", "level"),
+        "category" => Labels::new("категория", "category"),
+        "criterion" => Labels::new("критерий", "criterion"),
+        "urgent_service" => Labels::new("срочная услуга", "urgent service"),
+        "consultation" => Labels::new("консультация", "consultation"),
+        "partner" => Labels::new("партнёр", "partner"),
+        "deadline" => Labels::new("срок", "deadline"),
+        "activity" => Labels::new("мероприятие ИПСС", "programme activity"),
+        "parameter" => Labels::new("параметр", "parameter"),
+        other => Labels::new(other, other),
+    }
+}
+
 impl ChangeKey {
     /// The key of one change.
     pub fn of(change: &Change) -> ChangeKey {

@@ -150,3 +150,48 @@ fn date(iso: &str, lang: Lang) -> String {
         _ => iso.to_owned(),
     }
 }
+
+/// Text for HTML: `&`, `<`, `>` and `"` escaped.
+pub fn escape_html(text: &str) -> String {
+    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}
+
+impl ProgrammeSheet {
+    /// The programme as a self-contained HTML page to print (A4 landscape), the same from the
+    /// CLI (`sopro programme -o ipss.html`) and the intake page's «Проект ИПСС».
+    pub fn html(&self) -> String {
+        let e = escape_html;
+        let header: String =
+            self.header.iter().map(|[k, v]| format!("<tr><th>{}</th><td>{}</td></tr>", e(k), e(v))).collect();
+        let head: String = self.columns.iter().map(|c| format!("<th>{}</th>", e(c))).collect();
+        let cells = |r: &[String]| r.iter().map(|c| format!("<td>{}</td>", e(c))).collect::<String>();
+        let rows: String = self.rows.iter().map(|r| format!("<tr>{}</tr>", cells(r))).collect();
+        let table = if self.rows.is_empty() {
+            format!("<p>{}</p>", e(&self.no_activities))
+        } else {
+            format!("<table class=\"items\"><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>")
+        };
+        let blank = e(&self.blank);
+        let signatures: String = self
+            .signatures
+            .iter()
+            .map(|n| format!("<p class=\"sign\">{}: {blank} / {blank}</p>", e(n)))
+            .collect();
+        let lang_code = match self.lang {
+            Lang::Ru => "ru",
+            Lang::En => "en",
+        };
+        format!(
+            "<!doctype html>\n<html lang=\"{lang_code}\"><head><meta charset=\"utf-8\"><title>{title}</title>\
+<style>body{{font:11pt 'PT Serif',Georgia,serif;margin:2cm}}h1{{font-size:14pt;text-align:center}}\
+.draft{{text-align:center;font-style:italic}}table{{border-collapse:collapse;width:100%;margin:1em 0}}\
+.items th,.items td{{border:1px solid #000;padding:4px;vertical-align:top}}.header th{{text-align:left;padding-right:1em}}\
+.sign{{margin-top:1.5em}}.footer{{font-size:8pt;color:#444}}@page{{size:A4 landscape;margin:1.5cm}}</style></head>\
+<body><h1>{title}</h1><p class=\"draft\">{draft}</p><table class=\"header\">{header}</table>{table}{signatures}\
+<p class=\"footer\">{footer}</p></body></html>\n",
+            title = e(&self.title),
+            draft = e(&self.draft),
+            footer = e(&self.footer),
+        )
+    }
+}

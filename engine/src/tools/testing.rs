@@ -6,7 +6,8 @@ use serde::Serialize;
 
 use crate::compiled::RuleSet;
 use crate::format::assessment::Assessment;
-use crate::format::model::Expectation;
+use crate::format::model::{Expectation, TestCase};
+use crate::format::vocab::Text;
 use crate::run::error::AssessError;
 
 /// The result of one test case.
@@ -322,4 +323,24 @@ fn check_map(
 
 fn join(items: &[&String]) -> String {
     items.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ")
+}
+
+/// A test case that expects what `assessment` of `answers` says — level, categories, criteria
+/// with their severities, urgent services, consultations, partners with their urgencies,
+/// deadlines with their dates — for a person to read, edit and add to the rule set's tests
+/// (the studio's «сохранить как тест»).
+pub fn test_case_of(name: String, answers: serde_json::Value, assessment: &Assessment) -> TestCase {
+    let ids =
+        |items: &mut dyn Iterator<Item = &Text>| Some(items.map(|id| id.to_string()).collect::<Vec<_>>());
+    let expect = Expectation {
+        level: Some(assessment.level.id.to_string()),
+        categories: ids(&mut assessment.categories.iter().map(|c| &c.id)),
+        criteria: Some(assessment.criteria.iter().map(|c| (c.id.to_string(), c.severity)).collect()),
+        urgent_services: ids(&mut assessment.urgent_services.iter().map(|s| &s.id)),
+        consultations: ids(&mut assessment.consultations.iter().map(|s| &s.id)),
+        partners: Some(assessment.partners.iter().map(|p| (p.id.to_string(), p.urgency)).collect()),
+        deadlines: Some(assessment.deadlines.iter().map(|d| (d.id.to_string(), d.due.clone())).collect()),
+        ..Expectation::default()
+    };
+    TestCase { name, answers, expect }
 }

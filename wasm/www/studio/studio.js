@@ -15,10 +15,6 @@ const SAMPLE_URL = '../../pkg/studio/khmao-sample.yaml';
 let sample = '';
 const CHECK_DELAY_MS = 350;
 const SIGN = { added: '+', removed: '−', changed: '~' };
-const KIND = {
-  level: 'уровень', category: 'категория', criterion: 'критерий', urgent_service: 'срочная услуга',
-  consultation: 'консультация', partner: 'партнёр', deadline: 'срок', activity: 'мероприятие ИПСС', parameter: 'параметр',
-};
 
 let base;          // the rule set as opened: what edits are compared with
 let baseInfo;
@@ -241,7 +237,7 @@ function renderCompare() {
       ? el('table', { id: 'changes' },
         el('tr', {}, el('th', {}, 'Изменение'), el('th', {}, 'Семей'), el('th', {}, 'Акты')),
         c.changes.slice(0, 40).map((ch) => el('tr', { 'data-id': ch.id },
-          el('td', {}, `${SIGN[ch.sign]} ${KIND[ch.kind] ?? ch.kind} «${name(ch.id)}» (${ch.id})`),
+          el('td', {}, `${SIGN[ch.sign]} ${ch.kind_label.ru} «${name(ch.id)}» (${ch.id})`),
           el('td', {}, String(ch.families)),
           el('td', {}, ch.acts.map((a) => `${a.act} (${a.families})`).join('; ')))))
       : el('p', { class: 'ok' }, 'Ни одна семья не изменится.'),
@@ -267,23 +263,9 @@ function draftTest() {
   const answers = preview.answers;
   const outcome = edited.assess(answers);
   if (outcome.error) return { error: outcome.error };
-  const a = outcome.ok;
-  const byId = (items, value) => Object.fromEntries(items.map((i) => [i.id, value(i)]));
-  return {
-    ok: {
-      name: `Студия: семья ${answers.case?.id ?? ''} на ${a.as_of} — ${a.level.label.ru}`.replace(/\s+/g, ' '),
-      answers,
-      expect: {
-        level: a.level.id,
-        categories: a.categories.map((c) => c.id),
-        criteria: byId(a.criteria, (c) => c.severity),
-        urgent_services: a.urgent_services.map((s) => s.id),
-        consultations: a.consultations.map((c) => c.id),
-        partners: byId(a.partners, (p) => p.urgency),
-        deadlines: byId(a.deadlines, (d) => d.due),
-      },
-    },
-  };
+  const name = `Студия: семья ${answers.case?.id ?? ''} на ${outcome.ok.as_of} — ${outcome.ok.level.label.ru}`.replace(/\s+/g, ' ');
+  // The expectation is the engine's (`test_case_of`): what the case's outcome says.
+  return edited.draftTest(answers, name);
 }
 
 function saveTest() {
