@@ -105,6 +105,8 @@ fn native_evaluation_gives_the_same_assessments_as_rhai() {
                 compared += usize::from(both_assessed);
             }
         }
-        assert!(compared > 2_000, "only {compared} families compared");
+        // The template region under rules/examples/ has 3 cases; the real rule sets 30 and more.
+        let least = if dir.starts_with(sopro_tests::root().join("rules/examples")) { 100 } else { 2_000 };
+        assert!(compared > least, "{}: only {compared} families compared", dir.display());
     }
 }
