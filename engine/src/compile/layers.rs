@@ -201,17 +201,18 @@ impl Compiler<'_> {
             ("disable", !overrides.disable.is_empty()),
             ("post_accompaniment", overrides.post_accompaniment.is_some()),
         ];
+        let text = self.loaded.texts.iter().find(|(f, _)| f == file).map(|(_, text)| text.as_str());
+        // Searched from the top-level `overrides:` on: the same key at the top is in its place.
+        let top = text.and_then(|t| t.lines().position(|l| l.starts_with("overrides:")));
         for (section, present) in misplaced {
             if present {
-                let line = self
-                    .loaded
-                    .texts
-                    .iter()
-                    .find(|(f, _)| f == file)
-                    .and_then(|(_, text)| crate::load::find_line(text, &format!("{section}:"), 0));
+                let from = top.map_or(0, |t| t + 1);
+                let line = text.and_then(|t| crate::load::find_line(t, &format!("{section}:"), from));
                 let at = At { file: file.to_owned(), line, rule: None };
-                let message =
-                    format!("`{section}:` cannot be overridden; write it at the top of the overlay's files");
+                let message = format!(
+                    "`{section}:` cannot stand inside `overrides:`, which holds base items to replace; \
+                     a region writes its `{section}:` at the top of its own files"
+                );
                 self.diags.error(Code::BadOverlay, &at, message);
             }
         }
