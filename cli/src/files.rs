@@ -122,23 +122,10 @@ pub fn read_rules(dir: &Path) -> Result<MemorySource, String> {
     Ok(source)
 }
 
-/// A base recorded as published with another digest than the one the overlay pins has changed
-/// since it was published (or the pin is to a state that never was): refused, as a published
-/// version is.
+/// The base's own record of publication (`published.yaml` beside it), held to the pin.
 fn check_base_publication(base_dir: &Path, extends: &sopro_engine::Extends) -> Result<(), String> {
     let Ok(Some(record)) = read_published(&versions_folder_of(base_dir)) else { return Ok(()) };
-    match record.iter().find(|p| p.version == extends.version) {
-        Some(published) if published.digest != extends.digest => Err(format!(
-            "{}: the base {} {} was published with the digest {}, but the overlay pins {}: \
-             a published base never changes",
-            base_dir.display(),
-            extends.id,
-            extends.version,
-            published.digest,
-            extends.digest
-        )),
-        _ => Ok(()),
-    }
+    sopro_engine::check_base_publication(&record, extends).map_err(|e| format!("{}: {e}", base_dir.display()))
 }
 
 /// The files of one layer's folder: at its top and in `tests/`.

@@ -75,7 +75,9 @@ pub use tools::diff::{change_kind_label, diff, Change, ChangeKey, ChangeSign, Di
 pub use tools::document::{escape_html, programme_sheet, ProgrammeSheet};
 pub use tools::generate::{parse_sample, Generator, SAMPLE_FILE};
 pub use tools::history::{history, HistoryError};
-pub use tools::library::{parse_published, Drafts, PublicationError, PublishedVersion, RuleLibrary};
+pub use tools::library::{
+    check_base_publication, parse_published, Drafts, PublicationError, PublishedVersion, RuleLibrary,
+};
 pub use tools::open::{OpenQuestion, OutcomeKind, OutcomePart, PossibleAnswer};
 pub use tools::relevance::Relevance;
 pub use tools::schema::{

@@ -45,6 +45,12 @@ fn codes(source: &MemorySource) -> Vec<(DiagnosticCode, String, Option<usize>, S
     RuleSet::load(source).diagnostics.into_iter().map(|d| (d.code, d.file, d.line, d.message)).collect()
 }
 
+/// The first diagnostic of `code` for `source`, as `codes` gives it (panics with all if none).
+fn the(code: DiagnosticCode, source: &MemorySource) -> (DiagnosticCode, String, Option<usize>, String) {
+    let found = codes(source);
+    found.iter().find(|(c, ..)| *c == code).cloned().unwrap_or_else(|| panic!("no {code}: {found:#?}"))
+}
+
 fn line_of(source: &MemorySource, file: &str, needle: &str) -> usize {
     source.text(file).unwrap().lines().position(|l| l.contains(needle)).unwrap() + 1
 }
@@ -143,11 +149,7 @@ fn the_overlay_recommends_what_the_flat_rule_set_did() {
 fn a_base_upgrade_that_drops_an_overridden_item_fails_check_with_the_override_named() {
     // The next base renames a partner the region overrides: its override now dangles.
     let upgraded = repinned(edited(khmao_overlay(), "base/partners.yaml", "id: omvd_pdn", "id: police"));
-    let found = codes(&upgraded);
-    let dangling = found
-        .iter()
-        .find(|(code, ..)| *code == DiagnosticCode::NoSuchBaseItem)
-        .unwrap_or_else(|| panic!("{found:#?}"));
+    let dangling = the(DiagnosticCode::NoSuchBaseItem, &upgraded);
     assert_eq!(dangling.1, "overrides.yaml");
     assert_eq!(dangling.2, Some(line_of(&upgraded, "overrides.yaml", "id: omvd_pdn")));
     assert!(dangling.3.contains("omvd_pdn") && dangling.3.contains("ru"), "{}", dangling.3);
@@ -325,11 +327,7 @@ fn contradictory_overlay_instructions_and_a_redefined_function_are_errors() {
     functions.insert("base/functions.rhai", "fn big(n) { n >= 50000 }\n");
     functions.insert("functions.rhai", "fn big(n) { n >= 100 }\n");
     let functions = repinned(functions);
-    let found = codes(&functions);
-    let redefined = found
-        .iter()
-        .find(|(code, ..)| *code == DiagnosticCode::RedefinesBase)
-        .unwrap_or_else(|| panic!("{found:?}"));
+    let redefined = the(DiagnosticCode::RedefinesBase, &functions);
     assert_eq!(redefined.1, "functions.rhai");
     assert!(redefined.3.contains("`big`"), "{}", redefined.3);
 }

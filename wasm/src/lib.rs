@@ -156,17 +156,9 @@ impl Sopro {
     /// programme, or `{"error": …}`. Only the case id of the answers is in it.
     #[wasm_bindgen(js_name = programmeSheet)]
     pub fn programme_sheet(&self, answers: &str, lang: &str) -> String {
-        let answers = match parse_answers(answers) {
-            Ok(answers) => answers,
-            Err(bad_json) => return bad_json,
-        };
-        let lang = if lang == "en" { sopro_engine::Lang::En } else { sopro_engine::Lang::Ru };
-        match self.rules.assess_brief(&answers) {
-            Ok(a) => {
-                let case_id = sopro_engine::case_id(&answers);
-                ok(&sopro_engine::programme_sheet(&a, case_id, lang))
-            }
-            Err(e) => error(&e),
+        match self.sheet_of(answers, lang) {
+            Ok(sheet) => ok(&sheet),
+            Err(error) => error,
         }
     }
 
@@ -175,17 +167,9 @@ impl Sopro {
     /// rule set declares no programme, or `{"error": …}`.
     #[wasm_bindgen(js_name = programmeHtml)]
     pub fn programme_html(&self, answers: &str, lang: &str) -> String {
-        let answers = match parse_answers(answers) {
-            Ok(answers) => answers,
-            Err(bad_json) => return bad_json,
-        };
-        let lang = if lang == "en" { sopro_engine::Lang::En } else { sopro_engine::Lang::Ru };
-        match self.rules.assess_brief(&answers) {
-            Ok(a) => {
-                let sheet = sopro_engine::programme_sheet(&a, sopro_engine::case_id(&answers), lang);
-                ok(&sheet.map(|sheet| sheet.html()))
-            }
-            Err(e) => error(&e),
+        match self.sheet_of(answers, lang) {
+            Ok(sheet) => ok(&sheet.map(|sheet| sheet.html())),
+            Err(error) => error,
         }
     }
 
@@ -227,5 +211,15 @@ pub fn check_bundle(bundle: &str, drafts: Option<bool>) -> String {
     match load(bundle, drafts.unwrap_or(false)) {
         Ok(_) => ok(&serde_json::Value::Null),
         Err(e) => e,
+    }
+}
+
+impl Sopro {
+    /// The programme sheet of a family's answers (JSON text), or the JSON text of the error.
+    fn sheet_of(&self, answers: &str, lang: &str) -> Result<Option<sopro_engine::ProgrammeSheet>, String> {
+        let answers = parse_answers(answers)?;
+        let lang = if lang == "en" { sopro_engine::Lang::En } else { sopro_engine::Lang::Ru };
+        let assessment = self.rules.assess_brief(&answers).map_err(|e| error(&e))?;
+        Ok(sopro_engine::programme_sheet(&assessment, sopro_engine::case_id(&answers), lang))
     }
 }

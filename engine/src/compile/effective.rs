@@ -4,8 +4,8 @@
 
 use serde::Serialize;
 
-use crate::diagnostic::{At, Diagnostic, Diagnostics};
-use crate::format::assessment::{RuleRef, RuleSetRef};
+use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::format::assessment::RuleSetRef;
 use crate::format::model::RuleFile;
 use crate::format::overlay::{DisabledItem, Effective, EffectiveItem, ItemKind};
 use crate::format::vocab::Labels;
@@ -45,7 +45,7 @@ pub(crate) fn effective(source: &dyn RuleSource) -> Result<Effective, Vec<Diagno
                 id: d.id.clone(),
                 reason: d.reason.clone(),
                 basis: d.basis.clone(),
-                rule: rule_ref(layers, &at),
+                rule: Layers::rule_ref(layers, &at),
             }
         })
         .collect();
@@ -58,10 +58,6 @@ pub(crate) fn effective(source: &dyn RuleSource) -> Result<Effective, Vec<Diagno
     Ok(Effective { ruleset, items, disabled })
 }
 
-fn rule_ref(layers: Option<&Layers>, at: &At) -> RuleRef {
-    Layers::rule_ref(layers, at)
-}
-
 impl Compiler<'_> {
     fn effective_items(&self, kind: ItemKind, layers: Option<&Layers>, out: &mut Vec<EffectiveItem>) {
         fn of<T: Clone + Serialize>(
@@ -72,14 +68,14 @@ impl Compiler<'_> {
             id: impl Fn(&T) -> &str,
             out: &mut Vec<EffectiveItem>,
         ) {
-            for located in compiler.items(pick, &id, kind.what()) {
+            for located in compiler.items(pick, &id, kind) {
                 let item = serde_json::to_value(&located.item).unwrap_or_default();
                 let label = item.get("label").and_then(|l| serde_json::from_value::<Labels>(l.clone()).ok());
                 out.push(EffectiveItem {
                     kind,
                     id: id(&located.item).to_owned(),
                     label,
-                    rule: rule_ref(layers, &located.at),
+                    rule: Layers::rule_ref(layers, &located.at),
                     item,
                 });
             }

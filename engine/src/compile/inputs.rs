@@ -13,7 +13,7 @@ use super::*;
 
 impl Compiler<'_> {
     pub(super) fn questions(&mut self) -> Vec<model::Question> {
-        let located = self.items(|f| &f.questions, |q| &q.id, "question");
+        let located = self.items(|f| &f.questions, |q| &q.id, ItemKind::Question);
         self.check_ids(&located, |q| (&q.id, &q.label));
         let mut questions = Vec::new();
         for q in located {
@@ -68,7 +68,7 @@ impl Compiler<'_> {
     }
 
     pub(super) fn parameters(&mut self) -> Vec<Parameter> {
-        let located = self.items(|f| &f.parameters, |p| &p.id, "parameter");
+        let located = self.items(|f| &f.parameters, |p| &p.id, ItemKind::Parameter);
         self.check_ids(&located, |p| (&p.id, &p.label));
         let mut out = Vec::new();
         for p in located {
@@ -101,7 +101,7 @@ impl Compiler<'_> {
     }
 
     pub(super) fn member_facts(&mut self) -> Vec<Fact> {
-        let located = self.items(|f| &f.member_facts, |f| &f.id, "member fact");
+        let located = self.items(|f| &f.member_facts, |f| &f.id, ItemKind::MemberFact);
         self.check_ids(&located, |f| (&f.id, &f.label));
         let mut facts = Vec::new();
         for f in &located {

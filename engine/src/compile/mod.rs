@@ -25,6 +25,7 @@ use crate::compiled::{
 };
 use crate::diagnostic::{At, Code, Diagnostic, Diagnostics};
 use crate::format::model::{RuleFile, Scope};
+use crate::format::overlay::ItemKind;
 use crate::format::vocab::{Labels, Text};
 use crate::load::source::RuleSource;
 use crate::load::{self, FileLines, Located};
@@ -140,11 +141,10 @@ impl<'a> Compiler<'a> {
         &self,
         pick: impl Fn(&RuleFile) -> &Vec<T>,
         id: impl Fn(&T) -> &str,
-        what: &str,
+        kind: ItemKind,
     ) -> Vec<Located<T>> {
         let mut out = Vec::new();
-        let kind = crate::format::overlay::ItemKind::from_what(what);
-        if let (Some(plan), Some(kind)) = (&self.layer_plan, kind) {
+        if let Some(plan) = &self.layer_plan {
             self.layered_items(plan, pick, id, kind, &mut out);
             return out;
         }
@@ -152,7 +152,7 @@ impl<'a> Compiler<'a> {
             let lines = self.file_lines.get(file.as_str());
             for item in pick(rules) {
                 let line = lines.and_then(|lines| lines.item(id(item)).line);
-                let rule = Some(format!("{what} `{}`", id(item)));
+                let rule = Some(format!("{} `{}`", kind.what(), id(item)));
                 out.push(Located { at: At { file: file.clone(), line, rule }, item: item.clone() });
             }
         }
@@ -166,20 +166,20 @@ impl<'a> Compiler<'a> {
         let questions = self.questions();
         let parameters = self.parameters();
         let member_facts = self.member_facts();
-        let categories = self.items(|f| &f.categories, |c| &c.id, "category");
-        let criteria = self.items(|f| &f.criteria, |c| &c.id, "criterion");
-        let derived = self.items(|f| &f.derived, |d| &d.id, "derived fact");
-        let mut levels = self.items(|f| &f.levels, |l| &l.id, "level");
+        let categories = self.items(|f| &f.categories, |c| &c.id, ItemKind::Category);
+        let criteria = self.items(|f| &f.criteria, |c| &c.id, ItemKind::Criterion);
+        let derived = self.items(|f| &f.derived, |d| &d.id, ItemKind::Derived);
+        let mut levels = self.items(|f| &f.levels, |l| &l.id, ItemKind::Level);
         if self.layer_plan.is_some() {
             // The levels a region adds come before the base's default level, which stays last.
             levels.sort_by_key(|l| l.item.otherwise);
         }
-        let services = self.items(|f| &f.urgent_services, |s| &s.id, "urgent service");
-        let consultations = self.items(|f| &f.consultations, |s| &s.id, "consultation");
-        let partners = self.items(|f| &f.partners, |p| &p.id, "partner");
-        let duties = self.items(|f| &f.reporting_duties, |d| &d.id, "reporting duty");
-        let deadlines = self.items(|f| &f.deadlines, |d| &d.id, "deadline");
-        let checks = self.items(|f| &f.consistency_checks, |c| &c.id, "consistency check");
+        let services = self.items(|f| &f.urgent_services, |s| &s.id, ItemKind::UrgentService);
+        let consultations = self.items(|f| &f.consultations, |s| &s.id, ItemKind::Consultation);
+        let partners = self.items(|f| &f.partners, |p| &p.id, ItemKind::Partner);
+        let duties = self.items(|f| &f.reporting_duties, |d| &d.id, ItemKind::ReportingDuty);
+        let deadlines = self.items(|f| &f.deadlines, |d| &d.id, ItemKind::Deadline);
+        let checks = self.items(|f| &f.consistency_checks, |c| &c.id, ItemKind::ConsistencyCheck);
 
         self.check_ids(&derived, |d| (&d.id, &d.label));
         self.check_ids(&categories, |c| (&c.id, &c.label));

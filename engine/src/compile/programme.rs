@@ -16,6 +16,7 @@ use crate::format::vocab::{Labels, Text};
 use crate::load::Located;
 
 use super::Compiler;
+use crate::format::overlay::ItemKind;
 
 /// The ids activities may name, by kind.
 pub(super) struct Known<'a> {
@@ -28,9 +29,9 @@ pub(super) struct Known<'a> {
 
 impl Compiler<'_> {
     pub(super) fn programme(&mut self, known: &Known<'_>) -> ProgrammeRules {
-        let activities = self.items(|f| &f.activities, |a| &a.id, "activity");
-        let departments = self.items(|f| &f.departments, |d| &d.id, "department");
-        let directory = self.items(|f| &f.directory, |c| &c.id, "directory entry");
+        let activities = self.items(|f| &f.activities, |a| &a.id, ItemKind::Activity);
+        let departments = self.items(|f| &f.departments, |d| &d.id, ItemKind::Department);
+        let directory = self.items(|f| &f.directory, |c| &c.id, ItemKind::DirectoryEntry);
         self.check_ids(&activities, |a| (&a.id, &a.label));
         self.check_ids(&departments, |d| (&d.id, &d.label));
         let department_ids: Vec<&str> = departments.iter().map(|d| d.item.id.as_str()).collect();

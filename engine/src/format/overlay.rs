@@ -117,11 +117,6 @@ impl ItemKind {
             ItemKind::DirectoryEntry => "directory entry",
         }
     }
-
-    /// The kind whose [`what`](Self::what) is `what`.
-    pub fn from_what(what: &str) -> Option<ItemKind> {
-        ItemKind::ALL.into_iter().find(|kind| kind.what() == what)
-    }
 }
 
 /// Which layer of a rule set an item comes from.

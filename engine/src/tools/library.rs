@@ -233,3 +233,20 @@ impl RuleLibrary {
         Ok(version)
     }
 }
+
+/// Whether an overlay may use the base it pins: a base recorded as published (`record`, the
+/// base's own `published.yaml`) with another digest than the pinned one has changed since it
+/// was published, or the pin is to a state that never was — refused, as a changed published
+/// version is. A base with no record, or not recorded, is the pin's alone to vouch for.
+pub fn check_base_publication(
+    record: &[PublishedVersion],
+    extends: &crate::format::overlay::Extends,
+) -> Result<(), String> {
+    match record.iter().find(|p| p.version == extends.version) {
+        Some(published) if published.digest != extends.digest => Err(format!(
+            "the base {} {} was published with the digest {}, but the overlay pins {}: a published base never changes",
+            extends.id, extends.version, published.digest, extends.digest
+        )),
+        _ => Ok(()),
+    }
+}
