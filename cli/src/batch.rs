@@ -33,7 +33,7 @@ pub(crate) enum Record {
 }
 
 impl Record {
-    fn bad_utf8() -> Record {
+    pub(crate) fn bad_utf8() -> Record {
         Record::Unreadable { kind: ErrorKind::BadUtf8, message: "the record is not valid UTF-8".to_owned() }
     }
 }
@@ -268,7 +268,7 @@ struct AssessedRow<'a> {
 
 /// The output line of one record (`record` is 1-based), in JSON or as a CSV row, with the key
 /// it counts under in the summary (its level, or the kind of error) and whether it is an error.
-fn result_line(
+pub(crate) fn result_line(
     library: &RuleLibrary,
     record: u64,
     input: &Record,

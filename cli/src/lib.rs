@@ -9,4 +9,5 @@ pub mod history;
 pub mod history_render;
 pub mod programme_doc;
 pub mod render;
+pub mod serve;
 pub mod show;

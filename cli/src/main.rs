@@ -32,6 +32,7 @@ const EXAMPLES: &str = "Examples:
   sopro bundle rules/khmao/2026.1 -o khmao-2026.1.bundle.json
   sopro gen --rules rules/khmao --n 100000 --seed 7 -o registry.jsonl
   sopro batch --rules rules/khmao --input registry.jsonl --output assessed.jsonl
+  sopro serve --rules rules/khmao --bind 127.0.0.1:8080
   sopro diff --from rules/khmao/2025.1 --to rules/khmao/2026.1 --input registry.jsonl --format html -o report.html";
 
 #[derive(Subcommand)]
@@ -155,6 +156,48 @@ enum Command {
         /// With a folder of versions, also use versions not yet published (drafts).
         #[arg(long)]
         drafts: bool,
+    },
+    /// Serve the engine over HTTP for intake and case-management systems: assess, validate,
+    /// relevant, whatif, batch (JSON Lines), the rule sets, their schemas and questions, health,
+    /// metrics and an OpenAPI document (/v1/openapi.json). SIGHUP reloads the rules (a broken
+    /// edit keeps the last good ones serving); SIGTERM finishes the requests in flight and stops.
+    /// Logs (JSON lines on standard error) never hold an answer's value.
+    Serve {
+        /// The rule-set folder, or a folder of versions (each family gets the one in force).
+        #[arg(long)]
+        rules: PathBuf,
+        /// The address to listen on; other than loopback only when told.
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        bind: std::net::SocketAddr,
+        /// With a folder of versions, also use versions not yet published (drafts).
+        #[arg(long)]
+        drafts: bool,
+        /// A file whose first line is the bearer token every request but /healthz and /readyz
+        /// must carry (`Authorization: Bearer …`).
+        #[arg(long)]
+        token_file: Option<PathBuf>,
+        /// Write the case id (case.id) of assessed answers in the log.
+        #[arg(long)]
+        log_case_id: bool,
+        /// The largest request body, in bytes (a batch streams and has none; each of its
+        /// records has this limit too).
+        #[arg(long, default_value_t = 1 << 20)]
+        max_body: usize,
+        /// Seconds a request (other than a batch) may take.
+        #[arg(long, default_value_t = 30)]
+        request_timeout: u64,
+        /// Seconds a client has to send a request's headers; an idle connection is closed after it.
+        #[arg(long, default_value_t = 10)]
+        header_timeout: u64,
+        /// Requests handled at once; more get 503 at once.
+        #[arg(long, default_value_t = 512)]
+        max_requests: usize,
+        /// Connections open at once.
+        #[arg(long, default_value_t = 4096)]
+        max_connections: usize,
+        /// Seconds the requests in flight have to finish after SIGTERM.
+        #[arg(long, default_value_t = 30)]
+        grace: u64,
     },
     /// Compare two rule sets over a registry: who changes level, categories, criteria,
     /// services, partners or deadlines, and which rules and acts cause it.
@@ -281,13 +324,7 @@ fn main() -> ExitCode {
             commands::programme(&rules, &answers, &output, lang.into(), drafts.into_drafts())
         }
         Command::Whatif { family: f, to, leave, enter } => {
-            let goal = match (to.as_deref(), leave, enter) {
-                (_, Some(id), _) => sopro_engine::Goal::Leave { id: id.into() },
-                (_, _, Some(id)) => sopro_engine::Goal::Enter { id: id.into() },
-                (None | Some("lower"), ..) => sopro_engine::Goal::Lower,
-                (Some("higher"), ..) => sopro_engine::Goal::Higher,
-                (Some(id), ..) => sopro_engine::Goal::Level { id: id.into() },
-            };
+            let goal = sopro_engine::Goal::from_options(to.as_deref(), leave.as_deref(), enter.as_deref());
             let json = f.format == Format::Json;
             commands::whatif(&f.rules, &f.answers, &goal, json, f.lang.into(), f.drafts.into_drafts())
         }
@@ -312,6 +349,39 @@ fn main() -> ExitCode {
         Command::Bundle { rules, output } => commands::bundle(&rules, &output),
         Command::Batch { rules, input, output, resume, drafts } => {
             commands::batch(&rules, &input, &output, resume, drafts.into_drafts())
+        }
+        Command::Serve {
+            rules,
+            bind,
+            drafts,
+            token_file,
+            log_case_id,
+            max_body,
+            request_timeout,
+            header_timeout,
+            max_requests,
+            max_connections,
+            grace,
+        } => {
+            use std::time::Duration;
+            let limits = sopro_cli::serve::Limits {
+                body_bytes: max_body,
+                record_bytes: max_body,
+                request_time: Duration::from_secs(request_timeout),
+                header_time: Duration::from_secs(header_timeout),
+                requests: max_requests,
+                connections: max_connections,
+                grace: Duration::from_secs(grace),
+                ..Default::default()
+            };
+            sopro_cli::serve::run(sopro_cli::serve::Config {
+                rules,
+                drafts: drafts.into_drafts(),
+                bind,
+                token_file,
+                limits,
+                log_case_id,
+            })
         }
         Command::Diff { from, to, input, as_of, format, output } => {
             commands::diff(&from, &to, &input, as_of.as_deref(), format, output.as_deref())

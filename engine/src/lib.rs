@@ -81,7 +81,7 @@ pub use tools::library::{
 pub use tools::open::{OpenQuestion, OutcomeKind, OutcomePart, PossibleAnswer};
 pub use tools::relevance::Relevance;
 pub use tools::schema::{
-    answers_schema, api_schema, assessment_schema, ruleset_schema, sample_schema, test_file_schema,
+    answers_schema, api_schema, api_types, assessment_schema, ruleset_schema, sample_schema, test_file_schema,
 };
 pub use tools::testing::{test_case_of, CaseOutcome, Coverage, TestReport};
 pub use tools::whatif::{AnswerChange, ChangeSet, Goal, WhatWouldChange};

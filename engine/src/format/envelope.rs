@@ -1,5 +1,5 @@
 //! The one JSON envelope every caller answers in — `{"ok": value}` or `{"error": {kind, …}}` —
-//! and the one set of error kinds, used by the browser API and by the rows of `sopro batch`.
+//! and the one set of error kinds, used by the browser API, the rows of `sopro batch` and the HTTP service (`sopro serve`).
 
 use schemars::JsonSchema;
 use serde::Serialize;
@@ -35,6 +35,22 @@ pub enum ErrorKind {
     UnknownSchema,
     /// A what-would-change goal names nothing the rule set has.
     UnknownGoal,
+    /// A request to the HTTP service larger than its limit (or a batch record longer than one).
+    TooLarge,
+    /// A request to the HTTP service whose body is not declared as JSON (`Content-Type`).
+    UnsupportedMediaType,
+    /// A request to the HTTP service without the bearer token it requires, or with another.
+    Unauthorized,
+    /// The HTTP service has no rule set loaded yet.
+    NotReady,
+    /// The HTTP service is at its limit of requests at once: try again shortly.
+    Overloaded,
+    /// A request to the HTTP service that took longer than its time limit.
+    Timeout,
+    /// An address of the HTTP service that does not exist (a route, a rule set, a version).
+    NotFound,
+    /// A request to the HTTP service with a parameter it does not understand.
+    BadRequest,
     /// A fault of Sopro itself (it should not happen; please report it).
     Internal,
 }
@@ -56,6 +72,14 @@ impl ErrorKind {
             ErrorKind::DraftNotAllowed => "draft_not_allowed",
             ErrorKind::UnknownSchema => "unknown_schema",
             ErrorKind::UnknownGoal => "unknown_goal",
+            ErrorKind::TooLarge => "too_large",
+            ErrorKind::UnsupportedMediaType => "unsupported_media_type",
+            ErrorKind::Unauthorized => "unauthorized",
+            ErrorKind::NotReady => "not_ready",
+            ErrorKind::Overloaded => "overloaded",
+            ErrorKind::Timeout => "timeout",
+            ErrorKind::NotFound => "not_found",
+            ErrorKind::BadRequest => "bad_request",
             ErrorKind::Internal => "internal",
         }
     }
@@ -102,6 +126,14 @@ mod tests {
             K::DraftNotAllowed,
             K::UnknownSchema,
             K::UnknownGoal,
+            K::TooLarge,
+            K::UnsupportedMediaType,
+            K::Unauthorized,
+            K::NotReady,
+            K::Overloaded,
+            K::Timeout,
+            K::NotFound,
+            K::BadRequest,
             K::Internal,
         ];
         for kind in all {

@@ -173,6 +173,11 @@ impl RuleLibrary {
         self.version_for(answers)?.assess_brief(answers)
     }
 
+    /// Whether a version may be chosen for assessments: published, or drafts allowed.
+    pub fn is_usable(&self, version: &RuleSet) -> bool {
+        self.drafts || !version.draft || self.named
+    }
+
     /// The versions that may be chosen, oldest first.
     fn usable(&self) -> impl Iterator<Item = &RuleSet> {
         self.versions.iter().filter(|v| self.drafts || !v.draft)

@@ -26,21 +26,7 @@ pub fn sample_schema() -> Value {
 /// `Relevance`, `WhatWouldChange`, `Goal`, `TestReport`, `Question`, `Diagnostic`), from which the package's TypeScript
 /// definitions are generated.
 pub fn api_schema() -> Value {
-    let mut generator = schemars::generate::SchemaSettings::draft2020_12().into_generator();
-    let properties = json!({
-        "assessment": generator.subschema_for::<Assessment>(),
-        "assessError": generator.subschema_for::<crate::run::error::AssessError>(),
-        "relevance": generator.subschema_for::<crate::tools::relevance::Relevance>(),
-        "whatWouldChange": generator.subschema_for::<crate::tools::whatif::WhatWouldChange>(),
-        "goal": generator.subschema_for::<crate::tools::whatif::Goal>(),
-        "testReport": generator.subschema_for::<crate::tools::testing::TestReport>(),
-        "question": generator.subschema_for::<Question>(),
-        "diagnostic": generator.subschema_for::<crate::diagnostic::Diagnostic>(),
-        "errorKind": generator.subschema_for::<crate::format::envelope::ErrorKind>(),
-        "programmeSheet": generator.subschema_for::<crate::tools::document::ProgrammeSheet>(),
-        "history": generator.subschema_for::<crate::format::history::History>(),
-    });
-    let definitions: Map<String, Value> = generator.take_definitions(true).into_iter().collect();
+    let (properties, definitions) = api_types("/$defs");
     json!({
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "title": "SoproApi",
@@ -48,6 +34,34 @@ pub fn api_schema() -> Value {
         "properties": properties,
         "$defs": definitions,
     })
+}
+
+/// The schemas of the API's types by name (`assessment`, `assessError`, `relevance`…), each a
+/// reference into the definitions, and the definitions themselves, placed at
+/// `definitions_path` (a JSON Pointer: `/$defs` for a JSON Schema, `/components/schemas` for
+/// the HTTP service's OpenAPI document). Draft 2020-12, which OpenAPI 3.1 takes as it is.
+pub fn api_types(definitions_path: &'static str) -> (Map<String, Value>, Map<String, Value>) {
+    let mut settings = schemars::generate::SchemaSettings::draft2020_12();
+    settings.definitions_path = definitions_path.into();
+    let mut generator = settings.into_generator();
+    let mut properties = Map::new();
+    let mut add = |name: &str, schema: schemars::Schema| {
+        properties.insert(name.to_owned(), schema.to_value());
+    };
+    add("assessment", generator.subschema_for::<Assessment>());
+    add("assessError", generator.subschema_for::<crate::run::error::AssessError>());
+    add("answerProblem", generator.subschema_for::<crate::run::answers::AnswerProblem>());
+    add("relevance", generator.subschema_for::<crate::tools::relevance::Relevance>());
+    add("whatWouldChange", generator.subschema_for::<crate::tools::whatif::WhatWouldChange>());
+    add("goal", generator.subschema_for::<crate::tools::whatif::Goal>());
+    add("testReport", generator.subschema_for::<crate::tools::testing::TestReport>());
+    add("question", generator.subschema_for::<Question>());
+    add("diagnostic", generator.subschema_for::<crate::diagnostic::Diagnostic>());
+    add("errorKind", generator.subschema_for::<crate::format::envelope::ErrorKind>());
+    add("programmeSheet", generator.subschema_for::<crate::tools::document::ProgrammeSheet>());
+    add("history", generator.subschema_for::<crate::format::history::History>());
+    let definitions: Map<String, Value> = generator.take_definitions(true).into_iter().collect();
+    (properties, definitions)
 }
 
 /// The JSON Schema of an assessment.

@@ -53,6 +53,20 @@ pub enum Goal {
     },
 }
 
+impl Goal {
+    /// The goal of the command line's and the HTTP service's options: `leave` or `enter` an
+    /// id, else `to` a level — `lower` (also without any option), `higher` or a level's id.
+    pub fn from_options(to: Option<&str>, leave: Option<&str>, enter: Option<&str>) -> Goal {
+        match (to, leave, enter) {
+            (_, Some(id), _) => Goal::Leave { id: id.into() },
+            (_, _, Some(id)) => Goal::Enter { id: id.into() },
+            (None | Some("lower"), ..) => Goal::Lower,
+            (Some("higher"), ..) => Goal::Higher,
+            (Some(id), ..) => Goal::Level { id: id.into() },
+        }
+    }
+}
+
 /// One answer changed.
 #[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 pub struct AnswerChange {

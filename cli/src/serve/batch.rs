@@ -1,0 +1,245 @@
+//! `POST /v1/batch`: JSON Lines in, JSON Lines out, in order — for each record the same row as
+//! `sopro batch` writes (the assessment, or an error row with the record number and case id,
+//! never an answer value). Streamed both ways: records are read in chunks as they arrive,
+//! assessed in parallel (rayon), and written as each chunk is done; at most `IN_FLIGHT` chunks
+//! are held, so memory stays bounded whatever the input's size. A client that goes away stops
+//! the reading.
+
+use std::convert::Infallible;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::{header, HeaderValue};
+use axum::response::Response;
+use bytes::Bytes;
+use futures_util::{FutureExt, TryStreamExt};
+use rayon::prelude::*;
+use serde_json::json;
+use sopro_engine::{envelope, ErrorKind};
+use tokio::io::{AsyncBufRead, AsyncBufReadExt};
+use tokio::sync::{mpsc, oneshot};
+
+use super::errors::ApiError;
+use super::observe::RULESET_HEADER;
+use super::routes::{ready, require_media};
+use super::state::{App, Served};
+use crate::batch::{result_line, Lines, Record};
+
+/// Records assessed together.
+const CHUNK: usize = 4096;
+/// Chunks read ahead of the one being written.
+const IN_FLIGHT: usize = 4;
+/// A chunk of at least this many records is assessed as soon as the next is not there yet;
+/// a smaller one waits up to `FLUSH_AFTER` for more.
+const FLUSH_AT: usize = 64;
+const FLUSH_AFTER: Duration = Duration::from_millis(20);
+
+/// JSON Lines media types.
+fn is_json_lines(media: &str) -> bool {
+    matches!(
+        media,
+        "application/x-ndjson" | "application/jsonl" | "application/json-lines" | "application/x-jsonlines"
+    )
+}
+
+pub async fn batch(State(app): State<Arc<App>>, request: Request) -> Result<Response, ApiError> {
+    require_media(request.headers(), is_json_lines, "application/x-ndjson")?;
+    let served = ready(&app)?;
+    let request_id =
+        request.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
+    let body = request.into_body().into_data_stream().map_err(std::io::Error::other);
+    let mut reader = LineReader::new(tokio_util::io::StreamReader::new(body), app.limits.record_bytes);
+    // The body's first bytes before the response's head: a client that sent
+    // `Expect: 100-continue` (curl does for large bodies) is told to go on, rather than
+    // taking an early answer as a refusal. A failure here is the feed's to report.
+    let _ = tokio::time::timeout(app.limits.record_idle, reader.inner.fill_buf()).await;
+    let (chunks, done) = mpsc::channel::<oneshot::Receiver<Bytes>>(IN_FLIGHT);
+    let used: Vec<String> =
+        served.versions.iter().filter(|v| v.used).map(|v| format!("{} {}", v.id, v.version)).collect();
+    tokio::spawn(feed(app, served, reader, chunks, request_id));
+    let rows = futures_util::stream::unfold(done, |mut done| async move {
+        let chunk = done.recv().await?;
+        let rows = chunk.await.ok()?;
+        Some((Ok::<Bytes, Infallible>(rows), done))
+    });
+    let mut response = Response::new(Body::from_stream(rows));
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/x-ndjson"));
+    if let Ok(value) = HeaderValue::from_str(&used.join(", ")) {
+        headers.insert(RULESET_HEADER, value);
+    }
+    Ok(response)
+}
+
+/// How the reading of a batch ended.
+enum End {
+    /// The body's end.
+    Input,
+    /// The client stopped reading the response (it went away).
+    ClientGone,
+    /// The body broke off, or no record came for too long: said in a last error row.
+    Broken(ErrorKind, String),
+}
+
+/// Reads records, sends each chunk to be assessed, queues its rows in order.
+async fn feed<R: AsyncBufRead + Unpin>(
+    app: Arc<App>,
+    served: Arc<Served>,
+    mut reader: LineReader<R>,
+    chunks: mpsc::Sender<oneshot::Receiver<Bytes>>,
+    request_id: String,
+) {
+    let started = Instant::now();
+    let mut record: u64 = 0;
+    let end = loop {
+        let (chunk, end) = read_chunk(&mut reader, &mut record, app.limits.record_idle).await;
+        if !chunk.is_empty() {
+            let (rows, queued) = oneshot::channel();
+            if chunks.send(queued).await.is_err() {
+                break End::ClientGone;
+            }
+            let (app, served) = (app.clone(), served.clone());
+            rayon::spawn(move || {
+                let _ = rows.send(assess_chunk(&app, &served, &chunk));
+            });
+        }
+        match end {
+            Some(End::Broken(kind, message)) => {
+                record += 1;
+                let row = json!({"record": record, "error": envelope::failure(kind, &message)});
+                let (rows, queued) = oneshot::channel();
+                if chunks.send(queued).await.is_ok() {
+                    let _ = rows.send(Bytes::from(format!("{row}\n")));
+                }
+                break End::Broken(kind, message);
+            }
+            Some(end) => break end,
+            None => {}
+        }
+    };
+    let seconds = started.elapsed().as_secs_f64();
+    match end {
+        End::Input => {
+            tracing::info!(request_id = %request_id, records = record, seconds, "batch read to its end")
+        }
+        End::ClientGone => {
+            tracing::warn!(request_id = %request_id, records = record, seconds, "batch stopped: the client went away")
+        }
+        End::Broken(kind, _) => {
+            tracing::warn!(request_id = %request_id, records = record, seconds, error = kind.as_str(), "batch stopped: the body broke off")
+        }
+    }
+}
+
+/// The rows of a chunk, one line each, and their count in the metrics.
+fn assess_chunk(app: &App, served: &Served, chunk: &Lines) -> Bytes {
+    let results: Vec<(String, Result<String, String>)> =
+        chunk.par_iter().map(|(n, record)| result_line(&served.library, *n, record, false)).collect();
+    app.metrics.batch_chunk(results.iter().map(|(key, line)| (key.as_str(), line.is_err())));
+    let mut out = Vec::with_capacity(
+        results.iter().map(|(_, l)| l.as_ref().map_or_else(String::len, String::len) + 1).sum(),
+    );
+    for (_, line) in results {
+        out.extend_from_slice(line.unwrap_or_else(|e| e).as_bytes());
+        out.push(b'\n');
+    }
+    Bytes::from(out)
+}
+
+/// Up to `CHUNK` records, fewer if the next is not there yet (a client that streams slowly
+/// still gets its results); and the end, if reached.
+async fn read_chunk<R: AsyncBufRead + Unpin>(
+    reader: &mut LineReader<R>,
+    record: &mut u64,
+    idle: Duration,
+) -> (Lines, Option<End>) {
+    let mut chunk = Vec::new();
+    while chunk.len() < CHUNK {
+        // `next_record` keeps a partly read line in the reader: giving up on it loses nothing.
+        let next = match reader.next_record().now_or_never() {
+            Some(next) => Ok(next),
+            None if chunk.len() >= FLUSH_AT => break,
+            None => {
+                let wait = if chunk.is_empty() { idle } else { FLUSH_AFTER };
+                tokio::time::timeout(wait, reader.next_record()).await
+            }
+        };
+        match next {
+            Ok(Ok(Some(next))) => {
+                *record += 1;
+                chunk.push((*record, next));
+            }
+            Ok(Ok(None)) => return (chunk, Some(End::Input)),
+            Ok(Err(e)) => {
+                let message = format!("the request body broke off after record {record}: {e}");
+                return (chunk, Some(End::Broken(ErrorKind::BadRequest, message)));
+            }
+            Err(_) if chunk.is_empty() => {
+                let message = format!("no record came for {} s after record {record}", idle.as_secs());
+                return (chunk, Some(End::Broken(ErrorKind::Timeout, message)));
+            }
+            Err(_) => break,
+        }
+    }
+    (chunk, None)
+}
+
+/// Lines of a body, each at most `max` bytes (a longer one is a record in error, skipped to
+/// its end). Cancel-safe: the line being read is kept here, not in the future.
+struct LineReader<R> {
+    inner: R,
+    max: usize,
+    line: Vec<u8>,
+    /// Bytes of the current line seen (counted past `max`).
+    seen: usize,
+}
+
+impl<R: AsyncBufRead + Unpin> LineReader<R> {
+    fn new(inner: R, max: usize) -> Self {
+        LineReader { inner, max, line: Vec::new(), seen: 0 }
+    }
+
+    /// The next record; `None` at the end of the body.
+    async fn next_record(&mut self) -> std::io::Result<Option<Record>> {
+        loop {
+            let available = self.inner.fill_buf().await?;
+            if available.is_empty() {
+                // The end: a last line without its newline is still a record.
+                return Ok((self.seen > 0).then(|| self.take()));
+            }
+            let (part, ends) = match available.iter().position(|b| *b == b'\n') {
+                Some(at) => (&available[..at], Some(at + 1)),
+                None => (available, None),
+            };
+            if self.seen + part.len() <= self.max {
+                self.line.extend_from_slice(part);
+            }
+            self.seen += part.len();
+            let consumed = ends.unwrap_or(available.len());
+            self.inner.consume(consumed);
+            if ends.is_some() {
+                return Ok(Some(self.take()));
+            }
+        }
+    }
+
+    fn take(&mut self) -> Record {
+        let too_long = self.seen > self.max;
+        self.seen = 0;
+        let line = std::mem::take(&mut self.line);
+        if too_long {
+            let message = format!("the record is longer than {} bytes", self.max);
+            return Record::Unreadable { kind: ErrorKind::TooLarge, message };
+        }
+        match String::from_utf8(line) {
+            Ok(mut text) => {
+                let kept = text.trim_end_matches(['\n', '\r']).len();
+                text.truncate(kept);
+                Record::Text(text)
+            }
+            Err(_) => Record::bad_utf8(),
+        }
+    }
+}

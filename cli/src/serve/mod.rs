@@ -1,0 +1,162 @@
+//! `sopro serve`: the engine over HTTP for intake and case-management systems (1C, Java, .NET,
+//! PHP) that cannot link it. Glue only: the engine assesses; this module reads requests, picks
+//! the rule set, and writes responses, logs and metrics.
+//!
+//! `state` holds the rule folders compiled (swapped whole on reload), `routes` the JSON
+//! endpoints, `batch` the streaming one, `observe` logs and metrics, `limits` the tower layers
+//! and the bearer token, `listener` the accept loop (header timeout, connection limit, graceful
+//! shutdown), `openapi` the OpenAPI document.
+
+mod batch;
+mod errors;
+mod limits;
+mod listener;
+mod observe;
+mod openapi;
+mod routes;
+mod state;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use sopro_engine::Drafts;
+use tokio::signal::unix::{signal, SignalKind};
+
+pub use state::App;
+
+/// How the service runs; every limit has a default fit for an intake system on one machine.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// A rule-set folder or a folder of versions.
+    pub rules: PathBuf,
+    pub drafts: Drafts,
+    pub bind: SocketAddr,
+    /// A file holding the bearer token every request but the health checks must carry.
+    pub token_file: Option<PathBuf>,
+    pub limits: Limits,
+    /// Write the case id (`case.id`) of assessed answers in the log.
+    pub log_case_id: bool,
+}
+
+/// The service's limits.
+#[derive(Debug, Clone)]
+pub struct Limits {
+    /// The largest request body (a batch has none: it streams), in bytes.
+    pub body_bytes: usize,
+    /// The longest batch record (one line), in bytes.
+    pub record_bytes: usize,
+    /// The time a request (other than a batch) may take, reading its body included.
+    pub request_time: Duration,
+    /// The time a client has to send a request's headers (also an idle connection's life).
+    pub header_time: Duration,
+    /// The time a batch may wait for its next record.
+    pub record_idle: Duration,
+    /// Requests handled at once (a batch counts as one); more get `503 overloaded` at once.
+    pub requests: usize,
+    /// Batches at once.
+    pub batches: usize,
+    /// Open connections; more wait to be accepted.
+    pub connections: usize,
+    /// How long in-flight requests may take to finish after SIGTERM.
+    pub grace: Duration,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            body_bytes: 1 << 20,
+            record_bytes: 1 << 20,
+            request_time: Duration::from_secs(30),
+            header_time: Duration::from_secs(10),
+            record_idle: Duration::from_secs(60),
+            requests: 512,
+            batches: 4,
+            connections: 4096,
+            grace: Duration::from_secs(30),
+        }
+    }
+}
+
+/// Runs the service until SIGTERM or SIGINT; SIGHUP reloads the rule folder. Returns the exit
+/// code: 0 after a graceful shutdown, 1 if the rule set cannot be loaded at the start, 4 if the
+/// address cannot be bound or the token file read.
+pub fn run(config: Config) -> i32 {
+    observe::init_logs();
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            tracing::error!(error = %e, "the async runtime cannot start");
+            return 1;
+        }
+    };
+    runtime.block_on(serve(config))
+}
+
+async fn serve(config: Config) -> i32 {
+    let token = match &config.token_file {
+        Some(file) => match limits::read_token(file) {
+            Ok(token) => Some(token),
+            Err(message) => {
+                tracing::error!(file = %file.display(), "{message}");
+                return crate::commands::exit::INPUT;
+            }
+        },
+        None => None,
+    };
+    let listener = match tokio::net::TcpListener::bind(config.bind).await {
+        Ok(listener) => listener,
+        Err(e) => {
+            tracing::error!(bind = %config.bind, error = %e, "the address cannot be bound");
+            return crate::commands::exit::INPUT;
+        }
+    };
+    let app = Arc::new(App::new(
+        config.rules.clone(),
+        config.drafts,
+        config.limits.clone(),
+        token,
+        config.log_case_id,
+    ));
+    // Bound first, so that a supervisor sees the port; ready once the rules are loaded.
+    tracing::info!(bind = %listener.local_addr().map(|a| a.to_string()).unwrap_or_default(), "listening; loading the rules");
+    if let Err(message) = app.reload().await {
+        tracing::error!("the rules cannot be served: {message}");
+        return crate::commands::exit::RULES;
+    }
+    tokio::spawn(reload_on_hangup(app.clone()));
+    let router = routes::router(app.clone());
+    listener::serve(listener, router, &config.limits, shutdown_signal()).await;
+    tracing::info!("stopped");
+    crate::commands::exit::OK
+}
+
+/// Reloads the rules on every SIGHUP (`kill -HUP`, `systemctl reload`).
+async fn reload_on_hangup(app: Arc<App>) {
+    let Ok(mut hangups) = signal(SignalKind::hangup()) else {
+        tracing::warn!("SIGHUP cannot be listened for; the rules will not be reloaded");
+        return;
+    };
+    while hangups.recv().await.is_some() {
+        tracing::info!("SIGHUP: reloading the rules");
+        // A failure is logged and kept for /readyz by `reload` itself.
+        let _ = app.reload().await;
+    }
+}
+
+/// Completes on SIGTERM or SIGINT.
+async fn shutdown_signal() {
+    let terminate = async {
+        match signal(SignalKind::terminate()) {
+            Ok(mut terminate) => {
+                terminate.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    tokio::select! {
+        _ = terminate => tracing::info!("SIGTERM: finishing the requests in flight"),
+        _ = tokio::signal::ctrl_c() => tracing::info!("SIGINT: finishing the requests in flight"),
+    }
+}
