@@ -95,6 +95,18 @@ pub fn run(config: Config) -> i32 {
 }
 
 async fn serve(config: Config) -> i32 {
+    // Each connection is a file descriptor: the soft limit (often 1024) up to the hard one.
+    match rlimit::increase_nofile_limit(u64::MAX) {
+        Ok(limit) if (limit as usize) < config.limits.connections + 64 => {
+            tracing::warn!(
+                limit,
+                connections = config.limits.connections,
+                "the open-file limit is below --max-connections"
+            )
+        }
+        Ok(_) => {}
+        Err(e) => tracing::warn!(error = %e, "the open-file limit cannot be raised"),
+    }
     let token = match &config.token_file {
         Some(file) => match limits::read_token(file) {
             Ok(token) => Some(token),
