@@ -559,12 +559,29 @@ fn a_reload_under_load_keeps_serving_and_a_broken_edit_keeps_the_last_good_rules
     let ready = wait_for_reload(&server, false);
     assert!(ready["last_reload"]["error"].as_str().is_some_and(|e| e.contains("ruleset.yaml")), "{ready}");
     assert_eq!(digest(&server), first);
+    // A batch in flight across the next reload: its records come slowly.
+    let families = registry(10);
+    let mut batch = TcpStream::connect(("127.0.0.1", server.port)).unwrap();
+    batch.set_read_timeout(Some(Duration::from_secs(60))).unwrap();
+    write!(batch, "POST /v1/batch HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-ndjson\r\nContent-Length: {}\r\nConnection: close\r\n\r\n", families.len()).unwrap();
+    let lines: Vec<&str> = families.lines().collect();
+    batch.write_all(format!("{}\n", lines[0]).as_bytes()).unwrap();
     // A good edit: served from then on.
     std::fs::write(&manifest, format!("{good}\n# edited\n")).unwrap();
     server.signal("-HUP");
     wait_for_reload(&server, true);
     let second = digest(&server);
     assert_ne!(second, first);
+    // The batch began before the reload: it finishes on the rules it began with.
+    for line in &lines[1..] {
+        batch.write_all(format!("{line}\n").as_bytes()).unwrap();
+    }
+    let mut response = String::new();
+    batch.read_to_string(&mut response).unwrap();
+    let rows: Vec<Value> =
+        response.lines().filter(|l| l.starts_with('{')).map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(rows.len(), 10, "{response}");
+    assert!(rows.iter().all(|r| r["assessment"]["ruleset"]["digest"] == first), "{response}");
     stop.store(true, Ordering::Relaxed);
     for thread in load {
         thread.join().expect("every response during the reloads was well-formed");
