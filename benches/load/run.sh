@@ -30,7 +30,7 @@ echo "== /v1/batch against sopro batch, 100 000 families"
 for run in 1 2 3; do
   /usr/bin/time -f '%e' -o "$work/cli.time" "$sopro" batch --rules rules/khmao --input "$work/registry.jsonl" \
     --output "$work/cli.jsonl" >/dev/null 2>&1
-  /usr/bin/time -f '%e' -o "$work/http.time" curl -sf -T "$work/registry.jsonl" -H 'Content-Type: application/x-ndjson' \
+  /usr/bin/time -f '%e' -o "$work/http.time" curl -sf -X POST -T "$work/registry.jsonl" -H 'Content-Type: application/x-ndjson' \
     "http://127.0.0.1:$port/v1/batch" -o "$work/http.jsonl"
   cli=$(cat "$work/cli.time") http=$(cat "$work/http.time")
   same=$(cmp -s "$work/cli.jsonl" "$work/http.jsonl" && echo identical || echo DIFFERENT)
