@@ -179,6 +179,9 @@ enum Command {
         /// Write the case id (case.id) of assessed answers in the log.
         #[arg(long)]
         log_case_id: bool,
+        /// Also reload the rules when the folder's files change (looked at every 2 s).
+        #[arg(long)]
+        watch: bool,
         /// The largest request body, in bytes (a batch streams and has none; each of its
         /// records has this limit too).
         #[arg(long, default_value_t = 1 << 20)]
@@ -356,6 +359,7 @@ fn main() -> ExitCode {
             drafts,
             token_file,
             log_case_id,
+            watch,
             max_body,
             request_timeout,
             header_timeout,
@@ -381,6 +385,7 @@ fn main() -> ExitCode {
                 token_file,
                 limits,
                 log_case_id,
+                watch,
             })
         }
         Command::Diff { from, to, input, as_of, format, output } => {

@@ -747,3 +747,26 @@ fn more_requests_than_the_limit_get_503_at_once() {
         thread::sleep(Duration::from_millis(20));
     }
 }
+
+#[test]
+fn with_watch_an_edit_is_served_without_a_signal() {
+    let rules = Scratch::new("watch-rules");
+    let version = rules.0.join("2026.3");
+    copy_version(&version);
+    let server = Server::start("watch", Some(&version), &["--watch"]);
+    let digest = || server.post_json("/v1/assess?explain=brief", &typical()).1["ruleset"]["digest"].clone();
+    let first = digest();
+    let manifest = version.join("ruleset.yaml");
+    let good = std::fs::read_to_string(&manifest).unwrap();
+    std::fs::write(&manifest, format!("{good}\n# edited\n")).unwrap();
+    let started = Instant::now();
+    while digest() == first {
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "the edit was not loaded: {}",
+            server.log_text()
+        );
+        thread::sleep(Duration::from_millis(200));
+    }
+    assert!(server.log_text().contains("the rule folder changed"));
+}

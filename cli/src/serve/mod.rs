@@ -5,7 +5,7 @@
 //! `state` holds the rule folders compiled (swapped whole on reload), `routes` the JSON
 //! endpoints, `batch` the streaming one, `observe` logs and metrics, `limits` the tower layers
 //! and the bearer token, `listener` the accept loop (header timeout, connection limit, graceful
-//! shutdown), `openapi` the OpenAPI document.
+//! shutdown), `openapi` the OpenAPI document, `watch` the reload when the files change.
 
 mod batch;
 mod errors;
@@ -15,6 +15,7 @@ mod observe;
 mod openapi;
 mod routes;
 mod state;
+mod watch;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -38,6 +39,8 @@ pub struct Config {
     pub limits: Limits,
     /// Write the case id (`case.id`) of assessed answers in the log.
     pub log_case_id: bool,
+    /// Also reload when the rule folder's files change (looked at every 2 s).
+    pub watch: bool,
 }
 
 /// The service's limits.
@@ -138,6 +141,9 @@ async fn serve(config: Config) -> i32 {
         return crate::commands::exit::RULES;
     }
     tokio::spawn(reload_on_hangup(app.clone()));
+    if config.watch {
+        tokio::spawn(watch::reload_on_change(app.clone()));
+    }
     let router = routes::router(app.clone());
     listener::serve(listener, router, &config.limits, shutdown_signal()).await;
     tracing::info!("stopped");
