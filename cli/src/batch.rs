@@ -33,6 +33,14 @@ pub(crate) enum Record {
 }
 
 impl Record {
+    /// Its size in bytes (a message's, for one that cannot be read).
+    pub(crate) fn size(&self) -> usize {
+        match self {
+            Record::Text(text) => text.len(),
+            Record::Unreadable { message, .. } => message.len(),
+        }
+    }
+
     pub(crate) fn bad_utf8() -> Record {
         Record::Unreadable { kind: ErrorKind::BadUtf8, message: "the record is not valid UTF-8".to_owned() }
     }

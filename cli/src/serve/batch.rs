@@ -22,15 +22,18 @@ use tokio::io::{AsyncBufRead, AsyncBufReadExt};
 use tokio::sync::{mpsc, oneshot};
 
 use super::errors::ApiError;
-use super::observe::RULESET_HEADER;
+use super::observe::{DIGEST_HEADER, RULESET_HEADER};
 use super::routes::{ready, require_media};
 use super::state::{App, Served};
 use crate::batch::{result_line, Lines, Record};
 
-/// Records assessed together.
+/// Records assessed together (as `sopro batch` does), and at most this many bytes of them:
+/// a chunk's rows are about ten times its records' size.
 const CHUNK: usize = 4096;
-/// Chunks read ahead of the one being written.
-const IN_FLIGHT: usize = 4;
+const CHUNK_BYTES: usize = 4 << 20;
+/// Chunks read ahead of the one being written: with the one being assessed, a batch holds at
+/// most about (1 + IN_FLIGHT) × 11 × CHUNK_BYTES.
+const IN_FLIGHT: usize = 2;
 /// A chunk of at least this many records is assessed as soon as the next is not there yet;
 /// a smaller one waits up to `FLUSH_AFTER` for more.
 const FLUSH_AT: usize = 64;
@@ -47,28 +50,49 @@ fn is_json_lines(media: &str) -> bool {
 pub async fn batch(State(app): State<Arc<App>>, request: Request) -> Result<Response, ApiError> {
     require_media(request.headers(), is_json_lines, "application/x-ndjson")?;
     let served = ready(&app)?;
+    // Held until the last row is written (or the client leaves), not just to the head.
+    let place = app.batches.clone().try_acquire_owned().map_err(|_| {
+        ApiError::new(
+            ErrorKind::Overloaded,
+            "the service is running as many batches as it may; try again shortly",
+        )
+    })?;
     let request_id =
         request.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
     let body = request.into_body().into_data_stream().map_err(std::io::Error::other);
     let mut reader = LineReader::new(tokio_util::io::StreamReader::new(body), app.limits.record_bytes);
     // The body's first bytes before the response's head: a client that sent
     // `Expect: 100-continue` (curl does for large bodies) is told to go on, rather than
-    // taking an early answer as a refusal. A failure here is the feed's to report.
-    let _ = tokio::time::timeout(app.limits.record_idle, reader.inner.fill_buf()).await;
-    let (chunks, done) = mpsc::channel::<oneshot::Receiver<Bytes>>(IN_FLIGHT);
+    // taking an early answer as a refusal.
+    if let Ok(Err(e)) = tokio::time::timeout(app.limits.record_idle, reader.wait_ready()).await {
+        return Err(ApiError::new(ErrorKind::BadRequest, format!("the request body cannot be read: {e}")));
+    }
+    let (queue, queued) = mpsc::channel::<oneshot::Receiver<Bytes>>(IN_FLIGHT);
     let used: Vec<String> =
         served.versions.iter().filter(|v| v.used).map(|v| format!("{} {}", v.id, v.version)).collect();
-    tokio::spawn(feed(app, served, reader, chunks, request_id));
-    let rows = futures_util::stream::unfold(done, |mut done| async move {
-        let chunk = done.recv().await?;
-        let rows = chunk.await.ok()?;
-        Some((Ok::<Bytes, Infallible>(rows), done))
+    let digests: Vec<&str> = served.versions.iter().filter(|v| v.used).map(|v| v.digest.as_str()).collect();
+    let digests = digests.join(", ");
+    tokio::spawn(feed(app, served, reader, queue, request_id));
+    let rows = futures_util::stream::unfold(Some((queued, place)), |state| async move {
+        let (mut queued, place) = state?;
+        let chunk = queued.recv().await?;
+        match chunk.await {
+            Ok(rows) => Some((Ok::<Bytes, Infallible>(rows), Some((queued, place)))),
+            // Cannot happen (a chunk's rows are always sent): said rather than cut short.
+            Err(_) => {
+                let row = json!({"error": envelope::failure(ErrorKind::Internal, "a chunk of the batch was lost; the rows after the last one written are missing")});
+                Some((Ok(Bytes::from(format!("{row}\n"))), None))
+            }
+        }
     });
     let mut response = Response::new(Body::from_stream(rows));
     let headers = response.headers_mut();
     headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/x-ndjson"));
     if let Ok(value) = HeaderValue::from_str(&used.join(", ")) {
         headers.insert(RULESET_HEADER, value);
+    }
+    if let Ok(value) = HeaderValue::from_str(&digests) {
+        headers.insert(DIGEST_HEADER, value);
     }
     Ok(response)
 }
@@ -94,7 +118,7 @@ async fn feed<R: AsyncBufRead + Unpin>(
     let started = Instant::now();
     let mut record: u64 = 0;
     let end = loop {
-        let (chunk, end) = read_chunk(&mut reader, &mut record, app.limits.record_idle).await;
+        let (chunk, end) = read_chunk(&mut reader, &mut record, app.limits.record_idle, &chunks).await;
         if !chunk.is_empty() {
             let (rows, queued) = oneshot::channel();
             if chunks.send(queued).await.is_err() {
@@ -102,7 +126,11 @@ async fn feed<R: AsyncBufRead + Unpin>(
             }
             let (app, served) = (app.clone(), served.clone());
             rayon::spawn(move || {
-                let _ = rows.send(assess_chunk(&app, &served, &chunk));
+                // A panic on a rayon thread would end the process: it becomes error rows.
+                let assessed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    assess_chunk(&app, &served, &chunk)
+                }));
+                let _ = rows.send(assessed.unwrap_or_else(|_| failed_chunk(&chunk)));
             });
         }
         match end {
@@ -148,27 +176,45 @@ fn assess_chunk(app: &App, served: &Served, chunk: &Lines) -> Bytes {
     Bytes::from(out)
 }
 
-/// Up to `CHUNK` records, fewer if the next is not there yet (a client that streams slowly
+/// An `internal` error row for each record of a chunk whose assessment failed.
+fn failed_chunk(chunk: &Lines) -> Bytes {
+    let mut out = String::new();
+    for (record, _) in chunk {
+        let error =
+            envelope::failure(ErrorKind::Internal, "the record could not be assessed; please report it");
+        out.push_str(&json!({"record": record, "error": error}).to_string());
+        out.push('\n');
+    }
+    Bytes::from(out)
+}
+
+/// Up to `CHUNK` records (and `CHUNK_BYTES`), fewer if the next is not there yet (a client that streams slowly
 /// still gets its results); and the end, if reached.
 async fn read_chunk<R: AsyncBufRead + Unpin>(
     reader: &mut LineReader<R>,
     record: &mut u64,
     idle: Duration,
+    queue: &mpsc::Sender<oneshot::Receiver<Bytes>>,
 ) -> (Lines, Option<End>) {
     let mut chunk = Vec::new();
-    while chunk.len() < CHUNK {
+    let mut bytes = 0;
+    while chunk.len() < CHUNK && bytes < CHUNK_BYTES {
         // `next_record` keeps a partly read line in the reader: giving up on it loses nothing.
         let next = match reader.next_record().now_or_never() {
             Some(next) => Ok(next),
             None if chunk.len() >= FLUSH_AT => break,
             None => {
                 let wait = if chunk.is_empty() { idle } else { FLUSH_AFTER };
-                tokio::time::timeout(wait, reader.next_record()).await
+                tokio::select! {
+                    next = tokio::time::timeout(wait, reader.next_record()) => next,
+                    () = queue.closed() => return (Vec::new(), Some(End::ClientGone)),
+                }
             }
         };
         match next {
             Ok(Ok(Some(next))) => {
                 *record += 1;
+                bytes += next.size();
                 chunk.push((*record, next));
             }
             Ok(Ok(None)) => return (chunk, Some(End::Input)),
@@ -223,6 +269,11 @@ impl<R: AsyncBufRead + Unpin> LineReader<R> {
                 return Ok(Some(self.take()));
             }
         }
+    }
+
+    /// Waits until the body has bytes (or has ended), reading none of them.
+    async fn wait_ready(&mut self) -> std::io::Result<()> {
+        self.inner.fill_buf().await.map(|_| ())
     }
 
     fn take(&mut self) -> Record {

@@ -42,6 +42,7 @@ pub fn status_of(kind: ErrorKind) -> StatusCode {
         K::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
         K::Unauthorized => StatusCode::UNAUTHORIZED,
         K::NotFound => StatusCode::NOT_FOUND,
+        K::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
         K::Timeout => StatusCode::REQUEST_TIMEOUT,
         K::NotReady | K::Overloaded => StatusCode::SERVICE_UNAVAILABLE,
         K::RuleFailed

@@ -56,9 +56,9 @@ pub struct Limits {
     pub header_time: Duration,
     /// The time a batch may wait for its next record.
     pub record_idle: Duration,
-    /// Requests handled at once (a batch counts as one); more get `503 overloaded` at once.
+    /// Requests handled at once (batches aside); more get `503 overloaded` at once.
     pub requests: usize,
-    /// Batches at once.
+    /// Batches streaming at once; more get `503 overloaded` at once.
     pub batches: usize,
     /// Open connections; more wait to be accepted.
     pub connections: usize,
@@ -87,6 +87,7 @@ impl Default for Limits {
 /// address cannot be bound or the token file read.
 pub fn run(config: Config) -> i32 {
     observe::init_logs();
+    observe::log_panics();
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(runtime) => runtime,
         Err(e) => {
@@ -134,28 +135,46 @@ async fn serve(config: Config) -> i32 {
         token,
         config.log_case_id,
     ));
-    // Bound first, so that a supervisor sees the port; ready once the rules are loaded.
+    // SIGHUP is listened for before anything else: its default action would end the process.
+    let hangups = signal(SignalKind::hangup());
+    // Serving from the start, so that a supervisor sees the port and /readyz says 503 while
+    // the rules load; a first load that fails ends the service.
+    let failed_start = Arc::new(tokio::sync::Notify::new());
+    let router = routes::router(app.clone());
+    let limits = config.limits.clone();
+    let stop = {
+        let failed_start = failed_start.clone();
+        async move {
+            tokio::select! {
+                () = shutdown_signal() => {}
+                () = failed_start.notified() => {}
+            }
+        }
+    };
     tracing::info!(bind = %listener.local_addr().map(|a| a.to_string()).unwrap_or_default(), "listening; loading the rules");
+    let serving = tokio::spawn(async move { listener::serve(listener, router, &limits, stop).await });
     if let Err(message) = app.reload().await {
         tracing::error!("the rules cannot be served: {message}");
+        failed_start.notify_one();
+        let _ = serving.await;
         return crate::commands::exit::RULES;
     }
-    tokio::spawn(reload_on_hangup(app.clone()));
+    match hangups {
+        Ok(hangups) => {
+            tokio::spawn(reload_on_hangup(app.clone(), hangups));
+        }
+        Err(_) => tracing::warn!("SIGHUP cannot be listened for; the rules will not be reloaded on it"),
+    }
     if config.watch {
         tokio::spawn(watch::reload_on_change(app.clone()));
     }
-    let router = routes::router(app.clone());
-    listener::serve(listener, router, &config.limits, shutdown_signal()).await;
+    let _ = serving.await;
     tracing::info!("stopped");
     crate::commands::exit::OK
 }
 
 /// Reloads the rules on every SIGHUP (`kill -HUP`, `systemctl reload`).
-async fn reload_on_hangup(app: Arc<App>) {
-    let Ok(mut hangups) = signal(SignalKind::hangup()) else {
-        tracing::warn!("SIGHUP cannot be listened for; the rules will not be reloaded");
-        return;
-    };
+async fn reload_on_hangup(app: Arc<App>, mut hangups: tokio::signal::unix::Signal) {
     while hangups.recv().await.is_some() {
         tracing::info!("SIGHUP: reloading the rules");
         // A failure is logged and kept for /readyz by `reload` itself.

@@ -39,6 +39,15 @@ pub fn init_logs() {
         .try_init();
 }
 
+/// A panic as one JSON log line with where it happened, never its message: a message could
+/// quote data (the default hook writes it, as plain text, to the log).
+pub fn log_panics() {
+    std::panic::set_hook(Box::new(|info| {
+        let at = info.location().map(|l| format!("{}:{}", l.file(), l.line())).unwrap_or_default();
+        tracing::error!(at = %at, "a panic (its message is not logged: it could hold data)");
+    }));
+}
+
 /// The case id of the answers a response was made for: logged only with `--log-case-id`.
 #[derive(Clone)]
 pub struct CaseId(pub String);
@@ -198,6 +207,37 @@ impl Metrics {
     }
 }
 
+/// A request being handled: counted in flight, and logged as cancelled if the client goes
+/// away before its answer (hyper then drops the handler, and nothing after it runs).
+struct InFlight<'a> {
+    app: &'a App,
+    request_id: &'a str,
+    method: &'a axum::http::Method,
+    started: Instant,
+    done: bool,
+}
+
+impl<'a> InFlight<'a> {
+    fn new(app: &'a App, request_id: &'a str, method: &'a axum::http::Method, started: Instant) -> Self {
+        app.metrics.in_flight.inc();
+        InFlight { app, request_id, method, started, done: false }
+    }
+
+    fn done(mut self) {
+        self.done = true;
+    }
+}
+
+impl Drop for InFlight<'_> {
+    fn drop(&mut self) {
+        self.app.metrics.in_flight.dec();
+        if !self.done {
+            let duration_us = self.started.elapsed().as_micros() as u64;
+            tracing::info!(request_id = %self.request_id, method = %self.method, duration_us, "request cancelled: the client went away");
+        }
+    }
+}
+
 /// The route's pattern, copied from the router's match into the response for [`observe`].
 pub async fn mark_route(request: Request, next: Next) -> Response {
     let route = request.extensions().get::<MatchedPath>().map(|path| Route(path.as_str().to_owned()));
@@ -227,9 +267,9 @@ pub async fn observe(State(app): State<Arc<App>>, mut request: Request, next: Ne
         request.headers_mut().insert(REQUEST_ID, value);
     }
     let method = request.method().clone();
-    app.metrics.in_flight.inc();
+    let in_flight = InFlight::new(&app, &request_id, &method, started);
     let mut response = next.run(request).await;
-    app.metrics.in_flight.dec();
+    in_flight.done();
     let elapsed = started.elapsed();
     let route = response.extensions().get::<Route>().map_or("unmatched", |r| r.0.as_str()).to_owned();
     let status = response.status().as_u16();

@@ -42,13 +42,9 @@ pub fn router(app: Arc<App>) -> Router {
                 .layer(requests)
                 .timeout(limits.request_time),
         );
-    // A batch streams for as long as its input: no time limit, its own count.
-    let batches = Router::new().route("/v1/batch", post(super::batch::batch)).layer(
-        ServiceBuilder::new()
-            .layer(HandleErrorLayer::new(layer_error))
-            .load_shed()
-            .layer(tower::limit::GlobalConcurrencyLimitLayer::new(limits.batches)),
-    );
+    // A batch streams for as long as its input: no time limit; its own count, held by the
+    // handler to the last row (`App::batches`).
+    let batches = Router::new().route("/v1/batch", post(super::batch::batch));
     // Probes answer even when the service is at its limits.
     let probes = Router::new()
         .route("/healthz", get(healthz))
@@ -383,5 +379,5 @@ async fn not_found(request: Request) -> ApiError {
 
 async fn method_not_allowed(request: Request) -> ApiError {
     let (method, path) = (request.method(), request.uri().path());
-    ApiError::new(ErrorKind::BadRequest, format!("{path} does not take {method}; see /v1/openapi.json"))
+    ApiError::new(ErrorKind::MethodNotAllowed, format!("{path} does not take {method}; see /v1/openapi.json"))
 }

@@ -79,6 +79,8 @@ pub struct App {
     pub token: Option<String>,
     pub log_case_id: bool,
     pub metrics: Metrics,
+    /// The places of batches streaming at once (`Limits::batches`).
+    pub batches: Arc<tokio::sync::Semaphore>,
     current: ArcSwapOption<Served>,
     last_reload: Mutex<ReloadReport>,
     /// One reload at a time: a second SIGHUP waits for the first.
@@ -96,6 +98,7 @@ impl App {
         App {
             rules_dir,
             drafts,
+            batches: Arc::new(tokio::sync::Semaphore::new(limits.batches)),
             limits,
             token,
             log_case_id,

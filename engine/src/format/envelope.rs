@@ -51,6 +51,8 @@ pub enum ErrorKind {
     NotFound,
     /// A request to the HTTP service with a parameter it does not understand.
     BadRequest,
+    /// A route of the HTTP service called with a method it does not take.
+    MethodNotAllowed,
     /// A fault of Sopro itself (it should not happen; please report it).
     Internal,
 }
@@ -80,6 +82,7 @@ impl ErrorKind {
             ErrorKind::Timeout => "timeout",
             ErrorKind::NotFound => "not_found",
             ErrorKind::BadRequest => "bad_request",
+            ErrorKind::MethodNotAllowed => "method_not_allowed",
             ErrorKind::Internal => "internal",
         }
     }
@@ -134,6 +137,7 @@ mod tests {
             K::Timeout,
             K::NotFound,
             K::BadRequest,
+            K::MethodNotAllowed,
             K::Internal,
         ];
         for kind in all {
