@@ -198,6 +198,9 @@ enum Command {
         /// Connections open at once.
         #[arg(long, default_value_t = 4096)]
         max_connections: usize,
+        /// Batches streaming at once; more get 503 at once.
+        #[arg(long, default_value_t = 4)]
+        max_batches: usize,
         /// Seconds the requests in flight have to finish after SIGTERM.
         #[arg(long, default_value_t = 30)]
         grace: u64,
@@ -365,6 +368,7 @@ fn main() -> ExitCode {
             header_timeout,
             max_requests,
             max_connections,
+            max_batches,
             grace,
         } => {
             use std::time::Duration;
@@ -375,6 +379,7 @@ fn main() -> ExitCode {
                 header_time: Duration::from_secs(header_timeout),
                 requests: max_requests,
                 connections: max_connections,
+                batches: max_batches,
                 grace: Duration::from_secs(grace),
                 ..Default::default()
             };

@@ -834,3 +834,29 @@ fn with_watch_an_edit_is_served_without_a_signal() {
     }
     assert!(server.log_text().contains("the rule folder changed"));
 }
+
+#[test]
+fn a_batch_holds_its_place_until_its_last_row() {
+    let server = Server::start("batch-limit", None, &["--max-batches", "1"]);
+    let families = registry(2);
+    let lines: Vec<&str> = families.lines().collect();
+    let mut batch = TcpStream::connect(("127.0.0.1", server.port)).unwrap();
+    batch.set_read_timeout(Some(Duration::from_secs(60))).unwrap();
+    write!(batch, "POST /v1/batch HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-ndjson\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{}\n", families.len(), lines[0]).unwrap();
+    let mut answer = BufReader::new(batch.try_clone().unwrap());
+    let first = first_row(&mut answer);
+    // Its head and first row are written; it still streams: a second batch is refused.
+    let (status, text) = server.post("/v1/batch", "application/x-ndjson", &format!("{}\n", lines[1]));
+    assert_eq!(status, 503, "{text}");
+    assert_eq!(serde_json::from_str::<Value>(&text).unwrap()["error"]["kind"], "overloaded");
+    batch.write_all(format!("{}\n", lines[1]).as_bytes()).unwrap();
+    let mut rest = String::new();
+    answer.read_to_string(&mut rest).unwrap();
+    assert_eq!(format!("{first}{rest}").lines().filter(|l| l.starts_with('{')).count(), 2);
+    // Once it has ended, the next batch runs.
+    let started = Instant::now();
+    while server.post("/v1/batch", "application/x-ndjson", &format!("{}\n", lines[1])).0 != 200 {
+        assert!(started.elapsed() < Duration::from_secs(20), "the batch's place was not released");
+        thread::sleep(Duration::from_millis(20));
+    }
+}
