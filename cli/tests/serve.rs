@@ -362,9 +362,13 @@ fn bad_input_gets_the_error_that_fits() {
     }
     let (status, text) = reply(Server::agent().post(&server.url("/v1/assess")).send_string("{}"));
     assert_eq!(status, 415, "no content type: {text}");
-    let (status, invalid) =
-        server.post_json("/v1/assess", r#"{"as_of": "2026-03-10", "members": [{"id": 3}]}"#);
-    assert_eq!(status, 422);
+    let response = Server::agent()
+        .post(&server.url("/v1/assess"))
+        .set("Content-Type", "application/json")
+        .send_string(r#"{"as_of": "2026-03-10", "members": [{"id": 3}]}"#);
+    let Err(ureq::Error::Status(422, response)) = response else { panic!("invalid answers are not 422") };
+    assert_eq!(response.header("sopro-ruleset"), Some("khmao 2026.1"), "a refusal names the version");
+    let invalid: Value = serde_json::from_str(&response.into_string().unwrap()).unwrap();
     assert!(invalid["error"]["problems"].as_array().is_some_and(|p| p.len() > 1), "every problem: {invalid}");
     let response = Server::agent().get(&server.url("/v1/assess")).call();
     let Err(ureq::Error::Status(405, response)) = response else { panic!("GET on a POST route is not 405") };

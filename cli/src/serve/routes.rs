@@ -177,16 +177,22 @@ async fn assess(
         }
     };
     let served = ready(&app)?;
-    let (found, assessed) = served
-        .library
-        .assess_json_peeking(&text, explain, &[&["case", "id"]])
-        .map_err(|e| ApiError::bad_json(&e))?;
-    let case_id = found.into_iter().next().flatten().map(|id| CaseId(id.into_owned()));
-    let mut response = match assessed {
-        Ok(assessment) => {
-            app.metrics.assessed(&assessment.level.id);
-            let mut response = json_body(&assessment);
-            name_rules(&mut response, &assessment.ruleset);
+    // The date that picks the version and the case id for the log, in one scan.
+    let mut found =
+        peek_strings(&text, &[&["as_of"], &["case", "id"]]).map_err(|e| ApiError::bad_json(&e))?;
+    let case_id = found.pop().flatten().map(|id| CaseId(id.into_owned()));
+    let as_of = found.pop().flatten();
+    let mut response = match served.library.version_on(as_of.as_deref()) {
+        Ok(rules) => {
+            let mut response = match rules.assess_json(&text, explain).map_err(|e| ApiError::bad_json(&e))? {
+                Ok(assessment) => {
+                    app.metrics.assessed(&assessment.level.id);
+                    json_body(&assessment)
+                }
+                Err(error) => ApiError::from(error).into_response(),
+            };
+            // Refusals too name the version whose questions refused the answers.
+            name_rules(&mut response, &ref_of(rules));
             response
         }
         Err(error) => ApiError::from(error).into_response(),
