@@ -223,12 +223,22 @@ fn partial_answers(text: &str) -> Result<Value, ApiError> {
 }
 
 /// Runs `work` on the version for `partial` off the async threads (it may take milliseconds).
+/// It holds a place among `--max-requests` of its own to its end: work whose request timed out
+/// still counts until it stops.
 async fn on_version<T: Send + 'static>(
+    app: &App,
     served: Arc<Served>,
     partial: Value,
     work: impl FnOnce(&RuleSet, &Value) -> Result<T, ApiError> + Send + 'static,
 ) -> Result<(T, RuleSetRef), ApiError> {
+    let place = app.blocking.clone().try_acquire_owned().map_err(|_| {
+        ApiError::new(
+            ErrorKind::Overloaded,
+            "the service is handling as many requests as it may; try again shortly",
+        )
+    })?;
     tokio::task::spawn_blocking(move || {
+        let _place = place;
         let rules = served.library.version_for(&partial)?;
         Ok((work(rules, &partial)?, ref_of(rules)))
     })
@@ -243,7 +253,7 @@ async fn relevant(State(app): State<Arc<App>>, JsonText(text): JsonText) -> Resu
     let served = ready(&app)?;
     let partial = partial_answers(&text)?;
     let (relevance, rules) =
-        on_version(served, partial, |rules, partial| Ok(rules.relevant(partial))).await?;
+        on_version(&app, served, partial, |rules, partial| Ok(rules.relevant(partial))).await?;
     let mut response = json_body(&relevance);
     name_rules(&mut response, &rules);
     Ok(response)
@@ -262,7 +272,7 @@ async fn whatif(
     let served = ready(&app)?;
     let partial = partial_answers(&text)?;
     let (found, rules) =
-        on_version(served, partial, move |rules, partial| Ok(rules.what_would_change(partial, &goal)?))
+        on_version(&app, served, partial, move |rules, partial| Ok(rules.what_would_change(partial, &goal)?))
             .await?;
     let mut response = json_body(&found);
     name_rules(&mut response, &rules);

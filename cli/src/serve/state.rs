@@ -81,6 +81,9 @@ pub struct App {
     pub metrics: Metrics,
     /// The places of batches streaming at once (`Limits::batches`).
     pub batches: Arc<tokio::sync::Semaphore>,
+    /// The places of work off the async threads (relevance, what would change), held to the
+    /// work's end even if its request timed out (`Limits::requests`).
+    pub blocking: Arc<tokio::sync::Semaphore>,
     current: ArcSwapOption<Served>,
     last_reload: Mutex<ReloadReport>,
     /// One reload at a time: a second SIGHUP waits for the first.
@@ -99,6 +102,7 @@ impl App {
             rules_dir,
             drafts,
             batches: Arc::new(tokio::sync::Semaphore::new(limits.batches)),
+            blocking: Arc::new(tokio::sync::Semaphore::new(limits.requests)),
             limits,
             token,
             log_case_id,
