@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test of the project: formatting, lints, the Rust tests of every crate, the test
 # cases of every bundled rule set (`sopro test`), the programme as DOCX and HTML (read by
-# python-docx, printed by Chromium), and the browser build: its package (with the
+# python-docx, printed by Chromium), the HTTP service against its OpenAPI document
+# (schemathesis), and the browser build: its package (with the
 # size budget), its TypeScript declarations as a consumer uses them, native/WASM parity in
 # headless Chromium, and the intake page end to end.
 # Installs what it needs first (scripts/setup.sh). Ends with a line `N passed, M failed`.
@@ -53,6 +54,12 @@ bash scripts/programme-docs.sh | tee target/programme-docs.log
 docs_ok=$(grep -c '^ok ' target/programme-docs.log || true)
 [ "$docs_ok" -eq 3 ] || { echo "error: the programme documents and the history page were not all checked"; exit 1; }
 passed=$((passed + docs_ok))
+
+echo "== the HTTP service against its OpenAPI document (openapi-spec-validator, schemathesis)"
+bash scripts/api-fuzz.sh | tee target/api-fuzz-checks.log
+api_ok=$(grep -c '^ok ' target/api-fuzz-checks.log || true)
+[ "$api_ok" -eq 2 ] || { echo "error: the HTTP service's checks did not all run"; exit 1; }
+passed=$((passed + api_ok))
 
 echo "== browser build: package, parity in Chromium, intake page end to end"
 bash wasm/build.sh
