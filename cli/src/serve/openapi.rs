@@ -49,8 +49,21 @@ fn with_common(mut responses: Map<String, Value>) -> Value {
     Value::Object(responses)
 }
 
+/// The contract's crisis family, as an example of answers.
+const EXAMPLE_FAMILY: &str = include_str!("../../../examples/family-crisis.json");
+
+/// What an operation takes: answers (an object), or any JSON, for those that report what is
+/// wrong with it rather than refuse it.
+#[derive(PartialEq)]
+enum Takes {
+    Answers,
+    AnyJson,
+}
+
 /// An operation that takes answers as JSON.
-fn answers_operation(summary: &str, description: &str, ok: Value, parameters: Value) -> Value {
+fn answers_operation(summary: &str, description: &str, ok: Value, parameters: Value, takes: Takes) -> Value {
+    let body = if takes == Takes::AnyJson { json!({}) } else { json!({"type": "object"}) };
+    let example: Value = serde_json::from_str(EXAMPLE_FAMILY).unwrap_or(Value::Null);
     let mut responses = errors(&[
         ("400", "Not JSON, not UTF-8, or an unknown parameter"),
         ("413", "The body is larger than the limit"),
@@ -68,7 +81,7 @@ fn answers_operation(summary: &str, description: &str, ok: Value, parameters: Va
         "requestBody": {
             "required": true,
             "description": "The family's answers. Their schema is the version's: GET /v1/rulesets/{id}/{version}/schema/answers.",
-            "content": {"application/json": {"schema": {"type": "object"}}},
+            "content": {"application/json": {"schema": body, "example": example}},
         },
         "responses": with_common(responses),
     })
@@ -150,18 +163,21 @@ fn build() -> Value {
                 "The answers, assessed by the version in force on their as_of: support level, categories, criteria, urgent services, partners (and those pending consent), deadlines, the draft programme; each with its rules, answers read and legal basis.",
                 ty("assessment"),
                 json!([query("explain", "`full` (the default) or `brief`: without the answers each finding read and the missing ones", Some(&["full", "brief"]))]),
+                Takes::Answers,
             )},
             "/v1/validate": {"post": answers_operation(
                 "Check answers without assessing them",
                 "Every problem of the answers against the questions of the version in force on their as_of, each with its JSON Pointer; `valid` when there are none.",
                 schema_ref("Validation"),
                 json!([]),
+                Takes::AnyJson,
             )},
             "/v1/relevant": {"post": answers_operation(
                 "What a form should show for partial answers",
                 "Hidden questions, the open questions (with the values that would change the outcome and what they change), field problems and the live assessment.",
                 ty("relevance"),
                 json!([]),
+                Takes::AnyJson,
             )},
             "/v1/whatif": {"post": answers_operation(
                 "What would have to change to reach a goal",
@@ -172,6 +188,7 @@ fn build() -> Value {
                     query("leave", "A category, criterion, urgent service or partner to leave", None),
                     query("enter", "A category, criterion, urgent service or partner to enter", None),
                 ]),
+                Takes::Answers,
             )},
             "/v1/batch": {"post": {
                 "summary": "Assess a registry: JSON Lines in, JSON Lines out",
