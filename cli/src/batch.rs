@@ -41,8 +41,19 @@ impl Record {
         }
     }
 
-    pub(crate) fn bad_utf8() -> Record {
-        Record::Unreadable { kind: ErrorKind::BadUtf8, message: "the record is not valid UTF-8".to_owned() }
+    /// A line of JSON Lines (its end of line cut off), or why it cannot be read: not UTF-8.
+    pub(crate) fn from_line(line: Vec<u8>) -> Record {
+        match String::from_utf8(line) {
+            Ok(mut text) => {
+                let kept = text.trim_end_matches(['\n', '\r']).len();
+                text.truncate(kept);
+                Record::Text(text)
+            }
+            Err(_) => Record::Unreadable {
+                kind: ErrorKind::BadUtf8,
+                message: "the record is not valid UTF-8".to_owned(),
+            },
+        }
     }
 }
 
@@ -67,11 +78,7 @@ pub(crate) fn read_chunk(
         }
         on_bytes(read);
         *record += 1;
-        let text = match String::from_utf8(line) {
-            Ok(text) => Record::Text(text.trim_end_matches(['\n', '\r']).to_owned()),
-            Err(_) => Record::bad_utf8(),
-        };
-        chunk.push((*record, text));
+        chunk.push((*record, Record::from_line(line)));
     }
     Ok((chunk, false))
 }

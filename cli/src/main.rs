@@ -35,6 +35,9 @@ const EXAMPLES: &str = "Examples:
   sopro serve --rules rules/khmao --bind 127.0.0.1:8080
   sopro diff --from rules/khmao/2025.1 --to rules/khmao/2026.1 --input registry.jsonl --format html -o report.html";
 
+/// The HTTP service's default limits, for `sopro serve`'s options.
+const SERVE: sopro_cli::serve::Limits = sopro_cli::serve::Limits::DEFAULT;
+
 #[derive(Subcommand)]
 enum Command {
     /// Assess one family: answers as JSON or YAML, from a file or `-` (standard input).
@@ -184,25 +187,25 @@ enum Command {
         watch: bool,
         /// The largest request body, in bytes (a batch streams and has none; each of its
         /// records has this limit too).
-        #[arg(long, default_value_t = 1 << 20)]
+        #[arg(long, default_value_t = SERVE.body_bytes)]
         max_body: usize,
         /// Seconds a request (other than a batch) may take.
-        #[arg(long, default_value_t = 30)]
+        #[arg(long, default_value_t = SERVE.request_time.as_secs())]
         request_timeout: u64,
         /// Seconds a client has to send a request's headers; an idle connection is closed after it.
-        #[arg(long, default_value_t = 10)]
+        #[arg(long, default_value_t = SERVE.header_time.as_secs())]
         header_timeout: u64,
         /// Requests handled at once; more get 503 at once.
-        #[arg(long, default_value_t = 512)]
+        #[arg(long, default_value_t = SERVE.requests)]
         max_requests: usize,
         /// Connections open at once.
-        #[arg(long, default_value_t = 4096)]
+        #[arg(long, default_value_t = SERVE.connections)]
         max_connections: usize,
         /// Batches streaming at once; more get 503 at once.
-        #[arg(long, default_value_t = 4)]
+        #[arg(long, default_value_t = SERVE.batches)]
         max_batches: usize,
         /// Seconds the requests in flight have to finish after SIGTERM.
-        #[arg(long, default_value_t = 30)]
+        #[arg(long, default_value_t = SERVE.grace.as_secs())]
         grace: u64,
     },
     /// Compare two rule sets over a registry: who changes level, categories, criteria,

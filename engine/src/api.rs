@@ -97,6 +97,16 @@ impl RuleSet {
         &self.title
     }
 
+    /// The rule set's identity as assessments carry it (id, version, digest, base).
+    pub fn ruleset_ref(&self) -> crate::format::assessment::RuleSetRef {
+        crate::format::assessment::RuleSetRef {
+            id: self.id.clone(),
+            version: self.version.clone(),
+            digest: self.digest.clone(),
+            base: self.layers.as_deref().map(crate::load::layers::Layers::base_ref),
+        }
+    }
+
     /// The base a regional overlay is written on (id, version, digest), if it is one.
     pub fn base(&self) -> Option<crate::format::assessment::RuleSetRef> {
         self.layers.as_deref().map(|layers| *layers.base_ref())

@@ -284,13 +284,6 @@ impl<R: AsyncBufRead + Unpin> LineReader<R> {
             let message = format!("the record is longer than {} bytes", self.max);
             return Record::Unreadable { kind: ErrorKind::TooLarge, message };
         }
-        match String::from_utf8(line) {
-            Ok(mut text) => {
-                let kept = text.trim_end_matches(['\n', '\r']).len();
-                text.truncate(kept);
-                Record::Text(text)
-            }
-            Err(_) => Record::bad_utf8(),
-        }
+        Record::from_line(line)
     }
 }

@@ -66,19 +66,23 @@ pub struct Limits {
     pub grace: Duration,
 }
 
+impl Limits {
+    pub const DEFAULT: Limits = Limits {
+        body_bytes: 1 << 20,
+        record_bytes: 1 << 20,
+        request_time: Duration::from_secs(30),
+        header_time: Duration::from_secs(10),
+        record_idle: Duration::from_secs(60),
+        requests: 512,
+        batches: 4,
+        connections: 4096,
+        grace: Duration::from_secs(30),
+    };
+}
+
 impl Default for Limits {
     fn default() -> Self {
-        Limits {
-            body_bytes: 1 << 20,
-            record_bytes: 1 << 20,
-            request_time: Duration::from_secs(30),
-            header_time: Duration::from_secs(10),
-            record_idle: Duration::from_secs(60),
-            requests: 512,
-            batches: 4,
-            connections: 4096,
-            grace: Duration::from_secs(30),
-        }
+        Limits::DEFAULT
     }
 }
 

@@ -13,11 +13,11 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
 use serde_json::{json, Value};
-use sopro_engine::{peek_strings, BadJson, ErrorKind, Explain, Goal, RuleSet, RuleSetRef};
+use sopro_engine::{envelope, BadJson, ErrorKind, Explain, Goal, RuleSet, RuleSetRef};
 use tower::ServiceBuilder;
 use tower_http::catch_panic::CatchPanicLayer;
 
-use super::errors::{json_body, ApiError};
+use super::errors::{json_body, status_of, ApiError};
 use super::limits::{layer_error, panicked, require_token};
 use super::observe::{mark_route, observe, CaseId, DIGEST_HEADER, RULESET_HEADER};
 use super::state::{App, Served};
@@ -64,8 +64,10 @@ pub fn router(app: Arc<App>) -> Router {
 
 /// The rules loaded, or `503 not_ready`.
 pub fn ready(app: &App) -> Result<Arc<Served>, ApiError> {
-    app.served().ok_or_else(|| ApiError::new(ErrorKind::NotReady, "the rules are still being loaded"))
+    app.served().ok_or_else(|| ApiError::new(ErrorKind::NotReady, NOT_READY))
 }
+
+const NOT_READY: &str = "the rules are still being loaded";
 
 /// Whether a `Content-Type` is JSON (`application/json`, `…+json`, with parameters).
 fn is_json(media: &str) -> bool {
@@ -150,15 +152,6 @@ fn name_rules(response: &mut Response, rules: &RuleSetRef) {
     }
 }
 
-fn ref_of(rules: &RuleSet) -> RuleSetRef {
-    RuleSetRef {
-        id: rules.id().to_owned(),
-        version: rules.version().to_owned(),
-        digest: rules.digest().to_owned(),
-        base: rules.base().map(Box::new),
-    }
-}
-
 /// `POST /v1/assess[?explain=full|brief]`: the answers → the assessment (the version in force
 /// on their `as_of`). `brief` leaves out the answers each finding read and the missing ones.
 async fn assess(
@@ -177,12 +170,11 @@ async fn assess(
         }
     };
     let served = ready(&app)?;
-    // The date that picks the version and the case id for the log, in one scan.
-    let mut found =
-        peek_strings(&text, &[&["as_of"], &["case", "id"]]).map_err(|e| ApiError::bad_json(&e))?;
-    let case_id = found.pop().flatten().map(|id| CaseId(id.into_owned()));
-    let as_of = found.pop().flatten();
-    let mut response = match served.library.version_on(as_of.as_deref()) {
+    // The version and the case id for the log, in one scan.
+    let (found, version) =
+        served.library.version_for_json(&text, &[&["case", "id"]]).map_err(|e| ApiError::bad_json(&e))?;
+    let case_id = found.into_iter().next().flatten().map(|id| CaseId(id.into_owned()));
+    let mut response = match version {
         Ok(rules) => {
             let mut response = match rules.assess_json(&text, explain).map_err(|e| ApiError::bad_json(&e))? {
                 Ok(assessment) => {
@@ -192,7 +184,7 @@ async fn assess(
                 Err(error) => ApiError::from(error).into_response(),
             };
             // Refusals too name the version whose questions refused the answers.
-            name_rules(&mut response, &ref_of(rules));
+            name_rules(&mut response, &rules.ruleset_ref());
             response
         }
         Err(error) => ApiError::from(error).into_response(),
@@ -207,10 +199,10 @@ async fn assess(
 /// there are none), against the version in force on their `as_of`.
 async fn validate(State(app): State<Arc<App>>, JsonText(text): JsonText) -> Result<Response, ApiError> {
     let served = ready(&app)?;
-    let as_of = peek_strings(&text, &[&["as_of"]]).map_err(|e| ApiError::bad_json(&e))?.remove(0);
-    let rules = served.library.version_on(as_of.as_deref())?;
+    let (_, version) = served.library.version_for_json(&text, &[]).map_err(|e| ApiError::bad_json(&e))?;
+    let rules = version?;
     let problems = rules.validate_json(&text).map_err(|e| ApiError::bad_json(&e))?;
-    let rules_ref = ref_of(rules);
+    let rules_ref = rules.ruleset_ref();
     let mut response =
         json_body(&json!({"valid": problems.is_empty(), "problems": problems, "ruleset": rules_ref}));
     name_rules(&mut response, &rules_ref);
@@ -240,7 +232,7 @@ async fn on_version<T: Send + 'static>(
     tokio::task::spawn_blocking(move || {
         let _place = place;
         let rules = served.library.version_for(&partial)?;
-        Ok((work(rules, &partial)?, ref_of(rules)))
+        Ok((work(rules, &partial)?, rules.ruleset_ref()))
     })
     .await
     .map_err(|_| {
@@ -319,7 +311,7 @@ async fn schema(
         }
     };
     let mut response = json_body(&schema);
-    name_rules(&mut response, &ref_of(rules));
+    name_rules(&mut response, &rules.ruleset_ref());
     Ok(response)
 }
 
@@ -331,7 +323,7 @@ async fn questions(
     let served = ready(&app)?;
     let rules = version_named(&served, &id, &version)?;
     let mut response = json_body(&rules.questions());
-    name_rules(&mut response, &ref_of(rules));
+    name_rules(&mut response, &rules.ruleset_ref());
     Ok(response)
 }
 
@@ -357,12 +349,12 @@ async fn readyz(State(app): State<Arc<App>>) -> Response {
             "last_reload": last_reload,
         })),
         None => {
+            let error = envelope::failure(ErrorKind::NotReady, NOT_READY);
             let mut response =
-                ApiError::new(ErrorKind::NotReady, "the rules are still being loaded").into_response();
-            *response.body_mut() = axum::body::Body::from(
-                json!({"ready": false, "error": {"kind": "not_ready", "message": "the rules are still being loaded"}, "last_reload": last_reload})
-                    .to_string(),
-            );
+                json_body(&json!({"ready": false, "error": error, "last_reload": last_reload}));
+            *response.status_mut() = status_of(ErrorKind::NotReady);
+            response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+            response.extensions_mut().insert(ErrorKind::NotReady);
             response
         }
     }

@@ -5,7 +5,6 @@
 use serde::Serialize;
 
 use crate::diagnostic::{Diagnostic, Diagnostics};
-use crate::format::assessment::RuleSetRef;
 use crate::format::model::RuleFile;
 use crate::format::overlay::{DisabledItem, Effective, EffectiveItem, ItemKind};
 use crate::format::vocab::Labels;
@@ -49,13 +48,7 @@ pub(crate) fn effective(source: &dyn RuleSource) -> Result<Effective, Vec<Diagno
             }
         })
         .collect();
-    let ruleset = RuleSetRef {
-        id: rules.id.clone(),
-        version: rules.version.clone(),
-        digest: rules.digest.clone(),
-        base: layers.map(Layers::base_ref),
-    };
-    Ok(Effective { ruleset, items, disabled })
+    Ok(Effective { ruleset: rules.ruleset_ref(), items, disabled })
 }
 
 impl Compiler<'_> {

@@ -21,7 +21,7 @@ use crate::dates;
 use crate::format::assessment::Explain;
 use crate::format::assessment::{
     Assessment, CriterionFinding, DeadlineFinding, DutyRef, Finding, LevelOutcome, ParameterValue,
-    PartnerFinding, Reason, RuleRef, RuleSetRef, Warning,
+    PartnerFinding, Reason, RuleRef, Warning,
 };
 use crate::format::model::Scope;
 use crate::format::model::MEMBERS;
@@ -394,12 +394,7 @@ impl<'a> Run<'a> {
             })
             .collect();
         let mut assessment = Assessment {
-            ruleset: RuleSetRef {
-                id: rules.id.clone(),
-                version: rules.version.clone(),
-                digest: rules.digest.clone(),
-                base: rules.layers.as_deref().map(crate::load::layers::Layers::base_ref),
-            },
+            ruleset: rules.ruleset_ref(),
             engine: env!("CARGO_PKG_VERSION").to_owned(),
             as_of: self.as_of.to_string(),
             level,

@@ -144,7 +144,7 @@ impl RuleLibrary {
     /// The version in force on `as_of` (`YYYY-MM-DD`); of several, the one that came into
     /// force last. Drafts only if the library allows them.
     pub fn pick(&self, as_of: &str) -> Option<&RuleSet> {
-        self.in_force(as_of).find(|v| self.drafts || !v.draft)
+        self.in_force(as_of).find(|v| self.may_choose(v))
     }
 
     /// A draft in force on `as_of` that the library does not use (to say so when no version is).
@@ -173,14 +173,19 @@ impl RuleLibrary {
         self.version_for(answers)?.assess_brief(answers)
     }
 
-    /// Whether a version may be chosen for assessments: published, or drafts allowed.
+    /// Whether a version assesses families: the one named, or one the choice by date may take.
     pub fn is_usable(&self, version: &RuleSet) -> bool {
-        self.drafts || !version.draft || self.named
+        self.named || self.may_choose(version)
+    }
+
+    /// Whether the choice by date may take a version: published, or drafts allowed.
+    fn may_choose(&self, version: &RuleSet) -> bool {
+        self.drafts || !version.draft
     }
 
     /// The versions that may be chosen, oldest first.
     fn usable(&self) -> impl Iterator<Item = &RuleSet> {
-        self.versions.iter().filter(|v| self.drafts || !v.draft)
+        self.versions.iter().filter(|v| self.may_choose(v))
     }
 
     /// Assesses answers written as JSON text (see [`RuleSet::assess_json`]) with the version in
@@ -202,14 +207,25 @@ impl RuleLibrary {
         explain: Explain,
         paths: &[&[&str]],
     ) -> Result<(Found<'t>, Result<Assessment, AssessError>), BadJson> {
-        let with_as_of: Vec<&[&str]> = std::iter::once(&["as_of"][..]).chain(paths.iter().copied()).collect();
-        let mut found = peek_strings(text, &with_as_of)?;
-        let as_of = found.remove(0);
-        let assessed = match self.version_on(as_of.as_deref()) {
+        let (found, version) = self.version_for_json(text, paths)?;
+        let assessed = match version {
             Ok(version) => version.assess_json(text, explain)?,
             Err(error) => Err(error),
         };
         Ok((found, assessed))
+    }
+
+    /// The version that assesses answers written as JSON text ([`RuleLibrary::version_on`]
+    /// their `as_of`), and the strings at `paths` (see [`peek_strings`]), in one scan.
+    pub fn version_for_json<'t>(
+        &self,
+        text: &'t str,
+        paths: &[&[&str]],
+    ) -> Result<(Found<'t>, Result<&RuleSet, AssessError>), BadJson> {
+        let with_as_of: Vec<&[&str]> = std::iter::once(&["as_of"][..]).chain(paths.iter().copied()).collect();
+        let mut found = peek_strings(text, &with_as_of)?;
+        let as_of = found.remove(0);
+        Ok((found, self.version_on(as_of.as_deref())))
     }
 
     /// The version that assesses these answers: [`RuleLibrary::version_on`] their `as_of`.
